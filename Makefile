@@ -1,0 +1,36 @@
+# Tradeoff Lab — two commands on a fresh machine:
+#   make run    create .venv, install, start the app (http://localhost:8501)
+#   make test   install what tests need, run the whole suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev-installed
+	TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(PY) -m ruff check core pages ui app.py tests benchmarks
+
+bench: $(VENV)/.installed
+	TRADEOFF_LAB_DATA=$${TRADEOFF_LAB_DATA:-../shared/data} $(PY) benchmarks/bench_core.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache artifacts
