@@ -1,0 +1,324 @@
+"""Typed, frozen configuration for data preparation and models.
+
+Every control in the app and every CLI flag maps onto one field here. Configs are frozen, so they are
+hashable cache keys; variants are made with ``dataclasses.replace``; ``to_dict``/``from_dict`` give the
+plain form used by JSON, the run store and the URL.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar, get_type_hints
+
+from core.errors import ConfigError
+
+
+class Scaling(str, enum.Enum):
+    NONE = "none"
+    MINMAX = "minmax"  # images: pixels ÷ max pixel value; tabular: per-feature min-max
+    STANDARD = "standard"  # zero mean, unit variance per feature (the article's StandardScaler)
+
+
+class Imbalance(str, enum.Enum):
+    NONE = "none"
+    CLASS_WEIGHTS = "class_weights"
+    OVERSAMPLE = "oversample"
+    UNDERSAMPLE = "undersample"
+
+
+class MissingValues(str, enum.Enum):
+    DROP = "drop"
+    IMPUTE = "impute"  # median for numbers, most frequent for categories
+
+
+class ModelKind(str, enum.Enum):
+    NUMPY_MLP = "numpy_mlp"
+    KERAS_MLP = "keras_mlp"
+    KERAS_CNN = "keras_cnn"
+    LOGISTIC = "logistic_regression"
+    RANDOM_FOREST = "random_forest"
+    HIST_GB = "hist_gradient_boosting"
+    KNN = "knn"
+
+    @property
+    def uses_keras(self) -> bool:
+        return self in (ModelKind.KERAS_MLP, ModelKind.KERAS_CNN)
+
+    @property
+    def is_network(self) -> bool:
+        return self in (ModelKind.NUMPY_MLP, ModelKind.KERAS_MLP, ModelKind.KERAS_CNN)
+
+
+class Activation(str, enum.Enum):
+    RELU = "relu"
+    TANH = "tanh"
+    SIGMOID = "sigmoid"
+
+
+class Optimizer(str, enum.Enum):
+    SGD = "sgd"
+    ADAM = "adam"
+    RMSPROP = "rmsprop"
+
+
+class Precision(str, enum.Enum):
+    FLOAT32 = "float32"
+    MIXED_BFLOAT16 = "mixed_bfloat16"
+
+
+class Penalty(str, enum.Enum):
+    L2 = "l2"
+    L1 = "l1"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    dataset: str = "digits"
+    fraction: float = 1.0  # share of the dataset's rows used, in (0, 1]
+    n_rows: int | None = None  # absolute row cap; applied after `fraction` when set
+    val_fraction: float = 0.15  # of all rows used; what-if scoring happens here
+    test_fraction: float = 0.15  # ignored by datasets with an official test split (MNIST)
+    stratify: bool = True
+    scaling: Scaling = Scaling.STANDARD
+    imbalance: Imbalance = Imbalance.NONE  # applied to the training split only
+    seed: int = 0
+    # synthetic (make_classification)
+    n_samples: int = 2000
+    n_features: int = 20
+    n_informative: int = 5
+    n_classes: int = 2
+    class_sep: float = 1.0
+    label_noise: float = 0.01  # share of labels flipped at random
+    minority_fraction: float = 0.5  # share of the smallest class; 0.5 = balanced for 2 classes
+    # 2-D toys (moons, circles, xor, spiral, gaussian)
+    noise: float = 0.2
+    # csv
+    csv_path: str | None = None
+    target: str | None = None
+    missing: MissingValues = MissingValues.DROP
+    max_categories: int = 50  # one-hot columns allowed per categorical feature
+
+    def validate(self) -> DataConfig:
+        _check_range("fraction", self.fraction, 0.0, 1.0, low_open=True)
+        if self.n_rows is not None:
+            _check_int_range("n_rows", self.n_rows, 10, 10_000_000)
+        _check_range("val_fraction", self.val_fraction, 0.0, 0.5, low_open=True)
+        _check_range("test_fraction", self.test_fraction, 0.0, 0.5, low_open=True)
+        if self.val_fraction + self.test_fraction >= 0.9:
+            raise ConfigError(
+                "val_fraction + test_fraction must leave at least 10% of rows for training. "
+                f"Got {self.val_fraction} + {self.test_fraction}."
+            )
+        _check_int_range("n_samples", self.n_samples, 100, 200_000)
+        _check_int_range("n_features", self.n_features, 2, 1000)
+        _check_int_range("n_informative", self.n_informative, 1, self.n_features)
+        _check_int_range("n_classes", self.n_classes, 2, 10)
+        _check_range("class_sep", self.class_sep, 0.0, 10.0)
+        _check_range("label_noise", self.label_noise, 0.0, 0.5)
+        _check_range("minority_fraction", self.minority_fraction, 0.0, 1.0 / self.n_classes, low_open=True)
+        _check_range("noise", self.noise, 0.0, 2.0)
+        _check_int_range("max_categories", self.max_categories, 2, 1000)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_plain(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> DataConfig:
+        return _from_plain(cls, values)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    kind: ModelKind = ModelKind.NUMPY_MLP
+    # networks (numpy_mlp, keras_mlp, keras_cnn head)
+    hidden_units: tuple[int, ...] = (128,)  # one entry per hidden layer; () = no hidden layer
+    activation: Activation = Activation.RELU
+    optimizer: Optimizer = Optimizer.ADAM
+    learning_rate: float = 1e-3
+    batch_size: int = 32
+    epochs: int = 20
+    l1: float = 0.0  # Keras only
+    l2: float = 0.0
+    dropout: float = 0.0  # Keras only, after each hidden Dense
+    early_stopping_patience: int = 0  # Keras only; 0 = off; best weights are restored when on
+    precision: Precision = Precision.FLOAT32  # Keras only
+    # keras_cnn
+    conv_blocks: int = 1  # conv + max-pool blocks, 1 or 2
+    filters: int = 16  # first block; the second doubles it
+    kernel_size: int = 3
+    # scikit-learn baselines
+    C: float = 1.0  # logistic regression inverse regularisation strength
+    penalty: Penalty = Penalty.L2
+    n_trees: int = 100
+    max_depth: int | None = None  # random forest; None = grow fully
+    max_iter: int = 100  # gradient-boosting iterations / logistic regression iterations
+    gb_learning_rate: float = 0.1
+    k_neighbors: int = 5
+    seed: int = 0
+
+    def validate(self) -> ModelConfig:
+        if len(self.hidden_units) > 4:
+            raise ConfigError(f"hidden_units allows 0 to 4 hidden layers. Got {len(self.hidden_units)}.")
+        for units in self.hidden_units:
+            _check_int_range("hidden_units", units, 1, 4096)
+        _check_range("learning_rate", self.learning_rate, 0.0, 10.0, low_open=True)
+        _check_int_range("batch_size", self.batch_size, 1, 65_536)
+        _check_int_range("epochs", self.epochs, 1, 1000)
+        _check_range("l1", self.l1, 0.0, 1.0)
+        _check_range("l2", self.l2, 0.0, 1.0)
+        _check_range("dropout", self.dropout, 0.0, 0.9)
+        _check_int_range("early_stopping_patience", self.early_stopping_patience, 0, 100)
+        _check_int_range("conv_blocks", self.conv_blocks, 1, 2)
+        _check_int_range("filters", self.filters, 1, 256)
+        _check_int_range("kernel_size", self.kernel_size, 1, 7)
+        _check_range("C", self.C, 0.0, 1e6, low_open=True)
+        _check_int_range("n_trees", self.n_trees, 1, 2000)
+        if self.max_depth is not None:
+            _check_int_range("max_depth", self.max_depth, 1, 100)
+        _check_int_range("max_iter", self.max_iter, 1, 10_000)
+        _check_range("gb_learning_rate", self.gb_learning_rate, 0.0, 1.0, low_open=True)
+        _check_int_range("k_neighbors", self.k_neighbors, 1, 500)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_plain(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> ModelConfig:
+        return _from_plain(cls, values)
+
+
+# The knobs each model family reads; the Train page shows only these, sweeps offer only these.
+MODEL_KNOBS: dict[ModelKind, tuple[str, ...]] = {
+    ModelKind.NUMPY_MLP: ("hidden_units", "activation", "optimizer", "learning_rate", "batch_size", "epochs", "l2"),
+    ModelKind.KERAS_MLP: (
+        "hidden_units",
+        "activation",
+        "optimizer",
+        "learning_rate",
+        "batch_size",
+        "epochs",
+        "l1",
+        "l2",
+        "dropout",
+        "early_stopping_patience",
+        "precision",
+    ),
+    ModelKind.KERAS_CNN: (
+        "conv_blocks",
+        "filters",
+        "kernel_size",
+        "hidden_units",
+        "activation",
+        "optimizer",
+        "learning_rate",
+        "batch_size",
+        "epochs",
+        "l2",
+        "dropout",
+        "early_stopping_patience",
+        "precision",
+    ),
+    ModelKind.LOGISTIC: ("C", "penalty", "max_iter"),
+    ModelKind.RANDOM_FOREST: ("n_trees", "max_depth"),
+    ModelKind.HIST_GB: ("max_iter", "gb_learning_rate", "max_depth"),
+    ModelKind.KNN: ("k_neighbors",),
+}
+
+
+def _check_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
+    bad = not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value)
+    if not bad:
+        bad = value < low or value > high or (low_open and value == low)
+    if bad:
+        left = "(" if low_open else "["
+        raise ConfigError(f"The '{name}' parameter must be a number in {left}{low}, {high}]. Got {value!r} instead.")
+
+
+def _check_int_range(name: str, value: int, low: int, high: int) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(f"The '{name}' parameter must be an integer in [{low}, {high}]. Got {value!r} instead.")
+
+
+def _to_plain(config: Any) -> dict[str, Any]:
+    plain = {}
+    for f in fields(config):
+        value = getattr(config, f.name)
+        if isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, tuple):
+            value = list(value)
+        plain[f.name] = value
+    return plain
+
+
+C = TypeVar("C")
+
+
+def _from_plain(cls: type[C], values: dict[str, Any]) -> C:
+    """Build a config from plain values, converting enums and tuples; unknown keys are a ConfigError."""
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ConfigError(f"Unknown {cls.__name__} field(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+    kwargs = {}
+    for name, value in values.items():
+        hint = hints[name]
+        try:
+            kwargs[name] = _coerce(hint, value)
+        except (ValueError, TypeError) as err:
+            raise ConfigError(f"The '{name}' parameter got {value!r}, which is not a valid {hint}.") from err
+    return cls(**kwargs)
+
+
+def _coerce(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    args = getattr(hint, "__args__", ())
+    origin = getattr(hint, "__origin__", None)
+    if origin is tuple:
+        return tuple(int(v) for v in value)
+    if args and type(None) in args:  # Optional[X]
+        inner = [a for a in args if a is not type(None)][0]
+        return _coerce(inner, value)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(value)
+    if hint is bool:
+        if isinstance(value, str):
+            return value.lower() in ("1", "true", "yes", "on")
+        return bool(value)
+    if hint is int:
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError(value)
+        return int(value)
+    if hint is float:
+        return float(value)
+    return value
+
+
+def replace(config: C, **changes: Any) -> C:
+    """``dataclasses.replace`` that converts plain values (strings from a CLI or URL) to the field types."""
+    current = config.to_dict()  # type: ignore[attr-defined]
+    current.update(changes)
+    return type(config).from_dict(current)  # type: ignore[attr-defined]
+
+
+__all__ = [
+    "Activation",
+    "DataConfig",
+    "Imbalance",
+    "MODEL_KNOBS",
+    "MissingValues",
+    "ModelConfig",
+    "ModelKind",
+    "Optimizer",
+    "Penalty",
+    "Precision",
+    "Scaling",
+    "replace",
+]

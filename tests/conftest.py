@@ -1,0 +1,30 @@
+"""Shared fixtures: small data, fixed seeds, and no network (tests never download)."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+
+@pytest.fixture
+def tiny_mnist_dir(tmp_path, monkeypatch):
+    """A folder with small mnist.npz and fashion_mnist.npz in Keras's key layout; TRADEOFF_LAB_DATA points at it."""
+    rng = np.random.default_rng(0)
+    for name in ("mnist", "fashion_mnist"):
+
+        def images(n):
+            y = np.arange(n) % 10
+            x = rng.integers(0, 40, size=(n, 28, 28), dtype=np.uint8)
+            x[np.arange(n), y * 2, :] = 255  # a bright row whose position encodes the class: learnable
+            return x, y.astype(np.uint8)
+
+        x_train, y_train = images(300)
+        x_test, y_test = images(100)
+        np.savez(tmp_path / f"{name}.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    monkeypatch.setenv("TRADEOFF_LAB_DATA", str(tmp_path))
+    return tmp_path
