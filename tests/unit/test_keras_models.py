@@ -1,0 +1,59 @@
+"""Keras families. Each test imports TensorFlow (≈5 s once per session); kept few and small."""
+
+import numpy as np
+import pytest
+
+from core.config import DataConfig, ModelConfig, ModelKind, Precision
+from core.data import prepare
+from core.errors import ConfigError
+from core.models import build_model
+from core.training import train
+
+pytestmark = pytest.mark.slow
+
+
+def test_keras_mlp_defaults_reach_95_percent_on_digits():
+    result = train(DataConfig(), ModelConfig(kind=ModelKind.KERAS_MLP))
+    assert result.test.accuracy >= 0.95
+    assert len(result.history) == ModelConfig().epochs
+    assert result.cost.latency_ms_p50 < 50  # a direct call, not predict() (~50 ms)
+
+
+def test_article_model_has_101770_parameters():
+    model = build_model(
+        ModelConfig(kind=ModelKind.KERAS_MLP, hidden_units=(128,)), n_features=784, n_classes=10, image_shape=(28, 28)
+    )
+    assert model.build(784, 10).count_params() == 101_770
+
+
+def test_keras_cnn_trains_on_images_and_refuses_tabular_data():
+    data = prepare(DataConfig(n_rows=600))
+    cfg = ModelConfig(kind=ModelKind.KERAS_CNN, epochs=3, filters=8, hidden_units=(32,))
+    model = build_model(cfg, n_features=64, n_classes=10, image_shape=(8, 8))
+    model.fit(data.X_train, data.y_train, n_classes=10, validation=(data.X_val, data.y_val))
+    assert (model.predict(data.X_val) == data.y_val).mean() > 0.5
+    assert "conv" in repr(model).lower()
+    with pytest.raises(ConfigError, match="image data"):
+        train(DataConfig(dataset="breast_cancer"), cfg)
+
+
+def test_same_seed_same_metrics_and_stop_request_keeps_partial_model():
+    cfg = ModelConfig(kind=ModelKind.KERAS_MLP, hidden_units=(32,), epochs=4, dropout=0.1, l2=1e-4)
+    a, b = train(DataConfig(), cfg), train(DataConfig(), cfg)
+    assert a.validation.accuracy == b.validation.accuracy
+    np.testing.assert_allclose([h.loss for h in a.history], [h.loss for h in b.history], rtol=1e-5)
+    stopped = train(DataConfig(), ModelConfig(kind=ModelKind.KERAS_MLP, epochs=10), callback=lambda log: log.epoch >= 2)
+    assert stopped.stopped and len(stopped.history) == 2 and stopped.validation.accuracy > 0.5
+
+
+def test_mixed_bfloat16_and_early_stopping_run():
+    cfg = ModelConfig(
+        kind=ModelKind.KERAS_MLP,
+        precision=Precision.MIXED_BFLOAT16,
+        epochs=30,
+        early_stopping_patience=1,
+        learning_rate=0.05,
+    )
+    result = train(DataConfig(), cfg)
+    assert result.validation.accuracy > 0.8
+    assert len(result.history) < 30  # a large learning rate overfits early; patience 1 cuts it short
