@@ -1,0 +1,23 @@
+"""Tradeoff Lab's engine: data, models, training with progress, metrics and honest costs.
+
+Plain Python: it never imports Streamlit, and imports TensorFlow only when a Keras model is trained.
+"""
+
+from core.config import DataConfig, ModelConfig, ModelKind
+from core.errors import ConfigError, CoreError, DataError, NotFittedError
+from core.progress import EpochLog
+from core.result import RunResult
+from core.training import train
+
+__all__ = [
+    "ConfigError",
+    "CoreError",
+    "DataConfig",
+    "DataError",
+    "EpochLog",
+    "ModelConfig",
+    "ModelKind",
+    "NotFittedError",
+    "RunResult",
+    "train",
+]

@@ -1,0 +1,156 @@
+"""Honest cost measurement, in one place: latency, throughput, peak memory and the environment stamp.
+
+Every timing uses ``time.perf_counter`` after a warm-up; latencies are reported as p50/p95 of repeated
+direct calls at batch 1 (Keras ``predict`` costs ~50 ms a call and would lie about a model's speed).
+Units are in the names: ``_s``, ``_ms``, ``_mb``, ``_bytes``.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+
+import numpy as np
+
+LATENCY_WARMUP_CALLS = 5
+LATENCY_MAX_CALLS = 50
+LATENCY_BUDGET_S = 0.5  # stop timing batch-1 calls after this long, once at least MIN calls are in
+LATENCY_MIN_CALLS = 10
+THROUGHPUT_BATCH = 1024
+
+
+@dataclass(frozen=True)
+class Latency:
+    latency_ms_p50: float
+    latency_ms_p95: float
+    n_calls: int
+
+
+def measure_latency(predict_one: Callable[[np.ndarray], object], row: np.ndarray) -> Latency:
+    """Time ``predict_one`` on a single row (shape (1, n_features)) after a warm-up."""
+    for _ in range(LATENCY_WARMUP_CALLS):
+        predict_one(row)
+    times = []
+    started = time.perf_counter()
+    while len(times) < LATENCY_MAX_CALLS:
+        t0 = time.perf_counter()
+        predict_one(row)
+        times.append(time.perf_counter() - t0)
+        if len(times) >= LATENCY_MIN_CALLS and time.perf_counter() - started > LATENCY_BUDGET_S:
+            break
+    ms = np.array(times) * 1000
+    return Latency(float(np.percentile(ms, 50)), float(np.percentile(ms, 95)), len(times))
+
+
+def measure_throughput(predict_batch: Callable[[np.ndarray], object], X: np.ndarray) -> float:
+    """Rows per second predicting one batch of ``THROUGHPUT_BATCH`` rows (tiled from X), after a warm-up."""
+    reps = int(np.ceil(THROUGHPUT_BATCH / len(X)))
+    batch = np.ascontiguousarray(np.tile(X, (reps, 1))[:THROUGHPUT_BATCH])
+    predict_batch(batch)
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        predict_batch(batch)
+        best = min(best, time.perf_counter() - t0)
+    return THROUGHPUT_BATCH / best
+
+
+class PeakMemory:
+    """Samples this process's RSS in a thread; ``peak_delta_mb`` = highest RSS seen minus RSS at start.
+
+    Labelled as what it is: the process's resident-memory high-water increase while training, sampled
+    every ``interval_s``, so short spikes between samples can be missed.
+    """
+
+    def __init__(self, interval_s: float = 0.02):
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._start_rss = 0
+        self._peak_rss = 0
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> PeakMemory:
+        self._start_rss = self._peak_rss = _rss_bytes()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        self._peak_rss = max(self._peak_rss, _rss_bytes())
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._peak_rss = max(self._peak_rss, _rss_bytes())
+
+    @property
+    def peak_delta_mb(self) -> float:
+        return max(0, self._peak_rss - self._start_rss) / 2**20
+
+
+def _rss_bytes() -> int:
+    import psutil
+
+    return psutil.Process().memory_info().rss
+
+
+def environment_stamp() -> dict[str, object]:
+    """CPU, cores, threads, device and library versions; never imports TensorFlow to find them."""
+    versions = {}
+    for dist in ("numpy", "scikit-learn", "tensorflow", "tensorflow-cpu", "keras", "streamlit"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "threads": _thread_count(),
+        "machine": platform.machine(),
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "versions": versions,
+        "device": _device(),
+    }
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _thread_count() -> int | None:
+    try:
+        from threadpoolctl import threadpool_info
+
+        counts = [p.get("num_threads") for p in threadpool_info() if p.get("num_threads")]
+        return max(counts) if counts else None
+    except Exception:  # threadpoolctl is best effort; a stamp must never fail a run
+        return None
+
+
+def _device() -> str:
+    """GPU names when TensorFlow is already loaded and sees one; otherwise CPU."""
+    tf = sys.modules.get("tensorflow")
+    if tf is not None:
+        try:
+            gpus = tf.config.list_physical_devices("GPU")
+            if gpus:
+                return "GPU: " + ", ".join(g.name for g in gpus)
+        except Exception:
+            return "CPU"
+    return "CPU"
