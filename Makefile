@@ -21,10 +21,10 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 	touch $@
 
 run: $(VENV)/.installed
-	TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m streamlit run app.py --server.port $(PORT)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev-installed
-	TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 $(PY) -m pytest $(PYTEST_ARGS)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check core pages ui app.py tests benchmarks

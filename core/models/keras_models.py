@@ -138,9 +138,9 @@ class KerasModel(Model):
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         self._check_fitted("model_")
-        if len(X) <= 4096:  # a direct call skips predict()'s per-call set-up (~50 ms)
-            return np.asarray(self.model_(X, training=False), dtype=np.float64)
-        return np.asarray(self.model_.predict(X, batch_size=4096, verbose=0), dtype=np.float64)
+        # direct calls in chunks: predict() costs ~50 ms of set-up a call and retraces for every new model
+        chunks = [self.model_(X[i : i + 4096], training=False) for i in range(0, len(X), 4096)]
+        return np.concatenate([np.asarray(c, dtype=np.float64) for c in chunks])
 
     def predict_one(self, row: np.ndarray) -> object:
         return self.model_(row, training=False)
