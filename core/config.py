@@ -101,6 +101,9 @@ class DataConfig:
     missing: MissingValues = MissingValues.DROP
     max_categories: int = 50  # one-hot columns allowed per categorical feature
 
+    def __post_init__(self) -> None:
+        _coerce_enums(self)
+
     def validate(self) -> DataConfig:
         _check_range("fraction", self.fraction, 0.0, 1.0, low_open=True)
         if self.n_rows is not None:
@@ -159,6 +162,11 @@ class ModelConfig:
     gb_learning_rate: float = 0.1
     k_neighbors: int = 5
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        _coerce_enums(self)
+        if not isinstance(self.hidden_units, tuple):
+            object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
 
     def validate(self) -> ModelConfig:
         if len(self.hidden_units) > 4:
@@ -230,6 +238,30 @@ MODEL_KNOBS: dict[ModelKind, tuple[str, ...]] = {
 }
 
 
+def _coerce_enums(config: Any) -> None:
+    """Accept enum values as plain strings (``ModelConfig(kind="keras_mlp")``); reject unknown ones clearly."""
+    for f in fields(config):
+        hint = _field_types(type(config))[f.name]
+        value = getattr(config, f.name)
+        if isinstance(hint, type) and issubclass(hint, enum.Enum) and not isinstance(value, hint):
+            try:
+                object.__setattr__(config, f.name, hint(value))
+            except ValueError:
+                choices = ", ".join(m.value for m in hint)
+                raise ConfigError(
+                    f"The '{f.name}' parameter must be one of {choices}. Got {value!r} instead."
+                ) from None
+
+
+_TYPES: dict[type, dict[str, Any]] = {}
+
+
+def _field_types(cls: type) -> dict[str, Any]:
+    if cls not in _TYPES:
+        _TYPES[cls] = get_type_hints(cls)
+    return _TYPES[cls]
+
+
 def _check_range(name: str, value: float, low: float, high: float, *, low_open: bool = False) -> None:
     bad = not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value)
     if not bad:
@@ -261,7 +293,7 @@ C = TypeVar("C")
 
 def _from_plain(cls: type[C], values: dict[str, Any]) -> C:
     """Build a config from plain values, converting enums and tuples; unknown keys are a ConfigError."""
-    hints = get_type_hints(cls)
+    hints = _field_types(cls)
     known = {f.name for f in fields(cls)}
     unknown = sorted(set(values) - known)
     if unknown:

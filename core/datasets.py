@@ -18,6 +18,7 @@ from core.config import DataConfig
 from core.errors import DataError
 
 DATA_DIR_ENV = "TRADEOFF_LAB_DATA"
+OFFLINE_ENV = "TRADEOFF_LAB_OFFLINE"  # "1": never fall back to Keras's downloader (the tests set it)
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,13 @@ def _read_npz_or_keras(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[
                     f"{path} is not a readable {name} file ({err}). It must be an .npz with the keys "
                     "x_train, y_train, x_test, y_test, as Keras ships it."
                 ) from err
+    where = f"{folder}/{name}.npz" if folder else f"${DATA_DIR_ENV}/{name}.npz"
+    hint = (
+        f"Put {name}.npz (keys x_train, y_train, x_test, y_test) in a folder and set {DATA_DIR_ENV} to it "
+        f"(looked for {where})."
+    )
+    if os.environ.get(OFFLINE_ENV) == "1":
+        raise DataError(f"Could not load {name}: no local copy, and downloads are off ({OFFLINE_ENV}=1). {hint}")
     try:
         from core.keras_import import import_keras
 
@@ -132,12 +140,9 @@ def _read_npz_or_keras(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[
         module = {"mnist": keras.datasets.mnist, "fashion_mnist": keras.datasets.fashion_mnist}[name]
         return module.load_data()
     except Exception as err:  # Keras raises plain Exceptions (URL errors, hash mismatches) when offline
-        where = f"{folder}/{name}.npz" if folder else f"${DATA_DIR_ENV}/{name}.npz"
         raise DataError(
             f"Could not load {name}: no local copy and Keras could not download it "
-            f"({str(err)[:120] or type(err).__name__}). "
-            f"Put {name}.npz (keys x_train, y_train, x_test, y_test) in a folder and set {DATA_DIR_ENV} to it "
-            f"(looked for {where})."
+            f"({str(err)[:120] or type(err).__name__}). {hint}"
         ) from err
 
 

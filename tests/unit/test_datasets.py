@@ -55,3 +55,10 @@ def test_unknown_dataset_lists_the_choices():
 def test_csv_dataset_without_a_file_says_what_to_do():
     with pytest.raises(DataError, match="upload one"):
         load(DataConfig(dataset="csv"))
+
+
+def test_missing_mnist_offline_names_the_folder_and_the_variable(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADEOFF_LAB_DATA", str(tmp_path))
+    with pytest.raises(DataError, match="TRADEOFF_LAB_DATA") as info:
+        load(DataConfig(dataset="mnist"))
+    assert str(tmp_path) in str(info.value)

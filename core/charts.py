@@ -1,0 +1,175 @@
+"""Altair chart builders for the pages (plain functions of core data; no Streamlit here).
+
+Colours are fixed across every chart: accuracy-like quantities in ACCURACY_COLOR, time in TIME_COLOR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from core.metrics import Evaluation
+from core.pareto import pareto_mask
+from core.progress import EpochLog
+
+ACCURACY_COLOR = "#1f77b4"
+TIME_COLOR = "#ff7f0e"
+VALIDATION_COLOR = "#2ca02c"
+BASELINE_COLOR = "#d62728"
+
+
+def history_chart(history: Sequence[EpochLog], planned_epochs: int | None = None) -> alt.HConcatChart:
+    """Train and validation accuracy (left) and loss (right) per epoch; grows by one point per epoch."""
+    rows = []
+    for log in history:
+        rows.append({"epoch": log.epoch, "split": "train", "accuracy": log.accuracy, "loss": log.loss})
+        if log.val_accuracy is not None:
+            rows.append({"epoch": log.epoch, "split": "validation", "accuracy": log.val_accuracy, "loss": log.val_loss})
+    df = pd.DataFrame(rows, columns=["epoch", "split", "accuracy", "loss"])
+    domain = [1, max(planned_epochs or 1, len(history), 2)]
+    color = alt.Color(
+        "split:N", scale=alt.Scale(domain=["train", "validation"], range=[ACCURACY_COLOR, VALIDATION_COLOR])
+    )
+    base = alt.Chart(df).encode(x=alt.X("epoch:Q", scale=alt.Scale(domain=domain), title="epoch"), color=color)
+    acc = base.mark_line(point=True).encode(
+        y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="accuracy"),
+        tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".4f")],
+    )
+    loss = base.mark_line(point=True).encode(
+        y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="loss"),
+        tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".4f")],
+    )
+    return alt.hconcat(
+        acc.properties(title="Accuracy per epoch", height=220), loss.properties(title="Loss per epoch", height=220)
+    )
+
+
+def confusion_chart(evaluation: Evaluation, class_names: Sequence[str]) -> alt.LayerChart:
+    rows = [
+        {"true": class_names[i], "predicted": class_names[j], "count": v}
+        for i, row in enumerate(evaluation.confusion_matrix)
+        for j, v in enumerate(row)
+    ]
+    df = pd.DataFrame(rows)
+    order = list(class_names)
+    base = alt.Chart(df).encode(x=alt.X("predicted:N", sort=order), y=alt.Y("true:N", sort=order))
+    heat = base.mark_rect().encode(
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")), tooltip=["true", "predicted", "count"]
+    )
+    text = base.mark_text().encode(
+        text="count:Q",
+        color=alt.condition(alt.datum.count > df["count"].max() / 2, alt.value("white"), alt.value("black")),
+    )
+    return (heat + text).properties(title="Confusion matrix", height=300)
+
+
+def curve_chart(evaluation: Evaluation, which: str) -> alt.Chart:
+    """ROC (``which="roc"``) or precision-recall (``"pr"``) curves, one line per class for multi-class."""
+    curves = evaluation.roc_curves if which == "roc" else evaluation.pr_curves
+    rows = [{"label": c.label, "x": x, "y": y} for c in curves for x, y in zip(c.x, c.y, strict=True)]
+    df = pd.DataFrame(rows, columns=["label", "x", "y"])
+    x_title, y_title = ("false-positive rate", "true-positive rate") if which == "roc" else ("recall", "precision")
+    title = (
+        f"ROC (AUC {evaluation.roc_auc:.3f})"
+        if which == "roc" and evaluation.roc_auc is not None
+        else ("ROC" if which == "roc" else "Precision–recall")
+    )
+    return (
+        alt.Chart(df)
+        .mark_line()
+        .encode(
+            x=alt.X("x:Q", title=x_title, scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("label:N", title="class"),
+            tooltip=["label", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")],
+        )
+        .properties(title=title, height=280)
+    )
+
+
+def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after: Sequence[int]) -> alt.Chart:
+    rows = [{"class": n, "stage": "before resampling", "rows": b} for n, b in zip(class_names, before, strict=True)]
+    rows += [{"class": n, "stage": "after resampling", "rows": a} for n, a in zip(class_names, after, strict=True)]
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("class:N", sort=list(class_names)),
+            xOffset="stage:N",
+            y="rows:Q",
+            color=alt.Color("stage:N", scale=alt.Scale(range=["#9ecae1", ACCURACY_COLOR])),
+            tooltip=["class", "stage", "rows"],
+        )
+        .properties(title="Training rows per class", height=240)
+    )
+
+
+def scatter_2d(X, y, class_names: Sequence[str]) -> alt.Chart:
+    df = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "class": [class_names[i] for i in y]})
+    return (
+        alt.Chart(df)
+        .mark_circle(size=25, opacity=0.7)
+        .encode(x="x1:Q", y="x2:Q", color="class:N")
+        .properties(height=320)
+    )
+
+
+def frontier_chart(board: pd.DataFrame, *, metric: str = "accuracy", cost: str = "train_time_s") -> alt.LayerChart:
+    """Runs as points (metric vs cost), the Pareto frontier as a step line, current run and baseline marked.
+
+    ``board`` needs columns ``run``, ``metric``, ``cost``, ``label``, ``role`` ("current", "baseline" or "").
+    """
+    df = board.copy()
+    df["pareto"] = pareto_mask(df[metric].tolist(), df[cost].tolist()) if len(df) else []
+    front = df[df["pareto"]].sort_values(cost)
+    tooltip = ["run", "label", alt.Tooltip(f"{metric}:Q", format=".4f"), alt.Tooltip(f"{cost}:Q", format=".3f")]
+    x = alt.X(f"{cost}:Q", title="training time (s)", scale=alt.Scale(zero=False))
+    y = alt.Y(f"{metric}:Q", title=metric.replace("_", " "), scale=alt.Scale(zero=False))
+    points = (
+        alt.Chart(df)
+        .mark_circle(size=90, opacity=0.8)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=tooltip,
+            color=alt.Color(
+                "pareto:N",
+                title="on frontier",
+                scale=alt.Scale(domain=[True, False], range=[ACCURACY_COLOR, "#bbbbbb"]),
+            ),
+        )
+    )
+    line = alt.Chart(front).mark_line(interpolate="step-after", color=ACCURACY_COLOR).encode(x=x, y=y)
+    marked = df[df["role"] != ""]
+    rings = (
+        alt.Chart(marked)
+        .mark_point(size=260, filled=False, strokeWidth=2)
+        .encode(
+            x=x,
+            y=y,
+            shape=alt.Shape("role:N", title="marked"),
+            color=alt.Color(
+                "role:N",
+                scale=alt.Scale(domain=["current", "baseline"], range=[TIME_COLOR, BASELINE_COLOR]),
+                legend=None,
+            ),
+        )
+    )
+    return (line + points + rings).properties(title="What was tried: accuracy vs training time", height=320)
+
+
+def image_grid(X, y, image_shape: tuple[int, int], n_classes: int, per_class: int = 8):
+    """A (n_classes·h) × (per_class·w) array in [0, 1]: the first ``per_class`` images of each class, one row each."""
+    import numpy as np
+
+    h, w = image_shape
+    grid = np.ones((n_classes * (h + 1), per_class * (w + 1)), dtype=np.float32)
+    for c in range(n_classes):
+        rows = np.flatnonzero(y == c)[:per_class]
+        for j, i in enumerate(rows):
+            img = X[i].reshape(h, w).astype(np.float32)
+            span = img.max() - img.min()
+            grid[c * (h + 1) : c * (h + 1) + h, j * (w + 1) : j * (w + 1) + w] = (img - img.min()) / (span or 1)
+    return grid

@@ -1,0 +1,169 @@
+"""The headline numbers of a run as tiles, and their deltas against another run (previous or baseline).
+
+Pages show these tiles; the definitions live here so a test can check every number a page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.result import RunResult
+
+
+@dataclass(frozen=True)
+class Tile:
+    key: str
+    label: str
+    unit: str  # "%", "s", "ms", "MB", "" ...
+    higher_is_better: bool
+    get: Callable[[RunResult], float | None]
+    help: str
+    percent: bool = False  # shown ×100 with deltas in percentage points
+
+
+_MACRO = "Binary: of the positive class; multi-class: macro average over classes."
+TILES: tuple[Tile, ...] = (
+    Tile(
+        "accuracy",
+        "Val accuracy",
+        "%",
+        True,
+        lambda r: r.validation.accuracy,
+        "Share of validation rows classified correctly.",
+        percent=True,
+    ),
+    Tile(
+        "precision",
+        "Precision",
+        "%",
+        True,
+        lambda r: r.validation.precision,
+        f"Of the rows predicted as a class, the share that are. {_MACRO}",
+        percent=True,
+    ),
+    Tile(
+        "recall",
+        "Recall",
+        "%",
+        True,
+        lambda r: r.validation.recall,
+        f"Of the rows of a class, the share found. {_MACRO}",
+        percent=True,
+    ),
+    Tile(
+        "f1",
+        "F1",
+        "%",
+        True,
+        lambda r: r.validation.f1,
+        f"Harmonic mean of precision and recall. {_MACRO}",
+        percent=True,
+    ),
+    Tile(
+        "roc_auc",
+        "ROC AUC",
+        "",
+        True,
+        lambda r: r.validation.roc_auc,
+        "Ranking quality, threshold-free: 0.5 is chance, 1 is perfect (one-vs-rest macro for multi-class).",
+    ),
+    Tile(
+        "train_time_s",
+        "Training time",
+        "s",
+        False,
+        lambda r: r.cost.train_time_s,
+        "Wall time of fit(), first epoch (set-up, graph tracing) included.",
+    ),
+    Tile(
+        "epoch_s_median",
+        "Steady epoch",
+        "s",
+        False,
+        lambda r: r.cost.epoch_s_median,
+        "Median time of epochs 2 onwards, without the first epoch's set-up.",
+    ),
+    Tile(
+        "latency_ms_p50",
+        "Latency p50",
+        "ms",
+        False,
+        lambda r: r.cost.latency_ms_p50,
+        "Median time to predict one row by a direct model call, after warm-up.",
+    ),
+    Tile(
+        "n_params",
+        "Parameters",
+        "",
+        False,
+        lambda r: r.cost.n_params,
+        "Learned values: weights and biases, tree nodes, or stored training rows (k-NN).",
+    ),
+    Tile(
+        "size_kb",
+        "Model size",
+        "KB",
+        False,
+        lambda r: r.cost.size_bytes / 1024,
+        "The model serialised in its family's own format.",
+    ),
+    Tile(
+        "peak_memory_mb",
+        "Peak memory",
+        "MB",
+        False,
+        lambda r: r.cost.peak_memory_mb,
+        "Increase of the process's resident memory while training (sampled every 20 ms).",
+    ),
+)
+
+
+def format_value(tile: Tile, value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    if tile.percent:
+        return f"{value * 100:.2f} %"
+    if tile.key == "n_params":
+        return f"{int(value):,}"
+    if tile.unit == "ms" or tile.key == "roc_auc":
+        return f"{value:.3f}{' ' + tile.unit if tile.unit else ''}"
+    if tile.unit == "s":
+        return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+    return f"{value:,.1f} {tile.unit}".strip()
+
+
+def delta(tile: Tile, current: RunResult, reference: RunResult | None) -> str | None:
+    """Signed difference ``current − reference`` in the tile's unit ("+1.20 pp", "−0.31 s"), None if undefined."""
+    if reference is None:
+        return None
+    a, b = tile.get(current), tile.get(reference)
+    if a is None or b is None:
+        return None
+    diff = a - b
+    if tile.percent:
+        return f"{diff * 100:+.2f} pp"
+    if tile.key == "n_params":
+        return f"{int(diff):+,}"
+    if tile.unit == "s" or tile.unit == "ms" or tile.key == "roc_auc":
+        return f"{diff:+.3f}{' ' + tile.unit if tile.unit else ''}"
+    return f"{diff:+,.1f} {tile.unit}".strip()
+
+
+def is_improvement(tile: Tile, current: RunResult, reference: RunResult) -> bool | None:
+    a, b = tile.get(current), tile.get(reference)
+    if a is None or b is None or a == b:
+        return None
+    return (a > b) == tile.higher_is_better
+
+
+def config_label(result: RunResult) -> str:
+    """A short description of what distinguishes a run: model, size knobs, batch, epochs."""
+    m = result.model_config
+    parts = [m.kind.value]
+    if m.kind.is_network:
+        parts.append("×".join(str(u) for u in m.hidden_units) or "linear")
+        parts.append(f"b{m.batch_size} e{m.epochs} {m.optimizer.value} lr{m.learning_rate:g}")
+    if result.data_config.fraction < 1:
+        parts.append(f"{result.data_config.fraction:.0%} data")
+    return " ".join(parts)

@@ -1,0 +1,52 @@
+import numpy as np
+import pandas as pd
+
+from core import charts
+from core.config import DataConfig, ModelConfig
+from core.training import train
+
+
+def test_charts_build_valid_vega_lite_specs():
+    result = train(DataConfig(dataset="breast_cancer"), ModelConfig(epochs=3))
+    for chart in (
+        charts.history_chart(result.history, 3),
+        charts.confusion_chart(result.validation, result.dataset["class_names"]),
+        charts.curve_chart(result.validation, "roc"),
+        charts.curve_chart(result.validation, "pr"),
+        charts.class_balance_chart(("a", "b"), (10, 90), (90, 90)),
+    ):
+        spec = chart.to_dict()  # altair validates against the Vega-Lite schema here
+        assert "$schema" in spec
+
+
+def test_history_chart_has_one_point_per_epoch_and_split():
+    result = train(DataConfig(), ModelConfig(epochs=4))
+    spec = charts.history_chart(result.history, 4).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == 8  # 4 epochs × (train, validation)
+
+
+def test_frontier_chart_marks_pareto_points():
+    board = pd.DataFrame(
+        {
+            "run": [1, 2, 3],
+            "label": ["a", "b", "c"],
+            "accuracy": [0.9, 0.95, 0.92],
+            "train_time_s": [1.0, 2.0, 3.0],
+            "role": ["", "baseline", "current"],
+        }
+    )
+    spec = charts.frontier_chart(board).to_dict()
+    data = [row for rows in spec["datasets"].values() for row in rows]
+    flags = {row["run"]: row["pareto"] for row in data if "pareto" in row}
+    assert flags == {1: True, 2: True, 3: False}
+
+
+def test_image_grid_places_each_class_on_its_row():
+    X = np.zeros((20, 4), dtype=np.float32)
+    y = np.repeat(np.arange(2), 10)
+    X[y == 1] = 5.0
+    X[y == 1, 0] = 0.0  # a non-constant image so it normalises to 0..1
+    grid = charts.image_grid(X, y, (2, 2), n_classes=2, per_class=3)
+    assert grid.shape == (6, 9)
+    assert grid[:2, :2].max() == 0.0 and grid[3:5, :2].max() == 1.0

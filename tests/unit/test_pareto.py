@@ -1,0 +1,24 @@
+import pytest
+
+from core.pareto import pareto_mask
+
+
+def test_simple_front():
+    # (accuracy, seconds): the 3rd is dominated by the 2nd (less accurate and slower)
+    assert pareto_mask([0.90, 0.95, 0.93, 0.97], [1.0, 2.0, 3.0, 5.0]) == [True, True, False, True]
+
+
+def test_ties_on_one_axis():
+    # same cost, different metric: only the better one; same metric, different cost: only the cheaper one
+    assert pareto_mask([0.9, 0.8], [1.0, 1.0]) == [True, False]
+    assert pareto_mask([0.9, 0.9], [1.0, 2.0]) == [True, False]
+
+
+def test_exact_duplicates_are_both_on_the_front():
+    assert pareto_mask([0.9, 0.9, 0.5], [1.0, 1.0, 2.0]) == [True, True, False]
+
+
+def test_empty_and_mismatched():
+    assert pareto_mask([], []) == []
+    with pytest.raises(ValueError, match="same length"):
+        pareto_mask([1.0], [])
