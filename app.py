@@ -2,8 +2,16 @@
 
 import streamlit as st
 
+from ui.cached import warm_up_tensorflow
+
 st.set_page_config(page_title="Tradeoff Lab", page_icon="⚖️", layout="wide")
 
-st.title("Tradeoff Lab")
-st.caption("How much accuracy does a model give up for speed? Move a slider and measure it.")
-st.write("The engine lives in `core/` and is usable from the command line: `python -m core train --help`.")
+page = st.navigation(
+    [
+        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+        st.Page("pages/data.py", title="Data", icon="🗂️"),
+        st.Page("pages/train.py", title="Train", icon="🏋️"),
+    ]
+)
+page.run()
+warm_up_tensorflow()  # after the first paint: a background import, so the first Keras run starts at once

@@ -1,0 +1,172 @@
+"""Train: pick a model and its knobs, watch it train live, and see every number against the last run and a
+pinned baseline, with a session board of everything tried."""
+
+import time
+from dataclasses import replace
+
+import streamlit as st
+
+from core import CoreError, charts
+from core.datasets import DATASETS
+from core.estimate import estimate_seconds
+from ui import cached, results, widgets
+from ui.jobs import TrainingJob
+from ui.state import get_state
+
+AUTO_TRAIN_MAX_S = 2.0  # auto-train on change only for runs estimated this short
+POLL_S = 0.15
+
+state = get_state()
+st.title("Train")
+st.caption(
+    "Move a slider; accuracy and training time follow. Tiles compare with the previous run (arrow) and "
+    "with the pinned baseline (caption)."
+)
+
+with st.sidebar:
+    st.header("Data")
+    data_cfg = widgets.data_config_ui("train", state.data_cfg, full=False)
+    st.header("Model")
+    model_cfg = widgets.model_config_ui("train", state.model_cfg, image_data=DATASETS[data_cfg.dataset].is_image)
+
+try:
+    model_cfg.validate()
+    data = cached.prepared_data(data_cfg.validate())
+except CoreError as err:
+    st.error(str(err))
+    st.stop()
+state.data_cfg, state.model_cfg = data_cfg, model_cfg
+
+# --- estimate, cap and controls ---------------------------------------------------------------------------
+c_auto, c_cap, c_train, c_stop = st.columns([2, 2, 1, 1])
+auto = c_auto.toggle(
+    "Auto-train on change",
+    value=True,
+    key="train_auto",
+    help=f"Retrain whenever a setting changes, for runs estimated under {AUTO_TRAIN_MAX_S:.0f} s.",
+)
+cap_s = c_cap.select_slider(
+    "Demo time cap",
+    [5, 10, 30, 60, 120, 300, 600],
+    60,
+    key="train_cap",
+    format_func=lambda s: f"{s} s",
+    help="Epochs are cut when the estimate exceeds this.",
+)
+estimate = estimate_seconds(
+    model_cfg,
+    n_train=len(data.y_train),
+    n_features=data.n_features,
+    n_classes=data.n_classes,
+    history=state.runs,
+    cap_s=cap_s,
+)
+if estimate.capped:
+    beyond = f" Even one epoch is estimated at {estimate.seconds:.0f} s." if estimate.seconds > cap_s else ""
+    st.warning(
+        f"Estimated beyond the {cap_s} s demo cap: epochs cut from {model_cfg.epochs} to {estimate.epochs}." + beyond
+    )
+    model_cfg = replace(model_cfg, epochs=estimate.epochs)
+train_clicked = c_train.button("Train", type="primary", key="train_go", width="stretch")
+stop_clicked = c_stop.button("Stop", key="train_stop", width="stretch")
+st.caption(
+    f"Estimate: ≈ {estimate.seconds:.1f} s ({estimate.basis}). "
+    + ("" if estimate.seconds <= AUTO_TRAIN_MAX_S or not auto else "Too long to auto-train: press Train.")
+)
+
+# --- start, stop or reuse --------------------------------------------------------------------------------
+job = state.job
+if stop_clicked and job is not None and job.running:
+    job.request_stop()  # honoured at the end of the epoch in hand; the partial model is kept
+known = state.find_run(data_cfg, model_cfg)
+if known is None and (hit := cached.cached_run(data_cfg, model_cfg)) is not None:
+    known = state.add_run(hit)
+if known is not None:
+    state.current = known  # this exact configuration was measured: show it at once
+else:
+    same_job = job is not None and job.matches(data_cfg, model_cfg)
+    auto_ok = auto and estimate.seconds <= AUTO_TRAIN_MAX_S and not same_job
+    if train_clicked or auto_ok:
+        if job is not None and job.running:  # one run at a time: the older one stops at its epoch end
+            job.request_stop()
+            job.wait()
+        job = state.job = TrainingJob(
+            data_cfg, model_cfg, prepared=data, tensorflow_was_loading=not cached.tensorflow_ready()
+        ).start()
+
+# --- live progress ---------------------------------------------------------------------------------------
+if job is not None and (job.running or not job.recorded):
+    progress = st.progress(0.0)
+    chart_slot = st.empty()
+    shown = -1
+    while True:
+        finished = not job.running
+        logs = list(job.logs)
+        if logs:
+            last = logs[-1]
+            eta = last.elapsed_s / len(logs) * (last.epochs - len(logs))
+            text = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed · ETA {eta:.1f} s"
+            progress.progress(len(logs) / last.epochs, text=text)
+        else:  # an update every poll also lets Streamlit deliver a Stop click or a slider change at once
+            progress.progress(0.0, text=f"First epoch (set-up and graph tracing)… {job.elapsed_s:.1f} s")
+        if len(logs) != shown:
+            chart_slot.altair_chart(charts.history_chart(logs, job.model_cfg.epochs), width="stretch")
+            shown = len(logs)
+        if finished:
+            break
+        time.sleep(POLL_S)
+    progress.empty()
+    chart_slot.empty()  # the finished run's curves are in its tab below
+    if job.result is not None and not job.recorded:
+        index = state.add_run(job.result)
+        if job.tensorflow_was_loading:
+            state.contended.add(index)
+        if not job.result.stopped:
+            cached.remember_run(job.result)
+    job.recorded = True
+if job is not None and job.error and job.matches(data_cfg, model_cfg):
+    st.error(job.error)
+
+# --- the run on show -------------------------------------------------------------------------------------
+run = state.current_run
+if run is None:
+    st.info("Press **Train** to run this configuration.")
+    st.stop()
+if (run.data_config, run.model_config) != (data_cfg, model_cfg):
+    st.info(f"Showing run {state.current + 1}; the settings have changed since. Press **Train** to measure them.")
+if run.stopped:
+    st.warning(
+        f"Run {state.current + 1} was stopped after {run.cost.epochs_run} of {run.model_config.epochs} "
+        "epochs; its numbers are those of the partial model."
+    )
+if state.current in state.contended:
+    st.caption("⚠️ Timed while TensorFlow was still loading in the background: the times are inflated.")
+for message in run.warnings:
+    st.caption(f"⚠️ {message}")
+
+head, pin, clear = st.columns([4, 1, 1])
+head.subheader(f"Run {state.current + 1}: {run.model_repr} on {run.data_config.dataset}")
+if pin.button("Pin as baseline", key="train_pin", width="stretch"):
+    state.baseline = state.current
+    st.rerun()
+if state.baseline is not None and clear.button("Clear baseline", key="train_unpin", width="stretch"):
+    state.baseline = None
+    st.rerun()
+results.tiles(run, state.previous_run, state.baseline_run)
+st.caption(
+    f"First epoch {run.cost.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
+    f"{'n/a' if run.cost.epoch_s_median is None else f'{run.cost.epoch_s_median:.3f} s'} · "
+    f"{run.cost.rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
+    f"{run.environment['cores']} cores"
+)
+
+tab_curves, tab_eval, tab_test = st.tabs(["Learning curves", "Evaluation (validation)", "Test set"])
+with tab_curves:
+    st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
+with tab_eval:
+    results.evaluation_views(run)
+with tab_test:
+    results.test_set_section(state, state.current)
+
+st.subheader("Session board")
+results.session_board(state)

@@ -1,0 +1,96 @@
+"""Every page under AppTest: loads without exception, and one real interaction per page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 120  # AppTest's 3 s default is shorter than a TensorFlow import
+
+
+def _app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, at.exception
+    return at
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_home_loads_with_presets_and_workflow():
+    at = _app()
+    assert at.title[0].value == "Tradeoff Lab"
+    assert {b.key for b in at.button} >= {"home_preset_seed-article", "home_preset_fast"}
+
+
+def test_home_preset_opens_train_configured():
+    at = _app()
+    at.button(key="home_preset_tiny").click().run()
+    assert not at.exception
+    at.switch_page("pages/train.py").run()
+    assert at.select_slider(key="train_numpy_mlp_units").value == 16
+
+
+def test_data_page_shows_sizes_and_a_bad_csv_is_an_error(tmp_path):
+    at = _app("data")
+    assert _metric(at, "Classes") == "10"
+    at.selectbox(key="data_dataset").set_value("csv").run()
+    assert not at.exception
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\x01\x02binary")
+    at.text_input(key="data_csv_path").input(str(bad)).run()
+    assert not at.exception
+    assert any("parsed" in e.value or "binary" in e.value.lower() for e in at.error), [e.value for e in at.error]
+
+
+def test_train_auto_trains_the_default_and_a_slider_moves_the_tiles():
+    at = _app("train")
+    accuracy = _metric(at, "Val accuracy")
+    assert accuracy.endswith("%") and float(accuracy.rstrip(" %")) > 80
+    at.slider(key="train_numpy_mlp_epochs").set_value(3).run()
+    assert not at.exception
+    tile = next(m for m in at.metric if m.label == "Val accuracy")
+    assert tile.value != accuracy and tile.delta is not None  # a new run, compared with the previous one
+    assert float(_metric(at, "Training time").rstrip(" s")) > 0
+
+
+def test_train_button_trains_a_keras_model():
+    at = _app("train")
+    at.selectbox(key="train_kind").set_value("keras_mlp").run()
+    at.slider(key="train_keras_mlp_epochs").set_value(2).run()
+    at.button(key="train_go").click().run()
+    assert not at.exception
+    assert "Keras" in at.subheader[0].value or any("KerasMLP" in s.value for s in at.subheader)
+    assert float(_metric(at, "Val accuracy").rstrip(" %")) > 50
+
+
+def test_pinning_a_baseline_adds_baseline_deltas():
+    at = _app("train")
+    assert not any("vs baseline" in c.value for c in at.caption)
+    at.button(key="train_pin").click().run()
+    at.slider(key="train_numpy_mlp_epochs").set_value(4).run()
+    assert not at.exception
+    assert any(c.value.startswith("vs baseline: ") for c in at.caption)
+
+
+def test_test_set_is_counted_when_revealed():
+    at = _app("train")
+    assert any("looked at 0 time" in c.value for c in at.caption)
+    at.button(key="train_reveal_test").click().run()
+    assert any("looked at 1 time" in c.value for c in at.caption)
+    assert float(_metric(at, "Test accuracy")) > 0.8
+
+
+def test_missing_dataset_file_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADEOFF_LAB_DATA", str(tmp_path))  # empty folder; downloads are off in tests
+    at = _app("data")
+    at.selectbox(key="data_dataset").set_value("fashion_mnist").run()
+    assert not at.exception
+    assert any("fashion_mnist.npz" in e.value for e in at.error)

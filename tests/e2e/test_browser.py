@@ -1,0 +1,58 @@
+"""A user's path in a real browser: open the app, go to Train, move a slider with the keyboard, read tiles."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def _wait_idle(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+def _tile(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_train_page_slider_changes_the_tiles(page, app_url):
+    page.goto(app_url)
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+    _wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Train").click()
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=60_000)
+    _wait_idle(page)
+    before = _tile(page, "Val accuracy")
+    assert before.endswith("%")
+
+    # fill() would change the label, not the value: move the thumb with the keyboard, as a person would
+    thumb = page.locator('.st-key-train_numpy_mlp_epochs input[type="range"]')
+    start = int(thumb.get_attribute("value"))
+    thumb.focus()
+    for _ in range(12):
+        page.keyboard.press("ArrowLeft")
+    assert int(thumb.get_attribute("value")) == start - 12
+    page.wait_for_selector(
+        '[data-testid="stMetric"]:has-text("Val accuracy") [data-testid="stMetricDelta"]', timeout=60_000
+    )
+    _wait_idle(page)
+    after = _tile(page, "Val accuracy")
+    assert after != before
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Session board").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "train_page.png"), full_page=True)
+
+
+def test_every_page_renders_without_exception(page, app_url):
+    for name in ("Home", "Data", "Train"):
+        page.goto(app_url)
+        page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+        page.locator('[data-testid="stSidebarNav"] a', has_text=name).click()
+        page.wait_for_timeout(300)
+        _wait_idle(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, name

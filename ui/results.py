@@ -1,0 +1,123 @@
+"""Result views: metric tiles with deltas, evaluation charts, the test-set control and the session board."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import charts
+from core.compare import TILES, config_label, delta, format_value
+from core.pareto import pareto_mask
+from core.result import RunResult
+from ui.state import SessionState
+
+
+def tiles(result: RunResult, previous: RunResult | None, baseline: RunResult | None) -> None:
+    """One tile per headline number: delta arrow against the previous run, a caption against the baseline."""
+    per_row = 6
+    for start in range(0, len(TILES), per_row):
+        cols = st.columns(per_row)
+        for col, tile in zip(cols, TILES[start : start + per_row], strict=False):
+            with col:
+                st.metric(
+                    tile.label,
+                    format_value(tile, tile.get(result)),
+                    delta=delta(tile, result, previous),
+                    delta_color="normal" if tile.higher_is_better else "inverse",
+                    help=f"{tile.help} Arrow: change against the previous run.",
+                    border=True,
+                )
+                vs_base = delta(tile, result, baseline) if baseline is not None and baseline is not result else None
+                if vs_base is not None:
+                    st.caption(f"vs baseline: {vs_base}")
+
+
+def evaluation_views(result: RunResult, split: str = "validation") -> None:
+    evaluation = result.metrics[split]
+    names = result.dataset["class_names"]
+    left, middle, right = st.columns(3)
+    with left:
+        st.altair_chart(charts.confusion_chart(evaluation, names), width="stretch")
+    with middle:
+        st.altair_chart(charts.curve_chart(evaluation, "roc"), width="stretch")
+    with right:
+        st.altair_chart(charts.curve_chart(evaluation, "pr"), width="stretch")
+    st.dataframe(
+        pd.DataFrame(evaluation.per_class),
+        hide_index=True,
+        width="stretch",
+        column_config={c: st.column_config.NumberColumn(format="%.3f") for c in ("precision", "recall", "f1")},
+    )
+
+
+def test_set_section(state: SessionState, index: int) -> None:
+    result = state.runs[index]
+    st.caption(
+        f"The test set has been looked at {state.test_views} time(s) this session. Each look that steers "
+        "a choice makes the test numbers more optimistic; tune on validation."
+    )
+    if index not in state.revealed_test:
+        if st.button("Evaluate on test set", key="train_reveal_test"):
+            state.test_views += 1
+            state.revealed_test.add(index)
+            st.rerun()
+        return
+    t = result.test
+    cols = st.columns(5)
+    for col, (label, value) in zip(
+        cols,
+        [
+            ("Test accuracy", t.accuracy),
+            ("Test precision", t.precision),
+            ("Test recall", t.recall),
+            ("Test F1", t.f1),
+            ("Test ROC AUC", t.roc_auc),
+        ],
+        strict=True,
+    ):
+        col.metric(label, "n/a" if value is None else f"{value:.4f}")
+
+
+def board_frame(state: SessionState) -> pd.DataFrame:
+    rows = []
+    for i, run in enumerate(state.runs):
+        role = "current" if i == state.current else ("baseline" if i == state.baseline else "")
+        rows.append(
+            {
+                "run": i + 1,
+                "dataset": run.data_config.dataset,
+                "label": config_label(run),
+                "accuracy": run.validation.accuracy,
+                "f1": run.validation.f1,
+                "train_time_s": run.cost.train_time_s,
+                "latency_ms_p50": run.cost.latency_ms_p50,
+                "n_params": run.cost.n_params,
+                "stopped": run.stopped,
+                "role": role,
+            }
+        )
+    df = pd.DataFrame(rows)
+    if len(df):
+        df["pareto"] = pareto_mask(df["accuracy"].tolist(), df["train_time_s"].tolist())
+    return df
+
+
+def session_board(state: SessionState) -> None:
+    df = board_frame(state)
+    if df.empty:
+        st.info("No runs yet: train one and it appears here.")
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(charts.frontier_chart(df.drop(columns=["pareto"])), width="stretch")
+    with right:
+        st.dataframe(
+            df[["run", "label", "accuracy", "train_time_s", "pareto", "role"]],
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "accuracy": st.column_config.NumberColumn("val accuracy", format="%.4f"),
+                "train_time_s": st.column_config.NumberColumn("training time (s)", format="%.3f"),
+                "pareto": st.column_config.CheckboxColumn("frontier"),
+            },
+        )

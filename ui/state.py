@@ -1,0 +1,57 @@
+"""The one session-state object every page reads: current configs, this session's runs, the baseline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from core import DataConfig, ModelConfig, RunResult
+from ui.jobs import TrainingJob
+
+_KEY = "tradeoff_lab_state"
+
+
+@dataclass
+class SessionState:
+    data_cfg: DataConfig = field(default_factory=DataConfig)
+    model_cfg: ModelConfig = field(default_factory=ModelConfig)
+    runs: list[RunResult] = field(default_factory=list)
+    baseline: int | None = None  # index into runs
+    current: int | None = None  # index of the run on show
+    job: TrainingJob | None = None
+    test_views: int = 0  # how many times the test set has been looked at this session
+    revealed_test: set[int] = field(default_factory=set)  # runs whose test numbers are shown
+    contended: set[int] = field(default_factory=set)  # runs timed while TensorFlow loaded in the background
+
+    @property
+    def current_run(self) -> RunResult | None:
+        return self.runs[self.current] if self.current is not None else None
+
+    @property
+    def baseline_run(self) -> RunResult | None:
+        return self.runs[self.baseline] if self.baseline is not None else None
+
+    @property
+    def previous_run(self) -> RunResult | None:
+        if self.current is None or self.current == 0:
+            return None
+        return self.runs[self.current - 1]
+
+    def add_run(self, result: RunResult) -> int:
+        self.runs.append(result)
+        self.current = len(self.runs) - 1
+        return self.current
+
+    def find_run(self, data_cfg: DataConfig, model_cfg: ModelConfig) -> int | None:
+        for i in range(len(self.runs) - 1, -1, -1):
+            run = self.runs[i]
+            if run.data_config == data_cfg and run.model_config == model_cfg and not run.stopped:
+                return i
+        return None
+
+
+def get_state() -> SessionState:
+    if _KEY not in st.session_state:
+        st.session_state[_KEY] = SessionState()
+    return st.session_state[_KEY]
