@@ -14,4 +14,4 @@ page = st.navigation(
     ]
 )
 page.run()
-warm_up_tensorflow()  # after the first paint: a background import, so the first Keras run starts at once
+warm_up_tensorflow()  # a worker process loads TensorFlow meanwhile, so the first Keras run starts at once

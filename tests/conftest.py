@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ["TRADEOFF_LAB_TF_WARMUP"] = "0"  # the Keras worker starts only when a test trains Keras
 os.environ["TRADEOFF_LAB_OFFLINE"] = "1"  # tests never download: MNIST comes from the tiny npz fixture
 
 

@@ -1,4 +1,4 @@
-"""Process-wide caches shared by every session: prepared data, finished runs, and the TensorFlow warm-up.
+"""Process-wide resources shared by every session: prepared data, finished runs, the Keras worker.
 
 ``st.cache_resource`` (not ``cache_data``) so large arrays and results are shared, never copied per rerun;
 the frozen configs are the keys. Callers treat what they get as read-only.
@@ -6,13 +6,14 @@ the frozen configs are the keys. Callers treat what they get as read-only.
 
 from __future__ import annotations
 
-import threading
+import os
 
 import streamlit as st
 
 from core import DataConfig, ModelConfig, RunResult
 from core.data import PreparedData, prepare
 from core.datasets import RawData, load
+from core.worker import TrainingWorker
 
 MAX_CACHED_RUNS = 256
 
@@ -44,18 +45,28 @@ def remember_run(result: RunResult) -> None:
 
 
 @st.cache_resource
-def _warm_up_thread() -> threading.Thread:
-    from core.keras_import import import_keras
+def _worker() -> TrainingWorker:
+    return TrainingWorker().start()
 
-    thread = threading.Thread(target=import_keras, name="tensorflow-warm-up", daemon=True)
-    thread.start()
-    return thread
+
+def training_worker() -> TrainingWorker:
+    """The server's Keras worker process (TensorFlow loads there, never in the page process)."""
+    worker = _worker()
+    if not worker.alive:  # it died (out of memory, killed): start a new one
+        _worker.clear()
+        worker = _worker()
+    return worker
 
 
 def warm_up_tensorflow() -> None:
-    """Import TensorFlow in the background, once per server, so the first Keras run does not pay ~5 s."""
-    _warm_up_thread()
+    """Start the Keras worker now so TensorFlow is loaded before the first Keras run (~5 s, in the child).
+
+    ``TRADEOFF_LAB_TF_WARMUP=0`` defers it to the first Keras run (the tests set it)."""
+    if os.environ.get("TRADEOFF_LAB_TF_WARMUP", "1") != "0":
+        training_worker()
 
 
 def tensorflow_ready() -> bool:
-    return not _warm_up_thread().is_alive()
+    """False while a worker is still loading TensorFlow (a run timed meanwhile competes with it for the CPU)."""
+    worker = _worker() if os.environ.get("TRADEOFF_LAB_TF_WARMUP", "1") != "0" else None
+    return worker is None or worker.ready

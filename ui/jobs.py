@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from core import CoreError, DataConfig, EpochLog, ModelConfig, RunResult, train
 from core.data import PreparedData
+from core.worker import TrainingWorker
 
 
 @dataclass
@@ -20,12 +21,13 @@ class TrainingJob:
     data_cfg: DataConfig
     model_cfg: ModelConfig
     prepared: PreparedData | None = None
+    worker: TrainingWorker | None = None  # set for Keras runs
     logs: list[EpochLog] = field(default_factory=list)
     result: RunResult | None = None
     error: str | None = None
     started_at: float = field(default_factory=time.perf_counter)
     stop_event: threading.Event = field(default_factory=threading.Event)
-    tensorflow_was_loading: bool = False  # the background TensorFlow import competed with this run
+    tensorflow_was_loading: bool = False  # the worker's TensorFlow import competed with this run for the CPU
     recorded: bool = False  # the page has added the result to the session
     _thread: threading.Thread | None = None
 
@@ -36,7 +38,10 @@ class TrainingJob:
 
     def _run(self) -> None:
         try:
-            self.result = train(self.data_cfg, self.model_cfg, callback=self._on_epoch, prepared=self.prepared)
+            if self.worker is not None:  # Keras: in the worker process, where TensorFlow lives
+                self.result = self.worker.run(self.data_cfg, self.model_cfg, callback=self._on_epoch)
+            else:
+                self.result = train(self.data_cfg, self.model_cfg, callback=self._on_epoch, prepared=self.prepared)
         except CoreError as err:
             self.error = str(err)
         except Exception as err:  # a bug: report it on the page instead of dying silently in a thread
