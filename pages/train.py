@@ -1,7 +1,6 @@
 """Train: pick a model and its knobs, watch it train live, and see every number against the last run and a
 pinned baseline, with a session board of everything tried."""
 
-import time
 from dataclasses import replace
 
 import streamlit as st
@@ -14,7 +13,9 @@ from ui.jobs import TrainingJob
 from ui.state import get_state
 
 AUTO_TRAIN_MAX_S = 2.0  # auto-train on change only for runs estimated this short
-POLL_S = 0.15
+POLL_S = 0.25  # progress refresh; also how soon a Stop click is seen
+CHART_EVERY_S = 1.0
+LIVE_CHART_AFTER_S = 0.7  # runs shorter than this finish before a growing chart would be worth drawing
 
 state = get_state()
 st.title("Train")
@@ -91,14 +92,18 @@ else:
             job.request_stop()
             job.wait()
         job = state.job = TrainingJob(
-            data_cfg, model_cfg, prepared=data, tensorflow_was_loading=not cached.tensorflow_ready()
+            data_cfg,
+            model_cfg,
+            prepared=data,
+            worker=cached.training_worker() if model_cfg.kind.uses_keras else None,
+            tensorflow_was_loading=not cached.tensorflow_ready(),
         ).start()
 
 # --- live progress ---------------------------------------------------------------------------------------
 if job is not None and (job.running or not job.recorded):
     progress = st.progress(0.0)
     chart_slot = st.empty()
-    shown = -1
+    shown, drawn_at = -1, 0.0
     while True:
         finished = not job.running
         logs = list(job.logs)
@@ -107,14 +112,15 @@ if job is not None and (job.running or not job.recorded):
             eta = last.elapsed_s / len(logs) * (last.epochs - len(logs))
             text = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed · ETA {eta:.1f} s"
             progress.progress(len(logs) / last.epochs, text=text)
-        else:  # an update every poll also lets Streamlit deliver a Stop click or a slider change at once
+        else:  # an update each poll also lets Streamlit deliver a Stop click or a slider change promptly
             progress.progress(0.0, text=f"First epoch (set-up and graph tracing)… {job.elapsed_s:.1f} s")
-        if len(logs) != shown:
+        # redraw the growing chart at most every CHART_EVERY_S: drawing competes with training for the CPU
+        if len(logs) != shown and job.elapsed_s > LIVE_CHART_AFTER_S and job.elapsed_s - drawn_at >= CHART_EVERY_S:
             chart_slot.altair_chart(charts.history_chart(logs, job.model_cfg.epochs), width="stretch")
-            shown = len(logs)
+            shown, drawn_at = len(logs), job.elapsed_s
         if finished:
             break
-        time.sleep(POLL_S)
+        job.wait(POLL_S)  # returns as soon as the run ends
     progress.empty()
     chart_slot.empty()  # the finished run's curves are in its tab below
     if job.result is not None and not job.recorded:
@@ -140,7 +146,7 @@ if run.stopped:
         "epochs; its numbers are those of the partial model."
     )
 if state.current in state.contended:
-    st.caption("⚠️ Timed while TensorFlow was still loading in the background: the times are inflated.")
+    st.caption("⚠️ Timed while TensorFlow was still loading in the worker process: times may be inflated.")
 for message in run.warnings:
     st.caption(f"⚠️ {message}")
 
@@ -160,12 +166,13 @@ st.caption(
     f"{run.environment['cores']} cores"
 )
 
-tab_curves, tab_eval, tab_test = st.tabs(["Learning curves", "Evaluation (validation)", "Test set"])
-with tab_curves:
+VIEWS = ("Learning curves", "Evaluation (validation)", "Test set")
+view = st.radio("View", VIEWS, horizontal=True, key="train_view", label_visibility="collapsed")
+if view == VIEWS[0]:  # one view at a time: every chart drawn costs time on each slider move
     st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
-with tab_eval:
+elif view == VIEWS[1]:
     results.evaluation_views(run)
-with tab_test:
+else:
     results.test_set_section(state, state.current)
 
 st.subheader("Session board")

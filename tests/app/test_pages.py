@@ -82,6 +82,7 @@ def test_pinning_a_baseline_adds_baseline_deltas():
 
 def test_test_set_is_counted_when_revealed():
     at = _app("train")
+    at.radio(key="train_view").set_value("Test set").run()
     assert any("looked at 0 time" in c.value for c in at.caption)
     at.button(key="train_reveal_test").click().run()
     assert any("looked at 1 time" in c.value for c in at.caption)

@@ -33,9 +33,9 @@ def test_train_page_slider_changes_the_tiles(page, app_url):
     thumb = page.locator('.st-key-train_numpy_mlp_epochs input[type="range"]')
     start = int(thumb.get_attribute("value"))
     thumb.focus()
-    for _ in range(12):
+    for _ in range(5):
         page.keyboard.press("ArrowLeft")
-    assert int(thumb.get_attribute("value")) == start - 12
+    assert int(thumb.get_attribute("value")) == start - 5
     page.wait_for_selector(
         '[data-testid="stMetric"]:has-text("Val accuracy") [data-testid="stMetricDelta"]', timeout=60_000
     )

@@ -31,7 +31,7 @@ def test_deltas_are_signed_differences_in_the_tile_unit(two_runs):
     params = next(t for t in TILES if t.key == "n_params")
     assert delta(params, b, a) == f"{b.cost.n_params - a.cost.n_params:+,}"
     assert is_improvement(params, b, a) is False  # more parameters cost more
-    assert "numpy_mlp 64 b32 e6" in config_label(b)
+    assert "numpy_mlp 64 b64 e6" in config_label(b)
 
 
 def test_estimate_uses_the_last_run_speed_and_scales_with_epochs(two_runs):
