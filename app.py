@@ -11,6 +11,7 @@ page = st.navigation(
         st.Page("pages/home.py", title="Home", icon="🏠", default=True),
         st.Page("pages/data.py", title="Data", icon="🗂️"),
         st.Page("pages/train.py", title="Train", icon="🏋️"),
+        st.Page("pages/tradeoffs.py", title="Trade-offs", icon="⚖️"),
     ]
 )
 page.run()

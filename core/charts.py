@@ -116,11 +116,23 @@ def scatter_2d(X, y, class_names: Sequence[str]) -> alt.Chart:
     )
 
 
-def frontier_chart(board: pd.DataFrame, *, metric: str = "accuracy", cost: str = "train_time_s") -> alt.LayerChart:
-    """Runs as points (metric vs cost), the Pareto frontier as a step line, current run and baseline marked.
+BOARD_MARKS = {"current": TIME_COLOR, "baseline": BASELINE_COLOR}
 
-    ``board`` needs columns ``run``, ``metric``, ``cost``, ``label``, ``role`` ("current", "baseline" or "").
+
+def frontier_chart(
+    board: pd.DataFrame,
+    *,
+    metric: str = "accuracy",
+    cost: str = "train_time_s",
+    marks: dict[str, str] | None = None,
+    title: str = "What was tried: accuracy vs training time",
+) -> alt.LayerChart:
+    """Points (metric vs cost), the Pareto frontier as a step line, and marked points ringed.
+
+    ``board`` needs columns ``run``, ``label``, the metric and cost columns, and ``role`` (a key of
+    ``marks``, e.g. "current"/"baseline", or "" for none).
     """
+    marks = marks or BOARD_MARKS
     df = board.copy()
     df["pareto"] = pareto_mask(df[metric].tolist(), df[cost].tolist()) if len(df) else []
     front = df[df["pareto"]].sort_values(cost)
@@ -152,12 +164,12 @@ def frontier_chart(board: pd.DataFrame, *, metric: str = "accuracy", cost: str =
             shape=alt.Shape("role:N", title="marked"),
             color=alt.Color(
                 "role:N",
-                scale=alt.Scale(domain=["current", "baseline"], range=[TIME_COLOR, BASELINE_COLOR]),
+                scale=alt.Scale(domain=list(marks), range=list(marks.values())),
                 legend=None,
             ),
         )
     )
-    return (line + points + rings).properties(title="What was tried: accuracy vs training time", height=320)
+    return (line + points + rings).properties(title=title, height=320)
 
 
 def image_grid(X, y, image_shape: tuple[int, int], n_classes: int, per_class: int = 8):
@@ -173,3 +185,84 @@ def image_grid(X, y, image_shape: tuple[int, int], n_classes: int, per_class: in
             span = img.max() - img.min()
             grid[c * (h + 1) : c * (h + 1) + h, j * (w + 1) : j * (w + 1) + w] = (img - img.min()) / (span or 1)
     return grid
+
+
+def knob_chart(summary: pd.DataFrame, knob: str, metric: str) -> alt.HConcatChart:
+    """Metric and training time against a swept knob, mean line with a band of ± one std over repeats.
+
+    ``summary`` has one row per configuration: ``knob`` (display value), ``order``, ``metric_mean``,
+    ``metric_std``, ``time_mean``, ``time_std``.
+    """
+    df = summary.assign(
+        m_lo=summary.metric_mean - summary.metric_std,
+        m_hi=summary.metric_mean + summary.metric_std,
+        t_lo=summary.time_mean - summary.time_std,
+        t_hi=summary.time_mean + summary.time_std,
+    )
+    x = alt.X(f"{knob}:N", sort=alt.SortField("order"), title=knob.replace("_", " "))
+    left = (
+        alt.Chart(df)
+        .mark_area(opacity=0.25, color=ACCURACY_COLOR)
+        .encode(x=x, y=alt.Y("m_lo:Q", title=metric, scale=alt.Scale(zero=False)), y2="m_hi:Q")
+    )
+    left += (
+        alt.Chart(df)
+        .mark_line(point=True, color=ACCURACY_COLOR)
+        .encode(
+            x=x,
+            y="metric_mean:Q",
+            tooltip=[
+                f"{knob}:N",
+                alt.Tooltip("metric_mean:Q", format=".4f"),
+                alt.Tooltip("metric_std:Q", format=".4f"),
+            ],
+        )
+    )
+    right = (
+        alt.Chart(df)
+        .mark_area(opacity=0.25, color=TIME_COLOR)
+        .encode(x=x, y=alt.Y("t_lo:Q", title="training time (s)"), y2="t_hi:Q")
+    )
+    right += (
+        alt.Chart(df)
+        .mark_line(point=True, color=TIME_COLOR)
+        .encode(x=x, y="time_mean:Q", tooltip=[f"{knob}:N", alt.Tooltip("time_mean:Q", format=".3f")])
+    )
+    return alt.hconcat(
+        left.properties(title=f"{metric} (mean ± std)", height=240),
+        right.properties(title="training time (mean ± std)", height=240),
+    )
+
+
+def heatmap_pair(summary: pd.DataFrame, x: str, y: str, metric: str) -> alt.HConcatChart:
+    """For two knobs: a heatmap of the metric and one of training time."""
+
+    def one(value: str, title: str, scheme: str, fmt: str) -> alt.LayerChart:
+        base = alt.Chart(summary).encode(
+            x=alt.X(f"{x}:N", sort=alt.SortField("order_x")), y=alt.Y(f"{y}:N", sort=alt.SortField("order_y"))
+        )
+        return (
+            base.mark_rect().encode(color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme=scheme), title=title))
+            + base.mark_text(fontSize=11).encode(text=alt.Text(f"{value}:Q", format=fmt))
+        ).properties(title=title, height=240)
+
+    return alt.hconcat(
+        one("metric_mean", metric, "blues", ".3f"), one("time_mean", "training time (s)", "oranges", ".2f")
+    ).resolve_scale(color="independent")
+
+
+def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
+    """Validation accuracy against wall-clock seconds, one line per trial (columns trial, label, elapsed_s,
+    val_accuracy)."""
+    return (
+        alt.Chart(curves)
+        .mark_line(point=True, opacity=0.8)
+        .encode(
+            x=alt.X("elapsed_s:Q", title="seconds since training started"),
+            y=alt.Y("val_accuracy:Q", title="validation accuracy", scale=alt.Scale(zero=False)),
+            color=alt.Color("label:N", title="configuration"),
+            detail="trial:N",
+            tooltip=["label:N", alt.Tooltip("elapsed_s:Q", format=".2f"), alt.Tooltip("val_accuracy:Q", format=".4f")],
+        )
+        .properties(title="Time to accuracy", height=300)
+    )

@@ -1,7 +1,8 @@
-"""The command line: ``python -m core datasets`` and ``python -m core train ...``.
+"""The command line: ``python -m core datasets``, ``train`` and ``sweep``.
 
     python -m core train --dataset digits --model keras_mlp --hidden 128 --epochs 10 --batch-size 32
     python -m core train --preset seed-article --json
+    python -m core sweep --model numpy_mlp --param hidden=16,64,256 --param batch_size=32,256 --repeats 3 --json
 
 A progress bar goes to stderr; the result table (or ``--json``) to stdout. Bad arguments or data print one
 line naming the problem and exit with status 2, never a traceback.
@@ -16,7 +17,7 @@ from dataclasses import replace
 
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.datasets import DATASETS
-from core.errors import CoreError
+from core.errors import ConfigError, CoreError
 from core.presets import PRESETS, get_preset
 from core.progress import EpochLog
 
@@ -66,6 +67,31 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--target", help="target column for --dataset csv")
     tr.add_argument("--seed", type=int)
     tr.add_argument("--json", action="store_true", help="print the RunResult as JSON")
+
+    sw = sub.add_parser("sweep", help="train a grid of configurations and mark the accuracy/time frontier")
+    sw.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
+    sw.add_argument("--model", choices=[k.value for k in ModelKind], default=ModelKind.NUMPY_MLP.value)
+    sw.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KNOB=V1,V2",
+        help="a knob and its values, e.g. hidden=16,64,256 or batch_size=32,256 (repeatable)",
+    )
+    sw.add_argument("--repeats", type=int, default=1, help="seeds per configuration (1-10)")
+    sw.add_argument(
+        "--executor",
+        choices=["serial", "local", "ray"],
+        default="serial",
+        help="serial: honest times; local: process pool over the cores; ray: a Ray cluster",
+    )
+    sw.add_argument("--ray-address", help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
+    sw.add_argument("--metric", default="accuracy", help="metric for the frontier (validation)")
+    sw.add_argument("--epochs", type=int)
+    sw.add_argument("--seed", type=int, default=0)
+    out = sw.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print {'trials': [...]} as JSON")
+    out.add_argument("--csv", metavar="FILE", help="write one row per trial to FILE")
     return parser
 
 
@@ -157,6 +183,94 @@ def _fmt(value: float | None, digits: int = 4) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
+def sweep_spec_from_args(args: argparse.Namespace):
+    from core.config import replace as replace_plain
+    from core.sweeps import SweepSpec, parse_values
+
+    if not args.param:
+        raise ConfigError("A sweep needs at least one --param KNOB=V1,V2 (e.g. --param hidden=16,64,256).")
+    params = {}
+    for item in args.param:
+        knob, sep, values = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--param takes KNOB=V1,V2,...; got {item!r}.")
+        name, parsed = parse_values(knob.strip(), values)
+        params[name] = parsed
+    model_changes = {"kind": args.model, "seed": args.seed}
+    if args.epochs is not None:
+        model_changes["epochs"] = args.epochs
+    data = replace_plain(DataConfig(), dataset=args.dataset, seed=args.seed).validate()
+    model = replace_plain(ModelConfig(), **model_changes).validate()
+    return SweepSpec(data, model, params, repeats=args.repeats).validate()
+
+
+def run_sweep_command(args: argparse.Namespace) -> int:
+    import csv
+
+    from core.sweeps import expand_grid, pareto_trials, run_sweep
+
+    spec = sweep_spec_from_args(args)
+    total = len(expand_grid(spec))
+
+    def progress(trial, done: int, n: int) -> None:
+        status = trial.status if trial.status != "complete" else f"{trial.metrics.get(args.metric, 0):.4f}"
+        print(f"\r[{done}/{n}] trial {trial.index} {trial.params} {status}".ljust(100), end="", file=sys.stderr)
+
+    print(f"{total} trials on the {args.executor} executor", file=sys.stderr)
+    trials = run_sweep(spec, executor=args.executor, ray_address=args.ray_address, on_trial=progress)
+    print(file=sys.stderr)
+    front = pareto_trials(trials, metric=args.metric)
+    rows = [t.to_dict(pareto=p) for t, p in zip(trials, front, strict=True)]
+    if args.json:
+        print(json.dumps({"trials": rows}, indent=1))
+    elif args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            knobs = list(spec.params)
+            writer.writerow(
+                [
+                    "index",
+                    "repeat",
+                    "seed",
+                    *knobs,
+                    "status",
+                    args.metric,
+                    "train_time_s",
+                    "latency_ms_p50",
+                    "n_params",
+                    "pareto",
+                    "error",
+                ]
+            )
+            for t, p in zip(trials, front, strict=True):
+                writer.writerow(
+                    [
+                        t.index,
+                        t.repeat,
+                        t.seed,
+                        *[t.to_dict()["params"][k] for k in knobs],
+                        t.status,
+                        t.metrics.get(args.metric),
+                        t.cost.get("train_time_s"),
+                        t.cost.get("latency_ms_p50"),
+                        t.cost.get("n_params"),
+                        p,
+                        t.error or "",
+                    ]
+                )
+        print(f"wrote {len(trials)} trials to {args.csv}", file=sys.stderr)
+    else:
+        for t, p in zip(trials, front, strict=True):
+            value = (
+                "failed: " + (t.error or "")
+                if t.status == "failed"
+                else (f"{args.metric} {t.metrics[args.metric]:.4f}  {t.cost['train_time_s']:.3f} s")
+            )
+            print(f"{'*' if p else ' '} {t.index:>3} {t.to_dict()['params']}  {value}")
+        print("* on the accuracy/time frontier")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -164,11 +278,16 @@ def main(argv: list[str] | None = None) -> int:
             for info in DATASETS.values():
                 print(f"{info.name:<15} {info.kind:<8} {info.description}")
             return 0
+        if args.command == "sweep":
+            return run_sweep_command(args)
         from core.training import train
 
         data_cfg, model_cfg = configs_from_args(args)
         result = train(data_cfg, model_cfg, callback=_ProgressBar())
     except CoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -333,6 +333,15 @@ def _coerce(hint: Any, value: Any) -> Any:
     return value
 
 
+def coerce_field(cls: type, name: str, value: Any) -> Any:
+    """Convert a plain value (a CLI or URL string) to the type of ``cls``'s field ``name``."""
+    hint = _field_types(cls)[name]
+    try:
+        return _coerce(hint, value)
+    except (ValueError, TypeError) as err:
+        raise ConfigError(f"The '{name}' parameter got {value!r}, which is not a valid {hint}.") from err
+
+
 def replace(config: C, **changes: Any) -> C:
     """``dataclasses.replace`` that converts plain values (strings from a CLI or URL) to the field types."""
     current = config.to_dict()  # type: ignore[attr-defined]

@@ -31,6 +31,13 @@ from core.result import RunResult
 _PREPARED_CACHE = 4  # data sets the worker keeps prepared, most recent first
 _READY_TIMEOUT_S = 180.0
 _ROOT = Path(__file__).resolve().parents[1]
+_THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
 
 
 class WorkerError(CoreError):
@@ -39,22 +46,29 @@ class WorkerError(CoreError):
 
 def _child_main(address: str) -> None:
     """Entry point of the child: connect, load TensorFlow, then serve (data_cfg, model_cfg) requests."""
+    try:
+        conn = Client(address, authkey=bytes.fromhex(os.environ.pop("TRADEOFF_LAB_WORKER_KEY")))
+        _serve(conn)
+    except (EOFError, OSError):
+        return  # the parent went away (server stopped): nothing left to do
+
+
+def _serve(conn: Connection) -> None:
     from core.data import prepare
-    from core.keras_import import import_keras
     from core.training import train
 
-    conn = Client(address, authkey=bytes.fromhex(os.environ.pop("TRADEOFF_LAB_WORKER_KEY")))
-    import_keras()
     prepared: OrderedDict[DataConfig, Any] = OrderedDict({DataConfig(): prepare(DataConfig())})
-    # One tiny fit pays TensorFlow's once-per-process start-up (kernel registration, first tracing
-    # machinery) before any measured run; each real run still traces its own model in its first epoch.
-    train(DataConfig(), ModelConfig(kind="keras_mlp", hidden_units=(4,), epochs=1), prepared=prepared[DataConfig()])
+    if os.environ.get("TRADEOFF_LAB_WORKER_TF") == "1":
+        from core.keras_import import import_keras
+
+        import_keras()
+        # One tiny fit pays TensorFlow's once-per-process start-up (kernel registration, first tracing
+        # machinery) before any measured run; each real run still traces its own model in its first epoch.
+        tiny = ModelConfig(kind="keras_mlp", hidden_units=(4,), epochs=1)
+        train(DataConfig(), tiny, prepared=prepared[DataConfig()])
     conn.send(("ready", None))
     while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
+        message = conn.recv()
         if message is None:
             return
         data_cfg, model_cfg = message
@@ -77,9 +91,15 @@ def _child_main(address: str) -> None:
 
 
 class TrainingWorker:
-    """One child process, one run at a time (``run`` holds a lock)."""
+    """One child process, one run at a time (``run`` holds a lock).
 
-    def __init__(self) -> None:
+    ``tensorflow=True`` loads TensorFlow before the worker says it is ready (the app's Keras worker);
+    ``threads=N`` caps its BLAS and TensorFlow thread pools, set before anything is imported (pool workers).
+    """
+
+    def __init__(self, *, tensorflow: bool = True, threads: int | None = None) -> None:
+        self._tensorflow = tensorflow
+        self._threads = threads
         self._key = secrets.token_bytes(16)
         self._listener = Listener(family="AF_UNIX", authkey=self._key)
         self._process: subprocess.Popen | None = None
@@ -92,9 +112,13 @@ class TrainingWorker:
         env = {
             **os.environ,
             "TRADEOFF_LAB_WORKER_KEY": self._key.hex(),
+            "TRADEOFF_LAB_WORKER_TF": "1" if self._tensorflow else "0",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])),
         }
+        if self._threads is not None:
+            for var in _THREAD_VARS:
+                env[var] = str(self._threads)
         code = f"from core.worker import _child_main; _child_main({self._listener.address!r})"
         self._process = subprocess.Popen([sys.executable, "-c", code], cwd=_ROOT, env=env)
         threading.Thread(target=self._connect, name="tradeoff-worker-connect", daemon=True).start()
@@ -115,7 +139,7 @@ class TrainingWorker:
 
     @property
     def ready(self) -> bool:
-        """True once TensorFlow has loaded in the worker."""
+        """True once the worker has loaded what it needs (TensorFlow, for a Keras worker)."""
         return self._ready.is_set()
 
     def request_stop(self) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 from core import DataConfig, ModelConfig, RunResult
-from ui.jobs import TrainingJob
+from ui.jobs import SweepJob, TrainingJob
 
 _KEY = "tradeoff_lab_state"
 
@@ -20,6 +20,8 @@ class SessionState:
     baseline: int | None = None  # index into runs
     current: int | None = None  # index of the run on show
     job: TrainingJob | None = None
+    sweep: SweepJob | None = None  # the Trade-offs page's sweep or search
+    sweep_spec: object | None = None  # the SweepSpec it ran (None for a search)
     test_views: int = 0  # how many times the test set has been looked at this session
     revealed_test: set[int] = field(default_factory=set)  # runs whose test numbers are shown
     contended: set[int] = field(default_factory=set)  # runs timed while TensorFlow loaded in the background

@@ -382,3 +382,35 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
 
 def _nearest(options: list, value):
     return min(options, key=lambda o: abs(o - value))
+
+
+# Values offered for each knob on the Trade-offs page (a sweep picks some; a search spans their range).
+SWEEP_CHOICES: dict[str, list] = {
+    "hidden_units": [(8,), (16,), (32,), (64,), (128,), (256,), (512,), (64, 64), (128, 128)],
+    "batch_size": BATCHES,
+    "learning_rate": LEARNING_RATES,
+    "epochs": [1, 2, 3, 5, 10, 20, 30, 50],
+    "l1": REGULARISATION,
+    "l2": REGULARISATION,
+    "dropout": [0.0, 0.1, 0.2, 0.3, 0.5],
+    "activation": list(Activation),
+    "optimizer": list(Optimizer),
+    "precision": list(Precision),
+    "conv_blocks": [1, 2],
+    "filters": [4, 8, 16, 32],
+    "kernel_size": [3, 5],
+    "C": C_VALUES,
+    "penalty": list(Penalty),
+    "n_trees": [10, 25, 50, 100, 200, 400],
+    "max_iter": [10, 20, 50, 100, 200],
+    "gb_learning_rate": [0.01, 0.03, 0.1, 0.3],
+    "k_neighbors": [1, 3, 5, 10, 20, 50],
+    "fraction": [0.1, 0.25, 0.5, 0.75, 1.0],
+    "kind": [k for k in ModelKind if k != ModelKind.KERAS_CNN],
+}
+LOG_KNOBS = {"hidden_units", "batch_size", "learning_rate", "C", "n_trees", "k_neighbors", "epochs"}
+
+
+def sweep_knobs(kind: ModelKind) -> list[str]:
+    """The knobs a sweep from this model family can vary: its own, the data size, and the family itself."""
+    return [k for k in MODEL_KNOBS[kind] if k in SWEEP_CHOICES] + ["fraction", "kind"]

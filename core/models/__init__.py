@@ -7,6 +7,7 @@ Keras models live in ``core.models.keras_models`` and are imported only when ask
 from __future__ import annotations
 
 from core.config import ModelConfig, ModelKind
+from core.errors import ConfigError
 from core.models.base import Model
 
 
@@ -16,6 +17,8 @@ def build_model(cfg: ModelConfig, *, n_features: int, n_classes: int, image_shap
         from core.models.numpy_mlp import NumpyMLP
 
         return NumpyMLP(cfg)
+    if cfg.kind == ModelKind.KERAS_CNN and image_shape is None:  # before paying TensorFlow's import
+        raise ConfigError("keras_cnn needs image data (digits, mnist, fashion_mnist); this dataset is tabular.")
     if cfg.kind.uses_keras:
         from core.models.keras_models import KerasModel
 

@@ -14,7 +14,6 @@ import time
 import numpy as np
 
 from core.config import ModelConfig, ModelKind, Precision
-from core.errors import ConfigError
 from core.keras_import import import_keras
 from core.models.base import Model
 from core.progress import Callback, EpochLog, notify
@@ -79,9 +78,7 @@ class KerasModel(Model):
         regularizer = keras.regularizers.L1L2(l1=c.l1, l2=c.l2) if (c.l1 or c.l2) else None
         layers: list[keras.layers.Layer] = [keras.Input(shape=(n_features,))]
         if c.kind == ModelKind.KERAS_CNN:
-            if self.image_shape is None:
-                raise ConfigError("keras_cnn needs image data (digits, mnist, fashion_mnist); this dataset is tabular.")
-            h, w = self.image_shape
+            h, w = self.image_shape  # build_model refuses keras_cnn without image data
             layers.append(keras.layers.Reshape((h, w, 1)))
             for block in range(c.conv_blocks):
                 layers.append(
