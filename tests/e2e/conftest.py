@@ -54,12 +54,12 @@ def browser_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def app_url(browser_path) -> str:
+def start_server() -> tuple[subprocess.Popen, str]:
+    """A fresh `streamlit run app.py` on a free port, healthy; its log goes to artifacts/."""
     port = _free_port()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TRADEOFF_LAB_OFFLINE": "1"}
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")  # noqa: SIM115  (closed at teardown)
+    log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # noqa: SIM115  (the server writes to it)
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -92,11 +92,16 @@ def app_url(browser_path) -> str:
             time.sleep(0.2)
     else:
         proc.kill()
-        pytest.fail("streamlit did not start within 60 s; see artifacts/streamlit.log")
+        pytest.fail("streamlit did not start within 60 s; see artifacts/streamlit-*.log")
+    return proc, url
+
+
+@pytest.fixture(scope="session")
+def app_url(browser_path) -> str:
+    proc, url = start_server()
     yield url
     proc.terminate()
     proc.wait(timeout=10)
-    log.close()
 
 
 @pytest.fixture

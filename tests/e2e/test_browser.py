@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, start_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
@@ -56,3 +56,16 @@ def test_every_page_renders_without_exception(page, app_url):
         page.wait_for_timeout(300)
         _wait_idle(page)
         assert page.locator('[data-testid="stException"]').count() == 0, name
+
+
+def test_a_deep_link_on_a_fresh_server_opens_that_page_inside_the_app(page, browser_path):
+    proc, url = start_server()  # its first request is the deep link
+    try:
+        page.goto(f"{url}/metrics")
+        page.wait_for_selector("h1:has-text('Metrics')", timeout=60_000)
+        _wait_idle(page)
+        links = [text.split()[-1] for text in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
+        assert links == ["Home", "Data", "Train", "Trade-offs", "Metrics"]  # the app's navigation, not the files
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

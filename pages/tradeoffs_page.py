@@ -256,4 +256,4 @@ if st.button("Open in Train", key="trade_open"):
     state.model_cfg = ModelConfig.from_dict(pick.model_config)
     for key in [k for k in st.session_state if str(k).startswith("train_")]:
         del st.session_state[key]
-    st.switch_page("pages/train.py")
+    st.switch_page("pages/train_page.py")

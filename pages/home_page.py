@@ -40,7 +40,7 @@ for col, preset in zip(cols, PRESETS.values(), strict=True):
             state.data_cfg, state.model_cfg = preset.data, preset.model
             for key in [k for k in st.session_state if str(k).startswith("train_")]:
                 del st.session_state[key]  # widgets restart from the preset's values
-            st.switch_page("pages/train.py")
+            st.switch_page("pages/train_page.py")
 
 with st.expander("This machine", expanded=False):
     env = environment_stamp()
