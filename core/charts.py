@@ -46,10 +46,14 @@ def history_chart(history: Sequence[EpochLog], planned_epochs: int | None = None
     )
 
 
-def confusion_chart(evaluation: Evaluation, class_names: Sequence[str]) -> alt.LayerChart:
+def confusion_chart(evaluation: Evaluation, class_names: Sequence[str], *, normalize: bool = False) -> alt.LayerChart:
+    """Counts per (true, predicted); ``normalize`` shows each true class's row as shares."""
+    matrix = [list(row) for row in evaluation.confusion_matrix]
+    if normalize:
+        matrix = [[v / (sum(row) or 1) for v in row] for row in matrix]
     rows = [
         {"true": class_names[i], "predicted": class_names[j], "count": v}
-        for i, row in enumerate(evaluation.confusion_matrix)
+        for i, row in enumerate(matrix)
         for j, v in enumerate(row)
     ]
     df = pd.DataFrame(rows)
@@ -59,7 +63,7 @@ def confusion_chart(evaluation: Evaluation, class_names: Sequence[str]) -> alt.L
         color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")), tooltip=["true", "predicted", "count"]
     )
     text = base.mark_text().encode(
-        text="count:Q",
+        text=alt.Text("count:Q", format=".2f" if normalize else "d"),
         color=alt.condition(alt.datum.count > df["count"].max() / 2, alt.value("white"), alt.value("black")),
     )
     return (heat + text).properties(title="Confusion matrix", height=300)
@@ -265,4 +269,91 @@ def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
             tooltip=["label:N", alt.Tooltip("elapsed_s:Q", format=".2f"), alt.Tooltip("val_accuracy:Q", format=".4f")],
         )
         .properties(title="Time to accuracy", height=300)
+    )
+
+
+def operating_point_chart(
+    x, y, point: tuple[float, float], *, x_title: str, y_title: str, title: str
+) -> alt.LayerChart:
+    """A curve (ROC or PR) with the current threshold's operating point marked."""
+    curve = pd.DataFrame({"x": x, "y": y})
+    dot = pd.DataFrame({"x": [point[0]], "y": [point[1]]})
+    scale = alt.Scale(domain=[0, 1])
+    line = (
+        alt.Chart(curve)
+        .mark_line(color=ACCURACY_COLOR)
+        .encode(x=alt.X("x:Q", title=x_title, scale=scale), y=alt.Y("y:Q", title=y_title, scale=scale))
+    )
+    marker = (
+        alt.Chart(dot)
+        .mark_point(size=200, filled=True, color=BASELINE_COLOR)
+        .encode(x="x:Q", y="y:Q", tooltip=[alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")])
+    )
+    return (line + marker).properties(title=title, height=280)
+
+
+def cost_curve_chart(thresholds, cost, best: float) -> alt.LayerChart:
+    df = pd.DataFrame({"threshold": thresholds, "cost": cost})
+    line = (
+        alt.Chart(df)
+        .mark_line(color=TIME_COLOR)
+        .encode(
+            x=alt.X("threshold:Q", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("cost:Q", title="expected cost per 1,000"),
+            tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("cost:Q", format=".1f")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"threshold": [best]}))
+        .mark_rule(color=BASELINE_COLOR, strokeDash=[4, 3])
+        .encode(x="threshold:Q")
+    )
+    return (line + rule).properties(title="Expected cost against the threshold (dashed: minimum)", height=260)
+
+
+def reliability_chart(predicted, observed, brier: float) -> alt.LayerChart:
+    df = pd.DataFrame({"predicted": predicted, "observed": observed})
+    diagonal = (
+        alt.Chart(pd.DataFrame({"predicted": [0, 1], "observed": [0, 1]}))
+        .mark_line(color="#999999", strokeDash=[4, 3])
+        .encode(x="predicted:Q", y="observed:Q")
+    )
+    points = (
+        alt.Chart(df)
+        .mark_line(point=True, color=ACCURACY_COLOR)
+        .encode(
+            x=alt.X("predicted:Q", title="mean predicted probability", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("observed:Q", title="observed frequency", scale=alt.Scale(domain=[0, 1])),
+            tooltip=[alt.Tooltip("predicted:Q", format=".3f"), alt.Tooltip("observed:Q", format=".3f")],
+        )
+    )
+    return (diagonal + points).properties(title=f"Reliability (Brier score {brier:.4f}; dashed: perfect)", height=280)
+
+
+def imbalance_chart(rows: pd.DataFrame, majority_accuracy: float) -> alt.LayerChart:
+    """Grouped bars of each metric per resampling method, with the always-majority accuracy as a line."""
+    long = rows.melt(
+        id_vars=["method"],
+        value_vars=["accuracy", "balanced_accuracy", "minority_recall", "pr_auc", "mcc"],
+        var_name="metric",
+        value_name="value",
+    )
+    bars = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("metric:N", title=None),
+            xOffset="method:N",
+            y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("method:N"),
+            tooltip=["method:N", "metric:N", alt.Tooltip("value:Q", format=".3f")],
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"value": [majority_accuracy]}))
+        .mark_rule(color=BASELINE_COLOR, strokeDash=[5, 3], size=2)
+        .encode(y="value:Q")
+    )
+    return (bars + rule).properties(
+        title=f"Dashed: accuracy of always predicting the majority ({majority_accuracy:.1%})", height=300
     )

@@ -1,8 +1,9 @@
-"""The command line: ``python -m core datasets``, ``train`` and ``sweep``.
+"""The command line: ``python -m core datasets``, ``train``, ``sweep`` and ``cv``.
 
     python -m core train --dataset digits --model keras_mlp --hidden 128 --epochs 10 --batch-size 32
     python -m core train --preset seed-article --json
     python -m core sweep --model numpy_mlp --param hidden=16,64,256 --param batch_size=32,256 --repeats 3 --json
+    python -m core cv --dataset breast_cancer --model logistic_regression --folds 5 --json
 
 A progress bar goes to stderr; the result table (or ``--json``) to stdout. Bad arguments or data print one
 line naming the problem and exit with status 2, never a traceback.
@@ -67,6 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--target", help="target column for --dataset csv")
     tr.add_argument("--seed", type=int)
     tr.add_argument("--json", action="store_true", help="print the RunResult as JSON")
+
+    cv = sub.add_parser("cv", help="k-fold stratified cross-validation of one configuration")
+    cv.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
+    cv.add_argument("--model", choices=[k.value for k in ModelKind], default=ModelKind.NUMPY_MLP.value)
+    cv.add_argument("--folds", type=int, default=5, help="2-10")
+    cv.add_argument("--hidden", type=_units)
+    cv.add_argument("--epochs", type=int)
+    cv.add_argument("--seed", type=int, default=0)
+    cv.add_argument("--json", action="store_true", help="print folds and mean/std as JSON")
 
     sw = sub.add_parser("sweep", help="train a grid of configurations and mark the accuracy/time frontier")
     sw.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
@@ -271,6 +281,32 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_cv_command(args: argparse.Namespace) -> int:
+    from core.config import replace as replace_plain
+    from core.evaluation import CV_METRICS, cross_validate
+
+    changes = {"kind": args.model, "seed": args.seed}
+    if args.hidden is not None:
+        changes["hidden_units"] = args.hidden
+    if args.epochs is not None:
+        changes["epochs"] = args.epochs
+    model = replace_plain(ModelConfig(), **changes).validate()
+    data = replace_plain(DataConfig(), dataset=args.dataset, seed=args.seed).validate()
+
+    def progress(fold, total: int) -> None:
+        print(f"\rfold {fold.fold}/{total} accuracy {fold.metrics['accuracy']:.4f}", end="", file=sys.stderr)
+
+    result = cross_validate(data, model, folds=args.folds, on_fold=progress)
+    print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=1))
+        return 0
+    for key in (*CV_METRICS, "train_time_s"):
+        mean, std = result.mean_std(key)
+        print(f"{key:<18} {mean:.4f} ± {std:.4f}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -280,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "sweep":
             return run_sweep_command(args)
+        if args.command == "cv":
+            return run_cv_command(args)
         from core.training import train
 
         data_cfg, model_cfg = configs_from_args(args)

@@ -24,6 +24,8 @@ class SessionState:
     sweep_spec: object | None = None  # the SweepSpec it ran (None for a search)
     test_views: int = 0  # how many times the test set has been looked at this session
     revealed_test: set[int] = field(default_factory=set)  # runs whose test numbers are shown
+    cv_results: dict[int, object] = field(default_factory=dict)  # run index → CrossValidation
+    imbalance: tuple | None = None  # (minority share, majority accuracy, rows) of the last imbalance lab
     contended: set[int] = field(default_factory=set)  # runs timed while TensorFlow loaded in the background
 
     @property

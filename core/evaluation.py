@@ -1,0 +1,271 @@
+"""Evaluation beyond one split: metrics at any threshold, the cost-optimal threshold, calibration,
+k-fold cross-validation, and the imbalance lab. Built on ``sklearn.metrics`` and ``sklearn.model_selection``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from core.config import DataConfig, Imbalance, ModelConfig, Scaling
+from core.errors import ConfigError, DataError
+
+
+# --- thresholds -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ThresholdMetrics:
+    threshold: float
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+    accuracy: float
+    precision: float
+    recall: float
+    specificity: float
+    f1: float
+
+
+def threshold_metrics(y_true: np.ndarray, p_positive: np.ndarray, *, threshold: float) -> ThresholdMetrics:
+    """Binary confusion counts and scores when P(positive) ≥ ``threshold`` means positive."""
+    from sklearn.metrics import confusion_matrix, f1_score, precision_score, recall_score
+
+    y_pred = (np.asarray(p_positive) >= threshold).astype(int)
+    tn, fp, fn, tp = (int(v) for v in confusion_matrix(y_true, y_pred, labels=[0, 1]).ravel())
+    return ThresholdMetrics(
+        threshold=float(threshold),
+        tn=tn,
+        fp=fp,
+        fn=fn,
+        tp=tp,
+        accuracy=(tp + tn) / len(y_pred),
+        precision=float(precision_score(y_true, y_pred, zero_division=0)),
+        recall=float(recall_score(y_true, y_pred, zero_division=0)),
+        specificity=tn / (tn + fp) if tn + fp else 0.0,
+        f1=float(f1_score(y_true, y_pred, zero_division=0)),
+    )
+
+
+def expected_cost_curve(
+    y_true: np.ndarray,
+    p_positive: np.ndarray,
+    *,
+    cost_fp: float,
+    cost_fn: float,
+    thresholds: Sequence[float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected cost per 1,000 predictions at each threshold: (thresholds, cost)."""
+    if cost_fp < 0 or cost_fn < 0:
+        raise ConfigError(f"Error costs must be ≥ 0. Got false positive {cost_fp}, false negative {cost_fn}.")
+    y = np.asarray(y_true).astype(bool)
+    p = np.asarray(p_positive, dtype=float)
+    grid = np.asarray(thresholds if thresholds is not None else np.linspace(0.0, 1.0, 201))
+    predicted = p[None, :] >= grid[:, None]  # thresholds × samples, vectorised
+    fp = (predicted & ~y[None, :]).sum(axis=1)
+    fn = (~predicted & y[None, :]).sum(axis=1)
+    return grid, (fp * cost_fp + fn * cost_fn) / len(y) * 1000
+
+
+def cost_optimal_threshold(y_true: np.ndarray, p_positive: np.ndarray, *, cost_fp: float, cost_fn: float) -> float:
+    """The threshold (on a 0.005 grid) with the lowest expected cost; ties go to the one nearest 0.5."""
+    grid, cost = expected_cost_curve(y_true, p_positive, cost_fp=cost_fp, cost_fn=cost_fn)
+    best = np.flatnonzero(cost == cost.min())
+    return float(grid[best[np.argmin(np.abs(grid[best] - 0.5))]])
+
+
+# --- calibration -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Calibration:
+    predicted: tuple[float, ...]  # mean predicted probability per bin
+    observed: tuple[float, ...]  # observed frequency per bin
+    brier: float
+
+
+def calibration(y_true: np.ndarray, p_positive: np.ndarray, *, n_bins: int = 10) -> Calibration:
+    """Reliability-diagram points and the Brier score (for multi-class, pass one class's one-vs-rest)."""
+    from sklearn.calibration import calibration_curve
+    from sklearn.metrics import brier_score_loss
+
+    observed, predicted = calibration_curve(y_true, p_positive, n_bins=n_bins, strategy="uniform")
+    return Calibration(
+        tuple(map(float, predicted)), tuple(map(float, observed)), float(brier_score_loss(y_true, p_positive))
+    )
+
+
+def confused_pairs(
+    confusion: Sequence[Sequence[int]], class_names: Sequence[str], top: int = 5
+) -> list[tuple[str, str, int]]:
+    """The most frequent (true, predicted) mistakes, largest first."""
+    pairs = [
+        (class_names[i], class_names[j], int(v))
+        for i, row in enumerate(confusion)
+        for j, v in enumerate(row)
+        if i != j and v > 0
+    ]
+    return sorted(pairs, key=lambda p: -p[2])[:top]
+
+
+# --- cross-validation ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FoldResult:
+    fold: int
+    n_train: int
+    n_val: int
+    metrics: dict[str, float | None]
+    train_time_s: float
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    folds: tuple[FoldResult, ...]
+
+    def mean_std(self, key: str) -> tuple[float, float]:
+        values = [f.train_time_s if key == "train_time_s" else f.metrics[key] for f in self.folds]
+        values = [v for v in values if v is not None]
+        return float(np.mean(values)), float(np.std(values))
+
+    def to_dict(self) -> dict[str, Any]:
+        keys = [*self.folds[0].metrics, "train_time_s"] if self.folds else []
+        return {
+            "folds": [
+                {"fold": f.fold, "n_train": f.n_train, "n_val": f.n_val, **f.metrics, "train_time_s": f.train_time_s}
+                for f in self.folds
+            ],
+            "summary": {k: dict(zip(("mean", "std"), self.mean_std(k), strict=True)) for k in keys},
+        }
+
+
+CV_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc")
+
+
+def cross_validate(
+    data_cfg: DataConfig,
+    model_cfg: ModelConfig,
+    *,
+    folds: int = 5,
+    on_fold: Callable[[FoldResult, int], None] | None = None,
+) -> CrossValidation:
+    """k stratified folds over the training and validation rows (the test split stays untouched).
+
+    Each fold is prepared like a normal run: scaling and resampling are fitted on its training folds only.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    from core.data import prepare
+    from core.datasets import RawData, load
+    from core.training import train
+
+    if not 2 <= folds <= 10:
+        raise ConfigError(f"The 'folds' parameter must be an integer in [2, 10]. Got {folds!r} instead.")
+    base = prepare(replace(data_cfg, scaling=Scaling.NONE, imbalance=Imbalance.NONE))
+    raw = load(data_cfg)
+    X = np.vstack([base.X_train, base.X_val])
+    y = np.concatenate([base.y_train, base.y_val])
+    if np.bincount(y).min() < folds:
+        raise DataError(f"A class has fewer than {folds} rows: too few for {folds} stratified folds. Use fewer folds.")
+    results = []
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=data_cfg.seed)
+    for k, (tr, va) in enumerate(splitter.split(X, y), start=1):
+        # a fold is a dataset whose 'test' is the held-out fold; prepare() then scales and rebalances as usual
+        fold_raw = RawData(
+            X=X[tr],
+            y=y[tr],
+            feature_names=raw.feature_names,
+            class_names=raw.class_names,
+            image_shape=raw.image_shape,
+            pixel_max=raw.pixel_max,
+            test=(X[va], y[va]),
+        )
+        fold_cfg = replace(data_cfg, fraction=1.0, n_rows=None, val_fraction=0.1)
+        prepared = prepare(fold_cfg, raw=fold_raw)
+        result = train(fold_cfg, model_cfg, prepared=prepared)
+        ev = result.test  # the held-out fold
+        fold = FoldResult(k, len(tr), len(va), {m: getattr(ev, m) for m in CV_METRICS}, result.cost.train_time_s)
+        results.append(fold)
+        if on_fold is not None:
+            on_fold(fold, folds)
+    return CrossValidation(tuple(results))
+
+
+# --- imbalance lab ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImbalanceRow:
+    method: Imbalance
+    accuracy: float
+    balanced_accuracy: float
+    minority_recall: float
+    pr_auc: float | None
+    mcc: float
+    train_time_s: float
+    train_rows: int
+
+
+def imbalance_lab(
+    minority_fraction: float,
+    model_cfg: ModelConfig,
+    *,
+    n_samples: int = 3000,
+    seed: int = 0,
+    methods: Sequence[Imbalance] = tuple(Imbalance),
+) -> tuple[float, list[ImbalanceRow]]:
+    """Train ``model_cfg`` on synthetic binary data with each resampling method.
+
+    Returns the "always predict the majority" accuracy on the validation split (the accuracy paradox's
+    reference line) and one row per method.
+    """
+    from core.training import train
+
+    data = DataConfig(
+        dataset="synthetic",
+        n_samples=n_samples,
+        n_classes=2,
+        minority_fraction=minority_fraction,
+        label_noise=0.0,
+        class_sep=0.8,
+        seed=seed,
+    )
+    rows, majority = [], 0.0
+    for method in methods:
+        result = train(replace(data, imbalance=method), model_cfg)
+        ev = result.validation
+        counts = result.dataset["train_counts_before"]
+        minority = int(np.argmin(counts))
+        majority = max(result.dataset["n_val"] - ev.per_class[minority]["support"], 0) / result.dataset["n_val"]
+        rows.append(
+            ImbalanceRow(
+                method,
+                ev.accuracy,
+                ev.balanced_accuracy,
+                ev.per_class[minority]["recall"],
+                ev.average_precision,
+                ev.mcc,
+                result.cost.train_time_s,
+                sum(result.dataset["train_counts"]),
+            )
+        )
+    return majority, rows
+
+
+def summary_line(cv: CrossValidation, metric: str = "accuracy") -> str:
+    mean, std = cv.mean_std(metric)
+    return f"{metric} {mean:.4f} ± {std:.4f} over {len(cv.folds)} folds"
+
+
+__all__ = [
+    "Calibration",
+    "CrossValidation",
+    "FoldResult",
+    "ImbalanceRow",
+    "ThresholdMetrics",
+    "calibration",
+    "confused_pairs",
+    "cost_optimal_threshold",
+    "cross_validate",
+    "expected_cost_curve",
+    "imbalance_lab",
+    "summary_line",
+    "threshold_metrics",
+]
