@@ -74,8 +74,22 @@ class Penalty(str, enum.Enum):
     NONE = "none"
 
 
+C = TypeVar("C")
+
+
+class _Plain:
+    """``to_dict``/``from_dict``: the plain form used by JSON, the run store, the CLI and the URL."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return _to_plain(self)
+
+    @classmethod
+    def from_dict(cls: type[C], values: dict[str, Any]) -> C:
+        return _from_plain(cls, values)
+
+
 @dataclass(frozen=True)
-class DataConfig:
+class DataConfig(_Plain):
     dataset: str = "digits"
     fraction: float = 1.0  # share of the dataset's rows used, in (0, 1]
     n_rows: int | None = None  # absolute row cap; applied after `fraction` when set
@@ -126,16 +140,9 @@ class DataConfig:
         _check_int_range("max_categories", self.max_categories, 2, 1000)
         return self
 
-    def to_dict(self) -> dict[str, Any]:
-        return _to_plain(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> DataConfig:
-        return _from_plain(cls, values)
-
 
 @dataclass(frozen=True)
-class ModelConfig:
+class ModelConfig(_Plain):
     kind: ModelKind = ModelKind.NUMPY_MLP
     # networks (numpy_mlp, keras_mlp, keras_cnn head)
     hidden_units: tuple[int, ...] = (128,)  # one entry per hidden layer; () = no hidden layer
@@ -191,13 +198,6 @@ class ModelConfig:
         _check_range("gb_learning_rate", self.gb_learning_rate, 0.0, 1.0, low_open=True)
         _check_int_range("k_neighbors", self.k_neighbors, 1, 500)
         return self
-
-    def to_dict(self) -> dict[str, Any]:
-        return _to_plain(self)
-
-    @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> ModelConfig:
-        return _from_plain(cls, values)
 
 
 # The knobs each model family reads; the Train page shows only these, sweeps offer only these.
@@ -286,9 +286,6 @@ def _to_plain(config: Any) -> dict[str, Any]:
             value = list(value)
         plain[f.name] = value
     return plain
-
-
-C = TypeVar("C")
 
 
 def _from_plain(cls: type[C], values: dict[str, Any]) -> C:

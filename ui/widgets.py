@@ -6,6 +6,7 @@ from the session's current config, so every page shows and edits the same config
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import tempfile
 from dataclasses import replace
@@ -331,26 +332,10 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
             help=HELP["patience"],
         )
     if "precision" in knobs:
-        values["precision"] = st.radio(
-            "Precision",
-            list(Precision),
-            list(Precision).index(current.precision),
-            key=f"{k}_precision",
-            format_func=lambda p: p.value,
-            horizontal=True,
-            help=HELP["precision"],
-        )
+        values["precision"] = _enum_radio("Precision", current.precision, f"{k}_precision", HELP["precision"])
     if "C" in knobs:
         values["C"] = st.select_slider("C", C_VALUES, _nearest(C_VALUES, current.C), key=f"{k}_C", help=HELP["C"])
-        values["penalty"] = st.radio(
-            "Penalty",
-            list(Penalty),
-            list(Penalty).index(current.penalty),
-            key=f"{k}_penalty",
-            format_func=lambda p: p.value,
-            horizontal=True,
-            help=HELP["penalty"],
-        )
+        values["penalty"] = _enum_radio("Penalty", current.penalty, f"{k}_penalty", HELP["penalty"])
     if "n_trees" in knobs:
         values["n_trees"] = st.slider("Trees", 10, 500, current.n_trees, 10, key=f"{k}_trees", help=HELP["n_trees"])
     if "max_depth" in knobs:
@@ -378,6 +363,13 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
         st.number_input("Model seed", 0, 10_000, current.seed, key=f"{prefix}_model_seed", help=HELP["seed"])
     )
     return replace(current, **values)
+
+
+def _enum_radio(label: str, current: enum.Enum, key: str, help_text: str):
+    options = list(type(current))
+    return st.radio(
+        label, options, options.index(current), key=key, format_func=lambda o: o.value, horizontal=True, help=help_text
+    )
 
 
 def _nearest(options: list, value):
