@@ -10,10 +10,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def _trained_on(dataset: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/train_page.py").run()
+    at.switch_page("pages/train.py").run()
     at.selectbox(key="train_dataset").set_value(dataset).run()  # auto-trains the default model
     assert not at.exception, at.exception
-    at.switch_page("pages/metrics_page.py").run()
+    at.switch_page("pages/metrics.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -25,7 +25,7 @@ def _state(at: AppTest):
 def test_metrics_page_asks_for_a_run_first():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/metrics_page.py").run()
+    at.switch_page("pages/metrics.py").run()
     assert any("Train" in i.value for i in at.info)
 
 
@@ -44,8 +44,10 @@ def test_threshold_changes_the_confusion_matrix_without_a_retrain():
 def test_use_this_threshold_and_cross_validation():
     at = _trained_on("breast_cancer")
     at.number_input(key="metrics_cost_fn").set_value(20.0).run()
+    advice = next(m.value for m in at.markdown if m.value.startswith("Lowest expected cost at threshold"))
+    best = float(advice.split("**")[1])
     at.button(key="metrics_use_best").click().run()
-    assert at.slider(key="metrics_threshold").value != 0.5
+    assert at.slider(key="metrics_threshold").value == round(best, 2)
     at.slider(key="metrics_folds").set_value(3).run()
     at.button(key="metrics_cv").click().run()
     assert not at.exception, at.exception

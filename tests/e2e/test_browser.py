@@ -66,6 +66,33 @@ def test_a_deep_link_on_a_fresh_server_opens_that_page_inside_the_app(page, brow
         _wait_idle(page)
         links = [text.split()[-1] for text in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
         assert links == ["Home", "Data", "Train", "Trade-offs", "Metrics"]  # the app's navigation, not the files
+        assert page.locator('[role="dialog"]').count() == 0  # no "page not found"
+        assert page.locator("h1").all_inner_texts().count("Metrics") == 1  # rendered once
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_bad_csv_upload_is_an_error_message_not_a_traceback(page, app_url, tmp_path):
+    bad = tmp_path / "broken.csv"
+    bad.write_bytes(b"\x00\x01\x02 not a csv \xff")
+    page.goto(app_url)
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=60_000)
+    _wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Data").click()
+    page.wait_for_selector(".st-key-data_dataset", timeout=60_000)
+    _wait_idle(page)
+    page.locator(".st-key-data_dataset input").click()
+    page.wait_for_selector('[role="listbox"]', timeout=30_000)
+    page.keyboard.type("Your CSV")  # the list is virtualised: type to filter rather than scroll
+    page.get_by_role("option", name="Your CSV").click()
+    page.wait_for_selector('[data-testid="stFileUploaderDropzoneInput"]', state="attached", timeout=60_000)
+    _wait_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.wait_for_selector('[data-testid="stAlertContentError"]', timeout=60_000)
+    _wait_idle(page)
+    assert (
+        "binary" in page.locator('[data-testid="stAlertContentError"]').first.inner_text().lower()
+        or "csv" in page.locator('[data-testid="stAlertContentError"]').first.inner_text().lower()
+    )
+    assert page.locator('[data-testid="stException"]').count() == 0

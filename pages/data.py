@@ -6,7 +6,10 @@ import streamlit as st
 from core import CoreError, charts
 from core.datasets import DATASETS
 from ui import cached, widgets
+from ui.shell import ensure_app
 from ui.state import get_state
+
+ensure_app()
 
 state = get_state()
 st.title("Data")

@@ -18,7 +18,10 @@ from core.evaluation import (
     threshold_metrics,
 )
 from ui import cached
+from ui.shell import ensure_app
 from ui.state import get_state
+
+ensure_app()
 
 state = get_state()
 st.title("Metrics")
@@ -39,10 +42,11 @@ st.caption(f"Validation split: {len(pred.y_true)} rows.")
 if len(names) == 2:
     st.subheader("Threshold and error costs")
     left, right = st.columns([1, 2])
+    minority = int(np.argmin(np.bincount(pred.y_true, minlength=2)))  # usually the class worth finding
     positive = left.selectbox(
         "Positive class",
         names,
-        index=1,
+        index=minority,
         key="metrics_positive",
         help="The class a 'positive' prediction means, e.g. the disease.",
     )

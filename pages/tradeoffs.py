@@ -24,7 +24,10 @@ from core.sweeps import (
 )
 from ui import widgets
 from ui.jobs import SweepJob
+from ui.shell import ensure_app
 from ui.state import get_state
+
+ensure_app()
 
 POLL_S = 0.25
 METRICS = ("accuracy", "balanced_accuracy", "f1", "roc_auc")
@@ -256,4 +259,4 @@ if st.button("Open in Train", key="trade_open"):
     state.model_cfg = ModelConfig.from_dict(pick.model_config)
     for key in [k for k in st.session_state if str(k).startswith("train_")]:
         del st.session_state[key]
-    st.switch_page("pages/train_page.py")
+    st.switch_page("pages/train.py")

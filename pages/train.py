@@ -10,7 +10,10 @@ from core.datasets import DATASETS
 from core.estimate import estimate_seconds
 from ui import cached, results, widgets
 from ui.jobs import TrainingJob
+from ui.shell import ensure_app
 from ui.state import get_state
+
+ensure_app()
 
 AUTO_TRAIN_MAX_S = 2.0  # auto-train on change only for runs estimated this short
 POLL_S = 0.25  # progress refresh; also how soon a Stop click is seen

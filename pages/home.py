@@ -4,7 +4,10 @@ import streamlit as st
 
 from core.perf import environment_stamp
 from core.presets import PRESETS
+from ui.shell import ensure_app
 from ui.state import get_state
+
+ensure_app()
 
 state = get_state()
 st.title("Tradeoff Lab")
@@ -40,7 +43,7 @@ for col, preset in zip(cols, PRESETS.values(), strict=True):
             state.data_cfg, state.model_cfg = preset.data, preset.model
             for key in [k for k in st.session_state if str(k).startswith("train_")]:
                 del st.session_state[key]  # widgets restart from the preset's values
-            st.switch_page("pages/train_page.py")
+            st.switch_page("pages/train.py")
 
 with st.expander("This machine", expanded=False):
     env = environment_stamp()
