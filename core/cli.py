@@ -4,6 +4,7 @@
     python -m core train --preset seed-article --json
     python -m core sweep --model numpy_mlp --param hidden=16,64,256 --param batch_size=32,256 --repeats 3 --json
     python -m core cv --dataset breast_cancer --model logistic_regression --folds 5 --json
+    python -m core runs list | runs show ID | runs export --format csv
 
 A progress bar goes to stderr; the result table (or ``--json``) to stdout. Bad arguments or data print one
 line naming the problem and exit with status 2, never a traceback.
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--target", help="target column for --dataset csv")
     tr.add_argument("--seed", type=int)
     tr.add_argument("--json", action="store_true", help="print the RunResult as JSON")
+    tr.add_argument("--no-save", action="store_true", help="do not add the run to the run history")
 
     cv = sub.add_parser("cv", help="k-fold stratified cross-validation of one configuration")
     cv.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
@@ -77,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--epochs", type=int)
     cv.add_argument("--seed", type=int, default=0)
     cv.add_argument("--json", action="store_true", help="print folds and mean/std as JSON")
+
+    runs = sub.add_parser("runs", help="the run history ($TRADEOFF_LAB_DB, default ~/.tradeoff_lab/runs.sqlite)")
+    runs_sub = runs.add_subparsers(dest="runs_command", required=True, parser_class=_Parser)
+    ls = runs_sub.add_parser("list", help="one line per stored run")
+    ls.add_argument("--json", action="store_true")
+    show = runs_sub.add_parser("show", help="one run's metrics and costs")
+    show.add_argument("id", type=int)
+    export = runs_sub.add_parser("export", help="all runs as CSV or JSON on stdout")
+    export.add_argument("--format", choices=["csv", "json"], default="json")
 
     sw = sub.add_parser("sweep", help="train a grid of configurations and mark the accuracy/time frontier")
     sw.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
@@ -307,6 +318,30 @@ def run_cv_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_runs_command(args: argparse.Namespace) -> int:
+    from core.store import RunStore
+
+    store = RunStore()
+    if args.runs_command == "list":
+        rows = [r.summary() for r in store.list()]
+        if args.json:
+            print(json.dumps(rows, indent=1))
+        else:
+            for r in rows:
+                acc = "n/a" if r["accuracy"] is None else f"{r['accuracy']:.4f}"
+                t = "n/a" if r["train_time_s"] is None else f"{r['train_time_s']:.3f} s"
+                print(
+                    f"{r['id']:>5}  {r['created_at']}  {r['kind']:<5} {r['status']:<8} {r['dataset']:<14} "
+                    f"{r['model']:<22} acc {acc}  {t}"
+                )
+    elif args.runs_command == "show":
+        run = store.get(args.id)
+        print(format_table(run.result) if run.result else f"run {run.id}: {run.status} — {run.error}")
+    else:
+        print(store.export_json() if args.format == "json" else store.export_csv(), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -318,10 +353,19 @@ def main(argv: list[str] | None = None) -> int:
             return run_sweep_command(args)
         if args.command == "cv":
             return run_cv_command(args)
+        if args.command == "runs":
+            return run_runs_command(args)
         from core.training import train
 
         data_cfg, model_cfg = configs_from_args(args)
         result = train(data_cfg, model_cfg, callback=_ProgressBar())
+        if not args.no_save:
+            from core.store import open_store
+
+            store, warning = open_store()
+            if warning:
+                print(f"warning: {warning}", file=sys.stderr)
+            store.save(result)
     except CoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

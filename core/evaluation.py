@@ -5,7 +5,7 @@ k-fold cross-validation, and the imbalance lab. Built on ``sklearn.metrics`` and
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -116,6 +116,7 @@ class FoldResult:
     n_val: int
     metrics: dict[str, float | None]
     train_time_s: float
+    result: Any = field(default=None, compare=False, repr=False)  # the fold's RunResult, for the run store
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,9 @@ def cross_validate(
         prepared = prepare(fold_cfg, raw=fold_raw)
         result = train(fold_cfg, model_cfg, prepared=prepared)
         ev = result.test  # the held-out fold
-        fold = FoldResult(k, len(tr), len(va), {m: getattr(ev, m) for m in CV_METRICS}, result.cost.train_time_s)
+        fold = FoldResult(
+            k, len(tr), len(va), {m: getattr(ev, m) for m in CV_METRICS}, result.cost.train_time_s, result
+        )
         results.append(fold)
         if on_fold is not None:
             on_fold(fold, folds)

@@ -88,6 +88,7 @@ class Trial:
     data_config: dict[str, Any] = field(default_factory=dict)
     model_config: dict[str, Any] = field(default_factory=dict)
     executor: str = "serial"
+    result: Any = field(default=None, compare=False, repr=False)  # the RunResult, for the run store
 
     def to_dict(self, pareto: bool | None = None) -> dict[str, Any]:
         d = {
@@ -187,6 +188,7 @@ def trial_from_result(trial: TrialSpec, result: Any, executor: str) -> Trial:
         test_metrics={k: getattr(t, k) for k in pick},
         cost=result.to_dict()["cost"],
         curve=tuple((log.elapsed_s, log.val_accuracy) for log in result.history if log.val_accuracy is not None),
+        result=result,
         **_trial_base(trial, executor),
     )
 

@@ -188,6 +188,7 @@ if f1.button("Run cross-validation", key="metrics_cv"):
         st.error(str(err))
     else:
         state.cv_results[index] = cv
+        cached.store_safely("save the folds", lambda s: [s.save(fold.result, kind="cv") for fold in cv.folds])
 cv = state.cv_results.get(index)
 if cv is not None:
     table = pd.DataFrame(cv.to_dict()["folds"])

@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import CoreError, charts
 from core.config import DataConfig, ModelConfig
+from core.report import runs_report
 from core.search import Choice, FloatRange, IntRange, search
 from core.sweeps import (
     SweepSpec,
@@ -22,7 +23,7 @@ from core.sweeps import (
     trial_rows,
     within_noise,
 )
-from ui import widgets
+from ui import cached, widgets
 from ui.jobs import SweepJob
 from ui.shell import ensure_app
 from ui.state import get_state
@@ -149,10 +150,23 @@ if job.stop_event.is_set():
     st.warning(f"Stopped after {len(job.trials)} of {job.total} trials.")
 if not job.trials:
     st.stop()
+if not job.saved and not job.running:  # every trial goes to the run history, failed ones too
+    store, _ = cached.run_store()
+    for t in job.trials:
+        store.save(
+            t.result,
+            kind="trial",
+            status="failed" if t.result is None else None,
+            dataset=t.data_config.get("dataset"),
+            model=t.model_config.get("kind"),
+            error=t.error,
+        )
+    job.saved = True
 
 # --- results ------------------------------------------------------------------------------------------
 trials = sorted(job.trials, key=lambda t: t.index)  # a pool finishes them out of order
 rows = pd.DataFrame(trial_rows(trials, metric))
+labels_by_index = dict(zip(rows.run, rows.label, strict=True))
 if trials[0].executor != "serial":
     st.caption("⚠️ Run in parallel: each time was measured while other trials competed for the cores.")
 ok = rows[rows.status != "failed"].copy()
@@ -247,6 +261,19 @@ if len(curves):
     st.altair_chart(charts.time_to_accuracy_chart(curves), width="stretch")
 
 st.subheader("Trials")
+finished = [t for t in sorted(job.trials, key=lambda t: t.index) if t.result is not None]
+if finished:
+    st.download_button(
+        "Download the sweep's report (HTML)",
+        runs_report(
+            [t.result for t in finished],
+            labels=[f"#{t.index} {labels_by_index[t.index]}" for t in finished],
+            title="Tradeoff Lab sweep",
+        ),
+        file_name="tradeoff-lab-sweep.html",
+        mime="text/html",
+        key="trade_report",
+    )
 st.dataframe(rows.drop(columns=["error"]), hide_index=True, width="stretch")
 complete = {t.index: t for t in trials if t.status != "failed"}
 labels = dict(zip(rows.run, rows.label, strict=True))

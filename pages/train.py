@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core import CoreError, charts
+from core import CoreError, charts, links, report
 from core.datasets import DATASETS
 from core.estimate import estimate_seconds
 from ui import cached, results, widgets
@@ -27,11 +27,21 @@ st.caption(
     "with the pinned baseline (caption)."
 )
 
+if not state.link_applied:  # a shared link opens this setup once; after that the widgets lead
+    state.link_applied = True
+    if st.query_params:
+        state.data_cfg, state.model_cfg, link_warnings = links.from_query(st.query_params.to_dict())
+        for message in link_warnings:
+            st.warning(message)
+
 with st.sidebar:
     st.header("Data")
     data_cfg = widgets.data_config_ui("train", state.data_cfg, full=False)
     st.header("Model")
     model_cfg = widgets.model_config_ui("train", state.model_cfg, image_data=DATASETS[data_cfg.dataset].is_image)
+    save_runs = st.toggle(
+        "Save runs to history", value=True, key="train_save", help="Off: runs stay in this session only."
+    )
 
 try:
     model_cfg.validate()
@@ -40,6 +50,9 @@ except CoreError as err:
     st.error(str(err))
     st.stop()
 state.data_cfg, state.model_cfg = data_cfg, model_cfg
+query = links.to_query(data_cfg, model_cfg)
+if st.query_params.to_dict() != query:  # the address bar always holds a link to this setup
+    st.query_params.from_dict(query)
 
 # --- estimate, cap and controls ---------------------------------------------------------------------------
 c_auto, c_cap, c_train, c_stop = st.columns([2, 2, 1, 1])
@@ -94,13 +107,19 @@ else:
         if job is not None and job.running:  # one run at a time: the older one stops at its epoch end
             job.request_stop()
             job.wait()
-        job = state.job = TrainingJob(
+        job = TrainingJob(
             data_cfg,
             model_cfg,
             prepared=data,
             worker=cached.training_worker() if model_cfg.kind.uses_keras else None,
             tensorflow_was_loading=not cached.tensorflow_ready(),
-        ).start()
+        )
+        if save_runs:  # in the history as "running" from the start; finished below
+            job.store_id = cached.store_safely(
+                "record the run",
+                lambda s: s.save(None, status="running", dataset=data_cfg.dataset, model=model_cfg.kind.value),
+            )
+        state.job = job.start()
 
 # --- live progress ---------------------------------------------------------------------------------------
 if job is not None and (job.running or not job.recorded):
@@ -126,8 +145,12 @@ if job is not None and (job.running or not job.recorded):
         job.wait(POLL_S)  # returns as soon as the run ends
     progress.empty()
     chart_slot.empty()  # the finished run's curves are in its tab below
+    if job.store_id is not None and not job.recorded:
+        cached.store_safely("save the run", lambda s: s.finish(job.store_id, job.result, error=job.error))
     if job.result is not None and not job.recorded:
         index = state.add_run(job.result)
+        if job.store_id is not None:
+            state.stored[index] = job.store_id
         if job.tensorflow_was_loading:
             state.contended.add(index)
         if not job.result.stopped:
@@ -177,6 +200,26 @@ elif view == VIEWS[1]:
     results.evaluation_views(run)
 else:
     results.test_set_section(state, state.current)
+
+with st.expander("Save as a Demo scenario"):
+    name = st.text_input("Scenario name", key="train_scenario_name")
+    narrative = st.text_input("One line for the audience", key="train_scenario_text")
+    if st.button("Save scenario", key="train_scenario_save"):
+        if not name.strip():
+            st.error("A scenario needs a name.")
+        else:
+            run_id = state.stored.get(state.current) or cached.store_safely("save the run", lambda s: s.save(run))
+            if run_id is not None:
+                state.stored[state.current] = run_id
+                if cached.store_safely("save the scenario", lambda s: s.save_scenario(name, narrative, run_id)):
+                    st.success(f"Saved “{name}”. Open **Demo** to present it.")
+st.download_button(
+    "Download this run's report (HTML)",
+    report.runs_report([run], title=run.model_repr),
+    file_name="tradeoff-lab-run.html",
+    mime="text/html",
+    key="train_report",
+)
 
 st.subheader("Session board")
 results.session_board(state)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["TRADEOFF_LAB_TF_WARMUP"] = "0"  # the Keras worker starts only when a test trains Keras
-os.environ["TRADEOFF_LAB_OFFLINE"] = "1"  # tests never download: MNIST comes from the tiny npz fixture
+os.environ["TRADEOFF_LAB_OFFLINE"] = "1"
+# runs saved by the app or the CLI during tests go to a throw-away database, never ~/.tradeoff_lab
+_DB_DIR = tempfile.mkdtemp(prefix="tradeoff-lab-tests-")
+os.environ["TRADEOFF_LAB_DB"] = os.path.join(
+    _DB_DIR, "runs.sqlite"
+)  # tests never download: MNIST comes from the tiny npz fixture
 
 
 @pytest.fixture

@@ -7,15 +7,20 @@ the frozen configs are the keys. Callers treat what they get as read-only.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
-from core import DataConfig, ModelConfig, RunResult
+from core import CoreError, DataConfig, ModelConfig, RunResult
 from core.data import PreparedData, prepare
 from core.datasets import RawData, load
+from core.store import RunStore, open_store
 from core.worker import TrainingWorker
 
 MAX_CACHED_RUNS = 256
+T = TypeVar("T")
 
 
 @st.cache_resource(max_entries=8, show_spinner="Preparing data…")
@@ -70,3 +75,22 @@ def tensorflow_ready() -> bool:
     """False while a worker is still loading TensorFlow (a run timed meanwhile competes with it for the CPU)."""
     worker = _worker() if os.environ.get("TRADEOFF_LAB_TF_WARMUP", "1") != "0" else None
     return worker is None or worker.ready
+
+
+@st.cache_resource
+def run_store() -> tuple[RunStore, str | None]:
+    """The run store, or an in-memory one and the warning to show when the file cannot be used."""
+    return open_store()
+
+
+def store_safely(action: str, write: Callable[[RunStore], T]) -> T | None:
+    """Run a store write; a locked or broken database becomes a warning, and the app goes on."""
+    store, _ = run_store()
+    try:
+        return write(store)
+    except (SQLAlchemyError, CoreError) as err:
+        st.warning(
+            f"Could not {action} in the run history ({type(err).__name__}: {str(err)[:160]}). "
+            "This session's results are still shown."
+        )
+        return None

@@ -73,6 +73,7 @@ class TrainingJob(_Background):
     error: str | None = None
     tensorflow_was_loading: bool = False  # the worker's TensorFlow import competed with this run for the CPU
     recorded: bool = False  # the page has added the result to the session
+    store_id: int | None = None  # its row in the run store, saved as "running" when it started
     started_at: float = field(default_factory=time.perf_counter)
     stop_event: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -99,6 +100,7 @@ class SweepJob(_Background):
     total: int
     trials: list[Trial] = field(default_factory=list)
     front: list[int] | None = None  # search only: the study's Pareto-best trials
+    saved: bool = False  # its trials are in the run store
     error: str | None = None
     started_at: float = field(default_factory=time.perf_counter)
     stop_event: threading.Event = field(default_factory=threading.Event)

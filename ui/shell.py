@@ -25,10 +25,16 @@ def run_app() -> None:
             st.Page("pages/train.py", title="Train", icon="🏋️"),
             st.Page("pages/tradeoffs.py", title="Trade-offs", icon="⚖️"),
             st.Page("pages/metrics.py", title="Metrics", icon="🎯"),
+            st.Page("pages/history.py", title="History", icon="🗄️"),
+            st.Page("pages/demo.py", title="Demo", icon="🎬"),
         ]
     )
+    from ui.cached import run_store, warm_up_tensorflow
+
+    _, store_warning = run_store()
+    if store_warning:
+        st.warning(store_warning)
     page.run()
-    from ui.cached import warm_up_tensorflow
 
     warm_up_tensorflow()  # a worker process loads TensorFlow meanwhile, so the first Keras run starts at once
 

@@ -26,6 +26,8 @@ class SessionState:
     revealed_test: set[int] = field(default_factory=set)  # runs whose test numbers are shown
     cv_results: dict[int, object] = field(default_factory=dict)  # run index → CrossValidation
     imbalance: tuple | None = None  # (minority share, majority accuracy, rows) of the last imbalance lab
+    stored: dict[int, int] = field(default_factory=dict)  # run index → id in the run store
+    link_applied: bool = False  # the URL's settings were read once, at the session's first Train visit
     contended: set[int] = field(default_factory=set)  # runs timed while TensorFlow loaded in the background
 
     @property

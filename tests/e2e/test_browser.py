@@ -65,7 +65,15 @@ def test_a_deep_link_on_a_fresh_server_opens_that_page_inside_the_app(page, brow
         page.wait_for_selector("h1:has-text('Metrics')", timeout=60_000)
         _wait_idle(page)
         links = [text.split()[-1] for text in page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()]
-        assert links == ["Home", "Data", "Train", "Trade-offs", "Metrics"]  # the app's navigation, not the files
+        assert links == [
+            "Home",
+            "Data",
+            "Train",
+            "Trade-offs",
+            "Metrics",
+            "History",
+            "Demo",
+        ]  # the app's navigation, not the files
         assert page.locator('[role="dialog"]').count() == 0  # no "page not found"
         assert page.locator("h1").all_inner_texts().count("Metrics") == 1  # rendered once
     finally:
