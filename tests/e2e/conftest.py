@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from ui.server import start_app_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -38,12 +37,6 @@ def chromium_path() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def browser_path() -> str:
     path = chromium_path()
@@ -56,44 +49,12 @@ def browser_path() -> str:
 
 def start_server() -> tuple[subprocess.Popen, str]:
     """A fresh `streamlit run app.py` on a free port, healthy; its log goes to artifacts/."""
-    port = _free_port()
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TRADEOFF_LAB_OFFLINE": "1"}
     ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / f"streamlit-{port}.log", "w")  # noqa: SIM115  (the server writes to it)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start within 60 s; see artifacts/streamlit-*.log")
-    return proc, url
+    log = open(ARTIFACTS / f"streamlit-{time.time_ns()}.log", "w")  # noqa: SIM115  (the server writes to it)
+    try:
+        return start_app_server(env={"TRADEOFF_LAB_OFFLINE": "1"}, log=log)
+    except RuntimeError as err:
+        pytest.fail(f"{err}; see {log.name}")
 
 
 @pytest.fixture(scope="session")
