@@ -32,7 +32,7 @@ STATUSES = ("running", "complete", "stopped", "failed")
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (  # 1: runs
         """CREATE TABLE runs (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {id_column},
             created_at TEXT NOT NULL,
             kind TEXT NOT NULL,
             status TEXT NOT NULL,
@@ -48,7 +48,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT ''",
         """CREATE TABLE scenarios (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id {id_column},
             created_at TEXT NOT NULL,
             name TEXT NOT NULL,
             narrative TEXT NOT NULL,
@@ -177,8 +177,11 @@ class RunStore:
                 if version == 0:
                     conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL)"))
                     conn.execute(text("INSERT INTO schema_version (version) VALUES (0)"))
+                id_column = (
+                    "INTEGER PRIMARY KEY AUTOINCREMENT" if self.url.startswith("sqlite") else "SERIAL PRIMARY KEY"
+                )
                 for statement in MIGRATIONS[version]:
-                    conn.execute(text(statement))
+                    conn.execute(text(statement.replace("{id_column}", id_column)))
                 conn.execute(text("UPDATE schema_version SET version = :v"), {"v": version + 1})
 
     # --- runs ------------------------------------------------------------------------------------------
