@@ -167,3 +167,17 @@ def config_label(result: RunResult) -> str:
     if result.data_config.fraction < 1:
         parts.append(f"{result.data_config.fraction:.0%} data")
     return " ".join(parts)
+
+
+def flat_config(result: RunResult) -> dict[str, object]:
+    """A run's data and model configuration as one flat dict: ``data.seed``, ``model.epochs``, ..."""
+    return {
+        **{f"data.{k}": v for k, v in result.data_config.to_dict().items()},
+        **{f"model.{k}": v for k, v in result.model_config.to_dict().items()},
+    }
+
+
+def config_differences(results: list[RunResult]) -> list[str]:
+    """The flat configuration fields whose values are not the same in every run (in field order)."""
+    configs = [flat_config(r) for r in results]
+    return [k for k in configs[0] if len({repr(c[k]) for c in configs}) > 1] if configs else []

@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from core import charts
-from core.compare import TILES, format_value
+from core.compare import TILES, config_differences, flat_config, format_value
 from core.result import RunResult
 
 _STYLE = """body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
@@ -59,14 +59,8 @@ def runs_report(
         {"run": lab, **{t.label: format_value(t, t.get(r)) for t in TILES}} for lab, r in zip(labels, runs, strict=True)
     ]
     parts += ["<h2>Metrics and costs</h2>", _table(metric_rows)]
-    configs = [
-        {
-            **{f"data.{k}": v for k, v in r.data_config.to_dict().items()},
-            **{f"model.{k}": v for k, v in r.model_config.to_dict().items()},
-        }
-        for r in runs
-    ]
-    keys = [k for k in configs[0] if len(runs) == 1 or len({json.dumps(c[k]) for c in configs}) > 1]
+    configs = [flat_config(r) for r in runs]
+    keys = list(configs[0]) if len(runs) == 1 else config_differences(list(runs))
     parts += [
         "<h2>Configuration" + (" (fields that differ)" if len(runs) > 1 else "") + "</h2>",
         _table([{"run": lab, **{k: c[k] for k in keys}} for lab, c in zip(labels, configs, strict=True)]),

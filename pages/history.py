@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core import CoreError, charts
+from core.compare import config_differences, flat_config
 from core.report import runs_report
 from ui import cached
 from ui.shell import ensure_app
@@ -73,14 +74,8 @@ else:
     if picked:
         chosen = [by_id[i].result for i in picked]
         labels = [f"#{i}" for i in picked]
-        configs = [
-            {
-                **{f"data.{k}": v for k, v in r.data_config.to_dict().items()},
-                **{f"model.{k}": v for k, v in r.model_config.to_dict().items()},
-            }
-            for r in chosen
-        ]
-        differ = [k for k in configs[0] if len({str(c[k]) for c in configs}) > 1]
+        configs = [flat_config(r) for r in chosen]
+        differ = config_differences(chosen)
         if len(picked) > 1:
             st.markdown("**What differs**" + ("" if differ else ": nothing in the configuration (same setup)."))
             if differ:

@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from core.compare import TILES, config_label, delta, format_value, is_improvement
+from core.compare import TILES, config_differences, config_label, delta, format_value, is_improvement
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.estimate import estimate_seconds
 from core.training import train
@@ -64,3 +64,9 @@ def test_estimate_cap_cuts_epochs():
     assert huge.capped and huge.epochs == 1 and huge.seconds > 5  # never below one epoch; the page says so
     small = estimate_seconds(ModelConfig(), n_train=1257, n_features=64, n_classes=10, cap_s=10)
     assert not small.capped and small.epochs == ModelConfig().epochs and small.seconds < 2
+
+
+def test_config_differences_name_only_the_fields_that_differ(two_runs):
+    a, b = two_runs
+    assert config_differences([a, b]) == ["model.hidden_units", "model.epochs"]
+    assert config_differences([a, a]) == []
