@@ -19,21 +19,11 @@ from pathlib import Path
 from common import Row, print_table
 from playwright.sync_api import sync_playwright
 
-from ui.server import start_app_server
+from ui.server import CHROMIUM_ARGS, start_app_server
 
 ROOT = Path(__file__).resolve().parents[1]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EPOCHS = ".st-key-train_numpy_mlp_epochs input[type='range']"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 REPEATS = 5
 PERSON_PACE_S = 15.0  # opening the app, reading Home, going to Train and choosing Keras takes a person this long
 

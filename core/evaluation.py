@@ -49,6 +49,15 @@ def threshold_metrics(y_true: np.ndarray, p_positive: np.ndarray, *, threshold: 
     )
 
 
+def operating_curves(y_true: np.ndarray, p_positive: np.ndarray) -> dict[str, np.ndarray]:
+    """Full-resolution ROC (fpr, tpr) and precision-recall (recall, precision) points for a threshold view."""
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    fpr, tpr, _ = roc_curve(y_true, p_positive)
+    precision, recall, _ = precision_recall_curve(y_true, p_positive)
+    return {"fpr": fpr, "tpr": tpr, "recall": recall, "precision": precision}
+
+
 def expected_cost_curve(
     y_true: np.ndarray,
     p_positive: np.ndarray,
@@ -161,8 +170,8 @@ def cross_validate(
 
     if not 2 <= folds <= 10:
         raise ConfigError(f"The 'folds' parameter must be an integer in [2, 10]. Got {folds!r} instead.")
-    base = prepare(replace(data_cfg, scaling=Scaling.NONE, imbalance=Imbalance.NONE))
-    raw = load(data_cfg)
+    raw = load(data_cfg)  # once: the folds below reuse it
+    base = prepare(replace(data_cfg, scaling=Scaling.NONE, imbalance=Imbalance.NONE), raw=raw)
     X = np.vstack([base.X_train, base.X_val])
     y = np.concatenate([base.y_train, base.y_val])
     if np.bincount(y).min() < folds:
@@ -252,11 +261,6 @@ def imbalance_lab(
     return majority, rows
 
 
-def summary_line(cv: CrossValidation, metric: str = "accuracy") -> str:
-    mean, std = cv.mean_std(metric)
-    return f"{metric} {mean:.4f} ± {std:.4f} over {len(cv.folds)} folds"
-
-
 __all__ = [
     "Calibration",
     "CrossValidation",
@@ -269,6 +273,5 @@ __all__ = [
     "cross_validate",
     "expected_cost_curve",
     "imbalance_lab",
-    "summary_line",
     "threshold_metrics",
 ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.config import DataConfig, ModelConfig
+from core.config import replace as replace_plain
 from core.errors import ConfigError
 from core.sweeps import DATA_KNOBS, SweepSpec, Trial, TrialSpec, run_trial
 
@@ -73,8 +74,6 @@ def search(
     for i in range(n_trials):
         ask = study.ask()
         params = {name: _suggest(ask, name, rng) for name, rng in ranges.items()}
-        from core.config import replace as replace_plain
-
         data_changes = {k: v for k, v in params.items() if k in DATA_KNOBS}
         model_changes = {k: v for k, v in params.items() if k not in DATA_KNOBS}
         try:

@@ -66,10 +66,6 @@ class TrialSpec:
     data: DataConfig
     model: ModelConfig
 
-    @property
-    def config_key(self) -> tuple:
-        return tuple(sorted((k, str(v)) for k, v in self.params.items()))
-
 
 @dataclass(frozen=True)
 class Trial:
@@ -418,12 +414,17 @@ def display_value(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
+def params_label(params: dict[str, Any]) -> str:
+    """``hidden_units=64, batch_size=32``: a configuration's knob values as people read them."""
+    return ", ".join(f"{k}={display_value(v)}" for k, v in params.items())
+
+
 def trial_rows(trials: Sequence[Trial], metric: str = "accuracy") -> list[dict[str, Any]]:
     """One flat row per trial for tables and charts: knob values (display form), metric, time, frontier flag."""
     front = pareto_trials(trials, metric=metric)
     rows = []
     for t, on_front in zip(trials, front, strict=True):
-        label = ", ".join(f"{k}={display_value(v)}" for k, v in t.params.items())
+        label = params_label(t.params)
         rows.append(
             {
                 "run": t.index,

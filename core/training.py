@@ -7,6 +7,7 @@ and measure what it cost — one call, one :class:`~core.result.RunResult`.
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 import warnings
@@ -77,9 +78,9 @@ def train(
         size_bytes=model.size_bytes(),
         peak_memory_mb=memory.peak_delta_mb,
         prepare_time_s=prepare_s,
-        total_time_s=0.0,
+        total_time_s=0.0,  # set below, once every measurement above is done
     )
-    cost = Cost(**{**cost.__dict__, "total_time_s": time.perf_counter() - started})
+    cost = dataclasses.replace(cost, total_time_s=time.perf_counter() - started)
     return RunResult(
         data_config=data_cfg,
         model_config=model_cfg,

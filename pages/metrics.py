@@ -15,6 +15,7 @@ from core.evaluation import (
     cross_validate,
     expected_cost_curve,
     imbalance_lab,
+    operating_curves,
     threshold_metrics,
 )
 from ui import cached
@@ -84,16 +85,13 @@ if len(names) == 2:
             ),
             width="stretch",
         )
-    from sklearn.metrics import precision_recall_curve, roc_curve
-
-    fpr, tpr, _ = roc_curve(y, p)
-    prec, rec, _ = precision_recall_curve(y, p)
+    curves = operating_curves(y, p)
     c1, c2 = st.columns(2)
     fpr_now = tm.fp / (tm.fp + tm.tn) if tm.fp + tm.tn else 0.0
     c1.altair_chart(
         charts.operating_point_chart(
-            fpr,
-            tpr,
+            curves["fpr"],
+            curves["tpr"],
             (fpr_now, tm.recall),
             x_title="false-positive rate",
             y_title="true-positive rate",
@@ -103,8 +101,8 @@ if len(names) == 2:
     )
     c2.altair_chart(
         charts.operating_point_chart(
-            rec,
-            prec,
+            curves["recall"],
+            curves["precision"],
             (tm.recall, tm.precision),
             x_title="recall",
             y_title="precision",

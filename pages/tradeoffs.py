@@ -17,6 +17,7 @@ from core.sweeps import (
     expand_grid,
     fastest_reaching,
     marginal_costs,
+    params_label,
     run_sweep,
     summarise,
     summary_rows,
@@ -193,7 +194,7 @@ fastest = fastest_reaching(summaries, target)
 
 
 def describe(summary) -> str:
-    knobs_text = ", ".join(f"{k}={display_value(v)}" for k, v in summary.params.items())
+    knobs_text = params_label(summary.params)
     spread = f" ± {summary.metric_std:.4f}" if summary.n > 1 else ""
     return f"**{knobs_text}**: {metric} {summary.metric_mean:.4f}{spread} in {summary.time_mean:.3f} s"
 
@@ -228,8 +229,8 @@ if margins:
         pd.DataFrame(
             [
                 {
-                    "from": ", ".join(f"{k}={display_value(v)}" for k, v in a.params.items()),
-                    "to": ", ".join(f"{k}={display_value(v)}" for k, v in b.params.items()),
+                    "from": params_label(a.params),
+                    "to": params_label(b.params),
                     f"+1 pp {metric} costs (s)": cost,
                     "within noise": within_noise(a, b) if a.n > 1 else None,
                 }

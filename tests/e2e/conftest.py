@@ -13,20 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from ui.server import start_app_server
+from ui.server import CHROMIUM_ARGS, start_app_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def chromium_path() -> str | None:

@@ -103,3 +103,13 @@ def test_cli_cv_json():
     assert proc.returncode == 0, proc.stderr
     d = json.loads(proc.stdout)
     assert len(d["folds"]) == 3 and d["summary"]["accuracy"]["mean"] > 0.9
+
+
+def test_operating_curves_are_sklearns():
+    from core.evaluation import operating_curves
+
+    curves = operating_curves(Y, P)
+    fpr, tpr, _ = skm.roc_curve(Y, P)
+    np.testing.assert_array_equal(curves["fpr"], fpr)
+    np.testing.assert_array_equal(curves["tpr"], tpr)
+    assert curves["recall"][0] == 1.0 and len(curves["precision"]) == len(curves["recall"])
