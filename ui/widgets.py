@@ -208,8 +208,7 @@ def _csv_ui(prefix: str, cfg: DataConfig) -> DataConfig:
         return replace(cfg, csv_path=None)
     try:
         columns = csv_columns(path)
-    except DataError as err:
-        st.error(str(err))
+    except DataError:  # the page's own preparation reports this same error, once
         return replace(cfg, csv_path=path, target=None)
     target = st.selectbox(
         "Target column",
