@@ -126,11 +126,18 @@ def format_value(tile: Tile, value: float | None) -> str:
         return f"{value * 100:.2f} %"
     if tile.key == "n_params":
         return f"{int(value):,}"
+    if tile.unit == "ms" and value < 1:
+        return f"{value * 1000:.0f} µs"  # short enough to fit a tile
     if tile.unit == "ms" or tile.key == "roc_auc":
         return f"{value:.3f}{' ' + tile.unit if tile.unit else ''}"
     if tile.unit == "s":
         return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
-    return f"{value:,.1f} {tile.unit}".strip()
+    return f"{value:,.0f} {tile.unit}" if value >= 100 else f"{value:,.1f} {tile.unit}".strip()
+
+
+def is_nil(delta_text: str | None) -> bool:
+    """True for a missing delta or one that rounds to zero ("+0.000 ms"): nothing to colour."""
+    return delta_text is None or not any(ch in "123456789" for ch in delta_text)
 
 
 def delta(tile: Tile, current: RunResult, reference: RunResult | None) -> str | None:

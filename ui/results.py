@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
-from core.compare import TILES, config_label, delta, format_value
+from core.compare import TILES, config_label, delta, format_value, is_nil
 from core.pareto import pareto_mask
 from core.result import RunResult
 from ui.state import SessionState
@@ -19,11 +19,12 @@ def tiles(result: RunResult, previous: RunResult | None, baseline: RunResult | N
         cols = st.columns(per_row)
         for col, tile in zip(cols, TILES[start : start + per_row], strict=False):
             with col:
+                change = delta(tile, result, previous)
                 st.metric(
                     tile.label,
                     format_value(tile, tile.get(result)),
-                    delta=delta(tile, result, previous),
-                    delta_color="normal" if tile.higher_is_better else "inverse",
+                    delta=change,
+                    delta_color="off" if is_nil(change) else "normal" if tile.higher_is_better else "inverse",
                     help=f"{tile.help} Arrow: change against the previous run.",
                     border=True,
                 )

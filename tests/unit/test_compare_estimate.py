@@ -2,7 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from core.compare import TILES, config_differences, config_label, delta, format_value, is_improvement
+from core.compare import TILES, config_differences, config_label, delta, format_value, is_improvement, is_nil
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.estimate import estimate_seconds
 from core.training import train
@@ -70,3 +70,11 @@ def test_config_differences_name_only_the_fields_that_differ(two_runs):
     a, b = two_runs
     assert config_differences([a, b]) == ["model.hidden_units", "model.epochs"]
     assert config_differences([a, a]) == []
+
+
+def test_small_latencies_and_large_sizes_fit_a_tile_and_zero_deltas_are_nil():
+    latency = next(t for t in TILES if t.key == "latency_ms_p50")
+    size = next(t for t in TILES if t.key == "size_kb")
+    assert format_value(latency, 0.0142) == "14 µs" and format_value(latency, 1.5) == "1.500 ms"
+    assert format_value(size, 103.52) == "104 KB" and format_value(size, 38.46) == "38.5 KB"
+    assert is_nil("+0.000 ms") and is_nil(None) and not is_nil("-0.74 pp")
