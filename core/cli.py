@@ -326,7 +326,8 @@ def run_cv_command(args: argparse.Namespace) -> int:
 
 
 def run_runs_command(args: argparse.Namespace) -> int:
-    from core.store import RunStore, StoreError
+    from core.store import RunNotFound, RunStore, StoreError
+    from core.store_import import ImportFormatError
 
     try:
         store = RunStore()
@@ -359,6 +360,9 @@ def run_runs_command(args: argparse.Namespace) -> int:
             print(f"Deleted {len(args.ids)} run(s).")
         else:
             print(store.export_json() if args.format == "json" else store.export_csv(), end="")
+    except (ImportFormatError, RunNotFound) as err:  # the user's file or id, not the store, is at fault
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_STORE

@@ -101,6 +101,10 @@ class StoreError(CoreError):
     """The run store cannot be opened or written; the message is one line, without SQL."""
 
 
+class RunNotFound(StoreError):
+    """No run has the id asked for (a user error, not a fault of the store)."""
+
+
 @dataclass(frozen=True)
 class StoredRun:
     id: int
@@ -341,9 +345,9 @@ class RunStore:
     def _check_integrity(self) -> None:
         rows = self._pragma("PRAGMA quick_check")
         if rows != ["ok"]:
+            found = " ".join(" ".join(rows).replace("*", "").split())  # one line, whatever SQLite lists
             raise StoreError(
-                f"The run store {self.where} is damaged ({'; '.join(rows)[:200]}). It was not changed; move it "
-                f"aside or set {DB_ENV} to another file."
+                f"The run store {self.where} is damaged ({found[:160]}). Move it aside or set {DB_ENV} to another file."
             )
 
     def _use_wal(self) -> None:
@@ -491,7 +495,7 @@ class RunStore:
         with self._engine.connect() as conn:
             row = conn.execute(text("SELECT * FROM runs WHERE id = :id"), {"id": run_id}).first()
         if row is None:
-            raise StoreError(f"No run with id {run_id}. `python -m core runs list` shows the ids.")
+            raise RunNotFound(f"No run with id {run_id}. `python -m core runs list` shows the ids.")
         return self._row(row._mapping)
 
     @_guarded
