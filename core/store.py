@@ -41,6 +41,7 @@ LOCK_ENV = "TRADEOFF_LAB_DB_LOCK_S"  # how long a write waits for another proces
 DEFAULT_PATH = Path.home() / ".tradeoff_lab" / "runs.sqlite"
 DEFAULT_LOCK_S = 5.0
 KINDS = ("train", "trial", "cv")
+MAX_PARSED = 4096  # parsed results kept per store (frozen, shared read-only)
 _PG_LOCK_KEY = 7_214_315  # pg_advisory_xact_lock key: one migrator at a time across processes
 
 
@@ -228,6 +229,7 @@ class RunStore:
     def __init__(self, target: str | None = None, *, lock_s: float | None = None) -> None:
         self.url = resolve_url(target)
         self.where = describe(self.url)
+        self._parsed: dict[tuple[int, int], tuple[RunResult | None, str | None]] = {}  # (id, hash) → parsed
         self.lock_s = float(os.environ.get(LOCK_ENV, DEFAULT_LOCK_S)) if lock_s is None else lock_s
         try:
             self._engine = self._create_engine()
@@ -531,10 +533,18 @@ class RunStore:
 
         run_id = int(m["id"])
         problem, result = None, None
-        try:
-            result = result_from_json(m["result_json"]) if m["result_json"] else None
-        except ImportFormatError as err:
-            problem = str(err)
+        stored = m["result_json"]
+        key = (run_id, hash(stored))
+        if key in self._parsed:  # checking and parsing a result takes ~20 ms; History lists every run per rerun
+            result, problem = self._parsed[key]
+        elif stored:
+            try:
+                result = result_from_json(stored)
+            except ImportFormatError as err:
+                problem = str(err)
+            if len(self._parsed) >= MAX_PARSED:
+                self._parsed.clear()
+            self._parsed[key] = (result, problem)
 
         def plain(key: str, default: str = "") -> str:
             value = m.get(key)

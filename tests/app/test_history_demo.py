@@ -1,5 +1,6 @@
 """History and Demo under AppTest, and the Train page's link in the address bar."""
 
+import socket
 import sqlite3
 from pathlib import Path
 
@@ -115,3 +116,27 @@ def test_a_damaged_store_is_one_banner_and_the_file_is_left_alone(monkeypatch, t
     assert not at.exception, at.exception
     assert any("in memory only" in c.value for c in at.caption) and at.get("file_uploader")
     assert path.read_bytes() == junk
+
+
+def test_a_locked_store_turns_save_note_into_one_warning_and_old_running_rows_into_interrupted(monkeypatch, tmp_path):
+    path = tmp_path / "runs.sqlite"
+    store = RunStore(str(path))
+    run_id = store.save(train(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,))))
+    with sqlite3.connect(path) as con:  # left "running" by a server process that is gone
+        owner = f"{socket.gethostname()} 999999 0"
+        con.execute("UPDATE runs SET status = 'running', owner = ? WHERE id = ?", (owner, run_id))
+    monkeypatch.setenv("TRADEOFF_LAB_DB_LOCK_S", "0.5")
+    at = _app("history", monkeypatch, tmp_path, db=path)
+    assert RunStore(str(path)).get(run_id).status == "interrupted"  # marked when the server started
+    at.text_area(key=f"history_note_{run_id}").input("kept in the box")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    try:
+        at.button(key="history_annotate").click().run()
+    finally:
+        holder.close()
+    assert not at.exception, at.exception
+    (warning,) = [w.value for w in at.warning if "locked" in w.value]
+    assert "UPDATE" not in warning and "SQL" not in warning
+    assert at.text_area(key=f"history_note_{run_id}").value == "kept in the box"
+    assert RunStore(str(path)).get(run_id).notes == ""
