@@ -309,23 +309,37 @@ class Database:
         self._retrying(self._migrate_locked)
 
     def _migrate_locked(self) -> None:
-        with self._write() as conn:
-            if not self.is_sqlite:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-            current = self._version(conn)  # read again under the lock: another process may have migrated
-            if current > SCHEMA_VERSION:
-                raise StoreError(
-                    f"The run store {self.where} has schema version {current}, newer than this app's "
-                    f"{SCHEMA_VERSION}. Update Tradeoff Lab."
-                )
-            if current == 0:
-                conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL)"))
-                conn.execute(text("INSERT INTO schema_version (version) VALUES (0)"))
-            id_column = "INTEGER PRIMARY KEY AUTOINCREMENT" if self.is_sqlite else "SERIAL PRIMARY KEY"
-            for version in range(current, SCHEMA_VERSION):
-                for step in MIGRATIONS[version]:
-                    if callable(step):
-                        step(conn)
-                    else:
-                        conn.execute(text(step.replace("{id_column}", id_column)))
-            conn.execute(text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})
+        if self.is_sqlite:
+            with self._write() as conn:  # BEGIN IMMEDIATE: the write lock before the first read
+                self._apply_migrations(conn)
+            return
+        with self._engine.connect() as conn:
+            # A session-level advisory lock, then a NEW transaction: one begun before the lock was granted would
+            # keep a stale catalog cache and not see the tables the previous holder created.
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
+            conn.commit()
+            try:
+                with conn.begin():
+                    self._apply_migrations(conn)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
+                conn.commit()
+
+    def _apply_migrations(self, conn: Connection) -> None:
+        current = self._version(conn)  # read again under the lock: another process may have migrated
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"The run store {self.where} has schema version {current}, newer than this app's "
+                f"{SCHEMA_VERSION}. Update Tradeoff Lab."
+            )
+        if current == 0:
+            conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL)"))
+            conn.execute(text("INSERT INTO schema_version (version) VALUES (0)"))
+        id_column = "INTEGER PRIMARY KEY AUTOINCREMENT" if self.is_sqlite else "SERIAL PRIMARY KEY"
+        for version in range(current, SCHEMA_VERSION):
+            for step in MIGRATIONS[version]:
+                if callable(step):
+                    step(conn)
+                else:
+                    conn.execute(text(step.replace("{id_column}", id_column)))
+        conn.execute(text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})

@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -193,6 +194,37 @@ def test_two_processes_writing_at_once_lose_nothing(target):
     assert [p.returncode for p in procs] == [0, 0], errors
     models = {r.model for r in RunStore(target).list(limit=1000)}
     assert len(models) == 100
+
+
+RACER = """
+import sys, time
+from pathlib import Path
+from core.store import RunStore
+target, me, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+Path(f"{go}.ready{me}").touch()
+while not go.exists():
+    time.sleep(0.001)
+store = RunStore(target)  # a new, empty store, opened by every process at the same moment
+for i in range(3):
+    store.save(None, status="complete", dataset="digits", model=f"p{me}-{i}")
+"""
+
+
+@pytest.mark.slow
+def test_eight_processes_creating_the_schema_at_once_keep_every_run(target, tmp_path):
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", RACER, target, str(k), str(go)], cwd=ROOT, stderr=subprocess.PIPE)
+        for k in range(8)
+    ]
+    while len(list(tmp_path.glob("go.ready*"))) < 8 and all(p.poll() is None for p in procs):
+        time.sleep(0.01)
+    go.touch()
+    errors = [p.communicate(timeout=120)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, errors
+    store = RunStore(target)
+    assert store.schema_version() == SCHEMA_VERSION
+    assert sorted(r.model for r in store.list()) == sorted(f"p{k}-{i}" for k in range(8) for i in range(3))
 
 
 def test_a_run_is_saved_as_running_then_finished(target, result):
