@@ -284,6 +284,8 @@ def _entry_row(entry: Any, path: str) -> dict[str, Any]:
     for i, tag in enumerate(tags):
         if not isinstance(tag, str) or len(tag) > MAX_NAME or "," in tag:
             raise _fail(f"{path}.tags[{i}]", f"a tag of at most {MAX_NAME} characters without commas", tag)
+    if status == "running":  # no process here is running it
+        status = "interrupted"
     row = {
         "kind": kind,
         "status": status,

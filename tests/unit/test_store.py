@@ -267,3 +267,11 @@ def test_urls_map_to_the_pinned_driver_and_unknown_ones_are_one_line(tmp_path):
         store, warning = open_store(url)
         assert store.in_memory and words in warning, (url, warning)
         assert "secret" not in warning and "\n" not in warning and "[SQL" not in warning
+
+
+def test_an_imported_running_run_comes_in_as_interrupted(tmp_path, result):
+    source = RunStore(str(tmp_path / "a.sqlite"))
+    source.save(None, status="running", dataset="digits", model="numpy_mlp")
+    store = RunStore(str(tmp_path / "b.sqlite"))
+    assert store.import_json(source.export_json()).added == 1
+    assert [r.status for r in store.list()] == ["interrupted"]  # nobody here will ever finish it
