@@ -4,10 +4,12 @@
     python -m core train --preset seed-article --json
     python -m core sweep --model numpy_mlp --param hidden=16,64,256 --param batch_size=32,256 --repeats 3 --json
     python -m core cv --dataset breast_cancer --model logistic_regression --folds 5 --json
-    python -m core runs list | runs show ID | runs export --format csv
+    python -m core runs list | runs show ID | runs export --format csv | runs import FILE | runs delete ID...
 
 A progress bar goes to stderr; the result table (or ``--json``) to stdout. Bad arguments or data print one
-line naming the problem and exit with status 2, never a traceback.
+line naming the problem and exit with status 2, never a traceback. When the run store cannot be used
+(locked, damaged, unreachable), ``train`` still prints its result, saves it to
+``~/.tradeoff_lab/unsaved/*.json`` (``runs import FILE`` adds it later) and exits with status 3.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from core.presets import PRESETS, get_preset
 from core.progress import EpochLog
 
 EXIT_USAGE = 2
+EXIT_STORE = 3  # the run store could not be used; a trained result is in a recovery file
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,6 +91,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", type=int)
     export = runs_sub.add_parser("export", help="all runs as CSV or JSON on stdout")
     export.add_argument("--format", choices=["csv", "json"], default="json")
+    imp = runs_sub.add_parser("import", help="add the runs of a JSON export (or a recovery file); all or nothing")
+    imp.add_argument("file")
+    delete = runs_sub.add_parser("delete", help="delete runs by id")
+    delete.add_argument("ids", type=int, nargs="+", metavar="ID")
 
     sw = sub.add_parser("sweep", help="train a grid of configurations and mark the accuracy/time frontier")
     sw.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
@@ -319,27 +326,65 @@ def run_cv_command(args: argparse.Namespace) -> int:
 
 
 def run_runs_command(args: argparse.Namespace) -> int:
-    from core.store import RunStore
+    from core.store import RunNotFound, RunStore, StoreError
+    from core.store_import import ImportFormatError
 
-    store = RunStore()
-    if args.runs_command == "list":
-        rows = [r.summary() for r in store.list()]
-        if args.json:
-            print(json.dumps(rows, indent=1))
+    try:
+        store = RunStore()
+        if args.runs_command == "list":
+            rows = [r.summary() for r in store.list()]
+            if args.json:
+                print(json.dumps(rows, indent=1))
+            else:
+                for r in rows:
+                    acc = "n/a" if r["accuracy"] is None else f"{r['accuracy']:.4f}"
+                    t = "n/a" if r["train_time_s"] is None else f"{r['train_time_s']:.3f} s"
+                    print(
+                        f"{r['id']:>5}  {r['created_at']}  {r['kind']:<5} {r['status']:<11} {r['dataset']:<14} "
+                        f"{r['model']:<22} acc {acc}  {t}"
+                    )
+        elif args.runs_command == "show":
+            run = store.get(args.id)
+            if run.problem:
+                print(f"run {run.id}: unreadable ({run.problem}); `runs delete {run.id}` removes it")
+            else:
+                print(format_table(run.result) if run.result else f"run {run.id}: {run.status} — {run.error}")
+        elif args.runs_command == "import":
+            with open(args.file, "rb") as fh:
+                print(store.import_json(fh.read()))
+        elif args.runs_command == "delete":
+            for run_id in args.ids:
+                store.get(run_id)  # every id must exist before any is deleted
+            for run_id in args.ids:
+                store.delete(run_id)
+            print(f"Deleted {len(args.ids)} run(s).")
         else:
-            for r in rows:
-                acc = "n/a" if r["accuracy"] is None else f"{r['accuracy']:.4f}"
-                t = "n/a" if r["train_time_s"] is None else f"{r['train_time_s']:.3f} s"
-                print(
-                    f"{r['id']:>5}  {r['created_at']}  {r['kind']:<5} {r['status']:<8} {r['dataset']:<14} "
-                    f"{r['model']:<22} acc {acc}  {t}"
-                )
-    elif args.runs_command == "show":
-        run = store.get(args.id)
-        print(format_table(run.result) if run.result else f"run {run.id}: {run.status} — {run.error}")
-    else:
-        print(store.export_json() if args.format == "json" else store.export_csv(), end="")
+            print(store.export_json() if args.format == "json" else store.export_csv(), end="")
+    except (ImportFormatError, RunNotFound) as err:  # the user's file or id, not the store, is at fault
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_STORE
     return 0
+
+
+def _save_or_recover(result) -> int:
+    """Save a trained result; when the store cannot take it, write a recovery file and say so in one line."""
+    from core.store import RunStore, StoreError
+    from core.store_import import write_recovery_file
+
+    try:
+        RunStore().save(result)
+        return 0
+    except StoreError as err:
+        try:
+            path = write_recovery_file(result)
+            kept = f"The result was saved to {path}; `python -m core runs import {path}` adds it later."
+        except OSError as os_err:
+            kept = f"No recovery file could be written either ({os_err.strerror}); the result is printed below."
+        print(f"error: the run is not in the history: {err} {kept}", file=sys.stderr)
+        return EXIT_STORE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -359,13 +404,7 @@ def main(argv: list[str] | None = None) -> int:
 
         data_cfg, model_cfg = configs_from_args(args)
         result = train(data_cfg, model_cfg, callback=_ProgressBar())
-        if not args.no_save:
-            from core.store import open_store
-
-            store, warning = open_store()
-            if warning:
-                print(f"warning: {warning}", file=sys.stderr)
-            store.save(result)
+        status = 0 if args.no_save else _save_or_recover(result)
     except CoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
@@ -376,4 +415,4 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     print(json.dumps(result.to_dict(), indent=1) if args.json else format_table(result))
-    return 0
+    return status

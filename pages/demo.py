@@ -1,19 +1,21 @@
-"""Demo: step through saved scenarios one at a time, large, for a stakeholder audience."""
-
-import html
+"""Demo: step through saved scenarios one at a time, large, for a stakeholder audience. Names and
+narratives are shown as plain text (escaped Markdown): a crafted one cannot show a link or fetch an image."""
 
 import streamlit as st
 
-from core import charts
+from core import CoreError, charts
 from core.compare import TILES, format_value
-from core.store import StoreError
 from ui import cached
-from ui.shell import ensure_app
+from ui.shell import ensure_app, plain
 
 ensure_app()
 
 store, _ = cached.run_store()
-scenarios = store.scenarios()
+try:
+    scenarios = store.scenarios()
+except CoreError as err:
+    st.warning(plain(str(err)))
+    scenarios = []
 if not scenarios:
     st.title("Demo")
     st.info("No scenarios yet: on **Train**, open “Save as a Demo scenario” under a run.")
@@ -30,23 +32,23 @@ if next_col.button("Next ▶", key="demo_next", width="stretch"):
     st.rerun()
 pos_col.caption(f"Scenario {step + 1} of {len(scenarios)}")
 
-st.title(scenario.name)  # st.title renders text: a name like <script> stays text
+st.title(plain(scenario.name))
 if scenario.narrative:
-    st.markdown(f"### {html.escape(scenario.narrative)}")
+    st.markdown(f"### {plain(scenario.narrative)}")
 try:
     run = store.get(scenario.run_id).result
-except StoreError:
+except CoreError:
     run = None
 if run is None:
-    st.warning("The run behind this scenario was deleted.")
+    st.warning("The run behind this scenario was deleted or cannot be read.")
     st.stop()
 cols = st.columns(4)
 for col, key in zip(cols, ("accuracy", "f1", "train_time_s", "latency_ms_p50"), strict=True):
     tile = next(t for t in TILES if t.key == key)
     col.metric(tile.label, format_value(tile, tile.get(run)))
-st.caption(f"{run.model_repr} on {run.data_config.dataset} · measured on {run.environment.get('cpu')}")
+st.caption(plain(f"{run.model_repr} on {run.data_config.dataset} · measured on {run.environment.get('cpu')}"))
 st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
 if st.button("Remove this scenario", key="demo_remove"):
-    store.delete_scenario(scenario.id)
-    st.session_state["demo_step"] = 0
-    st.rerun()
+    if cached.store_safely("remove the scenario", lambda s: s.delete_scenario(scenario.id) or 1):
+        st.session_state["demo_step"] = 0
+        st.rerun()

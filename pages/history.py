@@ -1,7 +1,6 @@
 """History: every stored run — filter, compare (only what differs), annotate, delete, export, import, and
-download a self-contained HTML report."""
-
-import html
+download a self-contained HTML report. User text (notes, tags, warnings) is shown as plain text; a row that
+cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning, never a page error."""
 
 import pandas as pd
 import streamlit as st
@@ -10,15 +9,20 @@ from core import CoreError, charts
 from core.compare import config_differences, flat_config
 from core.report import runs_report
 from ui import cached
-from ui.shell import ensure_app
+from ui.shell import ensure_app, plain
 
 ensure_app()
 
 st.title("History")
 store, _ = cached.run_store()
-st.caption(f"Every saved run, trial and cross-validation fold ({'in memory only' if store.in_memory else store.url}).")
+where = "in memory only" if store.in_memory else store.where
+st.caption(plain(f"Every saved run, trial and cross-validation fold ({where})."))
 
-runs = store.list()
+try:
+    runs = store.list()
+except CoreError as err:
+    st.warning(plain(str(err)))
+    runs = []
 if not runs:
     st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
 else:
@@ -130,46 +134,55 @@ else:
         )
 
     st.subheader("Notes, tags, delete")
-    target = st.selectbox(
-        "Run",
-        list(by_id),
-        key="history_target",
-        format_func=lambda i: f"#{i} {by_id[i].model} on {by_id[i].dataset} ({by_id[i].status})",
-    )
+
+    def _label(i: int) -> str:
+        r = by_id[i]
+        return f"unreadable run #{i}" if r.problem else f"#{i} {r.model} on {r.dataset} ({r.status})"
+
+    target = st.selectbox("Run", list(by_id), key="history_target", format_func=_label)
     run = by_id[target]
+    if run.problem:
+        st.warning(plain(f"Unreadable run #{target}: {run.problem} Delete it, or fix the database by hand."))
     if run.notes:
-        st.markdown("Note: " + html.escape(run.notes).replace("\n", "  \n"))  # user text stays text
+        st.text("Note: " + run.notes)  # user text stays text: no Markdown links or remote images
+    if run.error:
+        st.text("Error: " + run.error)
+    for warning in run.result.warnings if run.result else ():
+        st.text("Warning: " + warning)
     note = st.text_area("Note", value=run.notes, key=f"history_note_{target}")
     tags = st.text_input("Tags (comma-separated)", value=", ".join(run.tags), key=f"history_tags_{target}")
     c1, c2 = st.columns(2)
+    # on a store error the warning stays up (no rerun) and the typed text stays in the boxes
     if c1.button("Save note and tags", key="history_annotate"):
-        store.annotate(target, notes=note, tags=tags.split(","))
-        st.rerun()
+        if cached.store_safely("save the note", lambda s: s.annotate(target, notes=note, tags=tags.split(",")) or 1):
+            st.rerun()
     if c2.button("Delete this run", key="history_delete"):
-        store.delete(target)
-        st.rerun()
+        if cached.store_safely("delete the run", lambda s: s.delete(target) or 1):
+            st.rerun()
 
     st.subheader("Export")
-    e1, e2 = st.columns(2)
-    e1.download_button(
-        "Export as JSON",
-        store.export_json(),
-        file_name="tradeoff-lab-runs.json",
-        mime="application/json",
-        key="history_export_json",
-    )
-    e2.download_button(
-        "Export as CSV",
-        store.export_csv(),
-        file_name="tradeoff-lab-runs.csv",
-        mime="text/csv",
-        key="history_export_csv",
-    )
+    exported = cached.store_safely("export the runs", lambda s: (s.export_json(), s.export_csv()))
+    if exported is not None:
+        e1, e2 = st.columns(2)
+        e1.download_button(
+            "Export as JSON",
+            exported[0],
+            file_name="tradeoff-lab-runs.json",
+            mime="application/json",
+            key="history_export_json",
+        )
+        e2.download_button(
+            "Export as CSV",
+            exported[1],
+            file_name="tradeoff-lab-runs.csv",
+            mime="text/csv",
+            key="history_export_csv",
+        )
 
 st.subheader("Import")
 upload = st.file_uploader("A Tradeoff Lab JSON export", type=["json"], key="history_import")
 if upload is not None and st.button("Import", key="history_import_go"):
     try:
-        st.success(f"Imported {store.import_json(upload.getvalue().decode('utf-8', errors='replace'))} run(s).")
+        st.success(str(store.import_json(upload.getvalue())))
     except CoreError as err:
-        st.error(str(err))
+        st.error(plain(str(err)))

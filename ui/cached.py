@@ -79,18 +79,27 @@ def tensorflow_ready() -> bool:
 
 @st.cache_resource
 def run_store() -> tuple[RunStore, str | None]:
-    """The run store, or an in-memory one and the warning to show when the file cannot be used."""
-    return open_store()
+    """The run store, or an in-memory one and the one-line warning to show when it cannot be used.
+
+    Runs once per server process: rows a previous server left "running" become "interrupted" here."""
+    store, warning = open_store()
+    if warning is None:
+        try:
+            store.mark_interrupted()
+        except CoreError as err:
+            warning = str(err)
+    return store, warning
 
 
 def store_safely(action: str, write: Callable[[RunStore], T]) -> T | None:
-    """Run a store write; a locked or broken database becomes a warning, and the app goes on."""
+    """Run a store write; a locked or broken database becomes a one-line warning, and the app goes on."""
+    from ui.shell import plain
+
     store, _ = run_store()
     try:
         return write(store)
-    except (SQLAlchemyError, CoreError) as err:
-        st.warning(
-            f"Could not {action} in the run history ({type(err).__name__}: {str(err)[:160]}). "
-            "This session's results are still shown."
-        )
-        return None
+    except CoreError as err:
+        st.warning(plain(f"Could not {action} in the run history: {err} This session's results are still shown."))
+    except SQLAlchemyError as err:  # the store turns its errors into StoreError; this is a last resort
+        st.warning(plain(f"Could not {action} in the run history ({type(err).__name__}). Results are still shown."))
+    return None

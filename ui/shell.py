@@ -9,6 +9,8 @@ runs the shell (whose ``st.navigation`` resolves the same URL to the same page) 
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 _started = False  # set once the shell has run in this process; from then on Streamlit uses st.navigation
@@ -32,8 +34,8 @@ def run_app() -> None:
     from ui.cached import run_store, warm_up_tensorflow
 
     _, store_warning = run_store()
-    if store_warning:
-        st.warning(store_warning)
+    if store_warning:  # one banner, plain text: the store's one-line message, never SQL or a traceback
+        st.warning(plain(store_warning), icon="⚠️")
     page.run()
 
     warm_up_tensorflow()  # a worker process loads TensorFlow meanwhile, so the first Keras run starts at once
@@ -44,3 +46,11 @@ def ensure_app() -> None:
     if not _started:
         run_app()
         st.stop()
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'/@^%])")
+
+
+def plain(text: str) -> str:
+    """``text`` escaped for Streamlit Markdown, so it shows as written: no links, images, HTML or emoji codes."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")

@@ -1,14 +1,21 @@
 """History and Demo under AppTest, and the Train page's link in the address bar."""
 
+import socket
+import sqlite3
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from core.config import DataConfig, ModelConfig
+from core.store import RunStore
+from core.training import train
+from ui.shell import plain
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _app(page: str, monkeypatch, tmp_path, query: dict | None = None) -> AppTest:
-    monkeypatch.setenv("TRADEOFF_LAB_DB", str(tmp_path / "runs.sqlite"))
+def _app(page: str, monkeypatch, tmp_path, query: dict | None = None, db: Path | None = None) -> AppTest:
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(db or tmp_path / "runs.sqlite"))
     from ui import cached
 
     cached.run_store.clear()  # each test its own database
@@ -42,14 +49,19 @@ def test_a_link_reopens_its_setup_and_a_bad_value_only_warns(monkeypatch, tmp_pa
 
 def test_demo_presents_a_saved_scenario_with_escaped_text(monkeypatch, tmp_path):
     at = _app("train", monkeypatch, tmp_path)
-    at.text_input(key="train_scenario_name").input("<script>alert(1)</script>").run()
-    at.text_input(key="train_scenario_text").input("Small and fast").run()
+    name, narrative = (
+        "<script>alert(1)</script>",
+        "Small and [fast](http://evil.example) ![x](http://evil.example/x.png)",
+    )
+    at.text_input(key="train_scenario_name").input(name).run()
+    at.text_input(key="train_scenario_text").input(narrative).run()
     at.button(key="train_scenario_save").click().run()
     assert not at.exception, at.exception
     at.switch_page("pages/demo.py").run()
     assert not at.exception, at.exception
-    assert at.title[0].value == "<script>alert(1)</script>"  # shown as text, not markup
-    assert any("Small and fast" in m.value for m in at.markdown)
+    assert at.title[0].value == plain(name)  # escaped Markdown: shown as typed, not markup
+    assert any(m.value == f"### {plain(narrative)}" for m in at.markdown)  # no link, no remote image
+    assert "\\[fast\\]\\(http\\:" in plain(narrative)
     assert len(at.metric) == 4
 
 
@@ -58,3 +70,73 @@ def test_history_and_demo_are_empty_states_without_runs(monkeypatch, tmp_path):
     assert any("No saved runs" in i.value for i in at.info)
     at.switch_page("pages/demo.py").run()
     assert any("No scenarios" in i.value for i in at.info)
+
+
+def test_history_lists_an_unreadable_row_with_delete_and_shows_notes_as_text(monkeypatch, tmp_path):
+    path = tmp_path / "runs.sqlite"
+    store = RunStore(str(path))
+    good = store.save(train(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,))))
+    note = "See [my results](http://evil.example/login) ![x](http://evil.example/pixel.png)"
+    store.annotate(good, notes=note)
+    with sqlite3.connect(path) as con:  # a row another program (or an old bug) wrote: not a RunResult
+        con.execute(
+            "INSERT INTO runs (created_at, kind, status, dataset, model, result_json, app_version, uuid) VALUES "
+            "('2026-01-01T00:00:00+00:00', 'train', 'complete', 'digits', 'numpy_mlp', '{\"cost\": \"x\"}', 'v', 'u')"
+        )
+    bad = good + 1
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(path))
+    at = _app("history", monkeypatch, tmp_path, db=path)
+    assert len(at.dataframe[0].value) == 2 and "unreadable" in set(at.dataframe[0].value.status)
+    target = at.selectbox(key="history_target")
+    assert target.format_func(bad) == f"unreadable run #{bad}"
+    at.selectbox(key="history_target").set_value(good).run()
+    assert any(t.value == "Note: " + note for t in at.text)  # plain text, not Markdown
+    assert not any("evil.example" in m.value for m in at.markdown)
+    at.selectbox(key="history_target").set_value(bad).run()
+    assert not at.exception, at.exception
+    at.button(key="history_delete").click().run()
+    assert not at.exception, at.exception
+    assert [r.id for r in RunStore(str(path)).list()] == [good]
+    assert at.get("file_uploader") and at.button(key="history_annotate")  # the controls render
+
+
+def test_a_damaged_store_is_one_banner_and_the_file_is_left_alone(monkeypatch, tmp_path):
+    path = tmp_path / "runs.sqlite"
+    junk = b"SQLite format 3\x00" + b"\x17" * 8000
+    path.write_bytes(junk)
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(path))
+    from ui import cached
+
+    cached.run_store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()  # the shell shows the banner
+    banners = [w.value for w in at.warning]
+    assert len(banners) == 1 and "damaged" in banners[0] and "memory" in banners[0]
+    assert "SELECT" not in banners[0] and "Traceback" not in banners[0]
+    at.switch_page("pages/history.py").run()
+    assert not at.exception, at.exception
+    assert any("in memory only" in c.value for c in at.caption) and at.get("file_uploader")
+    assert path.read_bytes() == junk
+
+
+def test_a_locked_store_turns_save_note_into_one_warning_and_old_running_rows_into_interrupted(monkeypatch, tmp_path):
+    path = tmp_path / "runs.sqlite"
+    store = RunStore(str(path))
+    run_id = store.save(train(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,))))
+    with sqlite3.connect(path) as con:  # left "running" by a server process that is gone
+        owner = f"{socket.gethostname()} 999999 0"
+        con.execute("UPDATE runs SET status = 'running', owner = ? WHERE id = ?", (owner, run_id))
+    monkeypatch.setenv("TRADEOFF_LAB_DB_LOCK_S", "0.5")
+    at = _app("history", monkeypatch, tmp_path, db=path)
+    assert RunStore(str(path)).get(run_id).status == "interrupted"  # marked when the server started
+    at.text_area(key=f"history_note_{run_id}").input("kept in the box")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    try:
+        at.button(key="history_annotate").click().run()
+    finally:
+        holder.close()
+    assert not at.exception, at.exception
+    (warning,) = [w.value for w in at.warning if "locked" in w.value]
+    assert "UPDATE" not in warning and "SQL" not in warning
+    assert at.text_area(key=f"history_note_{run_id}").value == "kept in the box"
+    assert RunStore(str(path)).get(run_id).notes == ""
