@@ -27,6 +27,7 @@ from core.errors import ConfigError
 DATA_PREFIX, MODEL_PREFIX = "d.", "m."
 CSV_FILE_KEY = "d.csv_file"  # the name of the CSV a link was made with; never a path
 MAX_VALUE_CHARS = 200  # longer values are not settings anyone typed: ignored with a warning
+SEED_MAX = 10_000  # the pages' seed controls go from 0 to this; numpy refuses negative seeds
 _NULLABLE = ("n_rows", "max_depth", "target")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -126,8 +127,8 @@ def _csv_name(key: str, text: str, warnings: list[str]) -> str | None:
         return None
     if key != CSV_FILE_KEY or name != text.strip():
         warnings.append(
-            f"Ignored link setting {key}={text!r}: a link never reads a file on the server. "
-            f"Pick or upload {name!r} on the Data page."
+            f"Ignored link setting {key}={text!r}: a link never reads a file on the server; "
+            f"only the file name {name!r} is kept."
         )
     return name
 
@@ -153,6 +154,8 @@ def _parse(cls: type, name: str, text: str) -> object:
             raise ConfigError(f"stratify takes true or false. Got {text!r}.")
         return text.lower() in _TRUE
     value = coerce_field(cls, name, text)
+    if name == "seed" and not 0 <= value <= SEED_MAX:
+        raise ConfigError(f"The 'seed' parameter must be an integer in [0, {SEED_MAX}]. Got {value!r} instead.")
     if isinstance(value, float) and not math.isfinite(value):
         raise ConfigError(f"The '{name}' parameter must be a finite number. Got {text!r}.")
     return value

@@ -47,6 +47,8 @@ def test_malformed_links_fall_back_to_defaults_with_a_warning(params, needle):
         ({"m.hidden_units": "-"}, "hidden_units"),
         ({"m.optimizer": "ADAM!"}, "optimizer"),
         ({"d.stratify": "maybe"}, "stratify"),
+        ({"m.seed": "-1"}, "seed"),
+        ({"m.seed": "99999999"}, "seed"),
         ({"d.val_fraction": "0.5", "d.test_fraction": "0.45"}, "test_fraction"),  # each fine, together not
     ],
 )
