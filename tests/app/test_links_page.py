@@ -67,3 +67,37 @@ def test_a_link_with_a_server_path_reads_nothing_and_names_the_file(monkeypatch)
     assert at.text_input(key="data_csv_path").value == ""  # the path box does not carry the link's path
     assert any("os\\-release" in i.value for i in at.info)  # the person is told which file to upload
     assert calls == []
+
+
+def test_an_upload_stays_private_is_named_not_pathed_and_goes_when_removed():
+    import stat
+
+    from ui import uploads
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_dataset").set_value("csv").run()
+    rows = "\n".join(f"{i % 7},{i % 3},{'yes' if i % 2 else 'no'}" for i in range(60))
+    at.file_uploader(key="data_upload").set_value(("churn.csv", f"a,b,label\n{rows}\n".encode(), "text/csv")).run()
+    assert not at.exception, at.exception
+    path = Path(_state(at).data_cfg.csv_path)
+    assert path.name == "churn.csv" and uploads.is_upload(path) and path.is_file()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert at.text_input(key="data_csv_path").value == ""  # the server's path is not put in front of anyone
+    assert any("churn\\.csv" in c.value for c in at.caption)
+
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    link = {k: at.query_params[k] for k in at.query_params}
+    assert link.get("d.csv_file") in ("churn.csv", ["churn.csv"]) and str(path.parent) not in str(link)
+
+    at.switch_page("pages/data.py").run()  # the uploader forgets its file when pages change; the upload stays
+    assert _state(at).data_cfg.csv_path == str(path)
+    at.file_uploader(key="data_upload").set_value(("empty.csv", b"a,b,label\n", "text/csv")).run()
+    assert not path.exists()  # replaced: the previous upload is deleted
+    errors = " ".join(e.value for e in at.error)
+    assert "empty\\.csv" in errors and str(uploads.root()) not in errors  # named, not pathed
+    replaced = Path(_state(at).data_cfg.csv_path)
+    at.file_uploader(key="data_upload").clear().run()
+    assert not at.exception, at.exception
+    assert not replaced.exists()  # removed by the person: deleted from the server
