@@ -23,6 +23,8 @@ CRAFTED = [
     "visit www.evil.example or https://evil.example or mail admin@evil.example",
     "a \\ backslash, &amp; an entity, and 0.475 * 2 = 0.95",
     "<http://evil.example> [ref]: http://evil.example",
+    "title\n===\n---\n***\n_ _ _\n    indented code\n\n\tmore code\n+ plus\n2) two",
+    "C:\\Users\\me\\data.csv \\[not a link\\] \\_x\\_ _lone_ snake_case",
 ]
 
 
@@ -46,6 +48,7 @@ def test_plain_text_gives_streamlit_no_bare_url_or_email_to_autolink(text):
 
 
 def test_plain_keeps_ordinary_text_readable_and_lines_apart():
-    assert plain("Ignored link setting d.dataset") == "Ignored link setting d\\.dataset"
+    ordinary = "CSV file 'fashion_mnist.npz' not found (tried 2 folders); use --csv PATH, e.g. 0.475."
+    assert plain(ordinary) == ordinary  # names, quotes, dots and dashes come through as they are
     assert _render(plain("one\ntwo")).count("<br") == 1
     assert plain(None) == "" and plain(3) == "3"
