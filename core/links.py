@@ -70,6 +70,12 @@ def to_query(data: DataConfig, model: ModelConfig) -> dict[str, str]:
     return out
 
 
+def link_value(data: DataConfig, model: ModelConfig, key: str) -> str:
+    """The value ``key`` (``d.fraction``, ``m.hidden_units``…) has in these configs, written as a link writes it."""
+    prefix, _, name = key.partition(".")
+    return _plain(getattr(data if prefix + "." == DATA_PREFIX else model, name, None))
+
+
 def read_link(params: dict[str, str | list[str]]) -> Link:
     """Configs from query parameters; every value that cannot be used is named in a warning and skipped."""
     warnings: list[str] = []

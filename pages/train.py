@@ -28,6 +28,7 @@ st.caption(
     "with the pinned baseline (caption)."
 )
 
+link = None
 if not state.link_applied:  # a shared link opens this setup once; after that the widgets lead
     state.link_applied = True
     if st.query_params:
@@ -40,12 +41,7 @@ if not state.link_applied:  # a shared link opens this setup once; after that th
                 f"This link was made with the CSV file “{link.csv_name}”. A link carries no files: "
                 "upload it (or give its path) on the Data page."
             )
-if st.session_state.get("train_link_warnings"):  # plain text: a crafted link cannot show links or images
-    for message in st.session_state["train_link_warnings"]:
-        st.warning(plain(message))
-    if st.button("Dismiss", key="train_link_dismiss"):
-        st.session_state["train_link_warnings"] = []
-        st.rerun()
+link_box = st.container()  # filled below, once the controls have shown what they could take from the link
 
 with st.sidebar:
     st.header("Data")
@@ -55,6 +51,21 @@ with st.sidebar:
     save_runs = st.toggle(
         "Save runs to history", value=True, key="train_save", help="Off: runs stay in this session only."
     )
+
+if link is not None:  # a value the controls cannot show exactly (off their grid) is said, not changed silently
+    asked, shown = links.to_query(link.data, link.model), links.to_query(data_cfg, model_cfg)
+    for key in sorted(k for k in asked if shown.get(k) != asked[k]):
+        st.session_state["train_link_warnings"].append(
+            f"Link setting {key}={asked[key]} is not one the controls offer: using "
+            f"{links.link_value(data_cfg, model_cfg, key)}."
+        )
+if st.session_state.get("train_link_warnings"):  # plain text: a crafted link cannot show links or images
+    with link_box:
+        for message in st.session_state["train_link_warnings"]:
+            st.warning(plain(message))
+        if st.button("Dismiss", key="train_link_dismiss"):
+            st.session_state["train_link_warnings"] = []
+            st.rerun()
 
 try:
     model_cfg.validate()

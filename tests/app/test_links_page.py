@@ -101,3 +101,12 @@ def test_an_upload_stays_private_is_named_not_pathed_and_goes_when_removed():
     at.file_uploader(key="data_upload").clear().run()
     assert not at.exception, at.exception
     assert not replaced.exists()  # removed by the person: deleted from the server
+
+
+def test_a_value_the_controls_cannot_show_is_said_not_changed_silently():
+    at = _open_train({"m.learning_rate": "0.0025", "m.hidden_units": "64-32", "m.epochs": "4"})
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 2, warnings
+    assert any("m.hidden_units=64-32" in w and "using 64-64" in w for w in warnings)
+    assert any("m.learning_rate=0.0025" in w and "using 0.003" in w for w in warnings)
+    assert _state(at).model_cfg.epochs == 4 and at.query_params["m.epochs"] == "4"  # the rest applied
