@@ -16,17 +16,25 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
-from dataclasses import replace
+import threading
 
-from core.config import DataConfig, ModelConfig, ModelKind
+from core.config import MODEL_KNOBS, DataConfig, ModelConfig, ModelKind
 from core.datasets import DATASETS
-from core.errors import ConfigError, CoreError
+from core.errors import ConfigError, CoreError, DataError
 from core.presets import PRESETS, get_preset
 from core.progress import EpochLog
+from core.ray_connect import CONNECT_TIMEOUT_S, check_address
 
 EXIT_USAGE = 2
 EXIT_STORE = 3  # the run store could not be used; a trained result is in a recovery file
+EXIT_NO_TRIAL = 1  # a sweep ran, but not one trial completed
+EXIT_TERMINATED = 143  # SIGTERM, as a shell reports it
+# The validation metrics every sweep trial records; losses are minimised on the frontier, the rest maximised.
+SWEEP_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "log_loss")
+LOSS_METRICS = frozenset({"log_loss", "brier", "brier_score"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,14 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--rows", type=int, dest="n_rows", help="cap on the number of rows used")
     tr.add_argument("--scaling", choices=["none", "minmax", "standard"])
     tr.add_argument("--imbalance", choices=["none", "class_weights", "oversample", "undersample"])
-    tr.add_argument("--csv", dest="csv_path", help="CSV file for --dataset csv")
-    tr.add_argument("--target", help="target column for --dataset csv")
+    _csv_args(tr)
     tr.add_argument("--seed", type=int)
     tr.add_argument("--json", action="store_true", help="print the RunResult as JSON")
     tr.add_argument("--no-save", action="store_true", help="do not add the run to the run history")
 
     cv = sub.add_parser("cv", help="k-fold stratified cross-validation of one configuration")
-    cv.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
+    cv.add_argument("--dataset", choices=sorted(DATASETS), help="default digits; --csv implies csv")
+    _csv_args(cv)
     cv.add_argument("--model", choices=[k.value for k in ModelKind], default=ModelKind.NUMPY_MLP.value)
     cv.add_argument("--folds", type=int, default=5, help="2-10")
     cv.add_argument("--hidden", type=_units)
@@ -97,7 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("ids", type=int, nargs="+", metavar="ID")
 
     sw = sub.add_parser("sweep", help="train a grid of configurations and mark the accuracy/time frontier")
-    sw.add_argument("--dataset", choices=sorted(DATASETS), default="digits")
+    sw.add_argument("--dataset", choices=sorted(DATASETS), help="default digits; --csv implies csv")
+    _csv_args(sw)
     sw.add_argument("--model", choices=[k.value for k in ModelKind], default=ModelKind.NUMPY_MLP.value)
     sw.add_argument(
         "--param",
@@ -114,13 +123,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="serial: honest times; local: process pool over the cores; ray: a Ray cluster",
     )
     sw.add_argument("--ray-address", help="Ray cluster address (default: $RAY_ADDRESS, else a local Ray)")
-    sw.add_argument("--metric", default="accuracy", help="metric for the frontier (validation)")
+    sw.add_argument(
+        "--ray-timeout",
+        type=float,
+        default=CONNECT_TIMEOUT_S,
+        metavar="S",
+        help="seconds allowed to reach the Ray cluster before giving up (default 30)",
+    )
+    sw.add_argument(
+        "--metric",
+        default="accuracy",
+        help=f"validation metric for the frontier: {', '.join(SWEEP_METRICS)} (losses are minimised)",
+    )
     sw.add_argument("--epochs", type=int)
     sw.add_argument("--seed", type=int, default=0)
     out = sw.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print {'trials': [...]} as JSON")
-    out.add_argument("--csv", metavar="FILE", help="write one row per trial to FILE")
+    out.add_argument("--out", metavar="FILE", help="write one row per trial to FILE as CSV")
     return parser
+
+
+def _csv_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--csv", dest="csv_path", metavar="FILE", help="your CSV file (implies --dataset csv)")
+    parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (implies --dataset csv)")
 
 
 _DATA_FLAGS = ("dataset", "fraction", "n_rows", "scaling", "imbalance", "csv_path", "target", "seed")
@@ -148,14 +173,74 @@ def configs_from_args(args: argparse.Namespace) -> tuple[DataConfig, ModelConfig
         preset = get_preset(args.preset)
         data, model = preset.data, preset.model
     data_changes = {f: getattr(args, f) for f in _DATA_FLAGS if getattr(args, f) is not None}
+    if (dataset := dataset_from_args(args, default=None)) is not None:
+        data_changes["dataset"] = dataset
     model_changes = {
         field: getattr(args, flag) for flag, field in _MODEL_FLAGS.items() if getattr(args, flag) is not None
     }
     data = replace_plain(data, **data_changes).validate()
     model = replace_plain(model, **model_changes).validate()
-    if args.dataset == "csv" and not args.target:
-        data = replace(data, target=None)
+    check_knobs(
+        model.kind,
+        {
+            f"--{flag.replace('_', '-')}": field
+            for flag, field in _MODEL_FLAGS.items()
+            if getattr(args, flag) is not None
+        },
+        data,
+    )
+    check_csv(data)
     return data, model
+
+
+def dataset_from_args(args: argparse.Namespace, default: str | None = "digits") -> str | None:
+    """The dataset the flags ask for: ``--csv``/``--target`` imply csv; a csv dataset needs both."""
+    csv_given = args.csv_path is not None or args.target is not None
+    if csv_given and args.dataset not in (None, "csv"):
+        raise ConfigError(
+            f"--csv and --target are for the csv dataset, but --dataset is {args.dataset!r}. Drop --dataset "
+            "(--csv implies csv), or drop --csv/--target."
+        )
+    if csv_given or args.dataset == "csv":
+        if not args.csv_path:
+            raise ConfigError("The csv dataset needs --csv FILE (and --target COLUMN, the column to predict).")
+        if not args.target:
+            from core.data_csv import csv_columns
+
+            columns = ", ".join(csv_columns(args.csv_path))
+            raise ConfigError(f"--csv needs --target COLUMN, the column to predict. Columns found: {columns}.")
+        return "csv"
+    return args.dataset if args.dataset is not None else default
+
+
+def check_knobs(kind: ModelKind, given: dict[str, str], data: DataConfig | None = None) -> None:
+    """Every model setting given (flag → field) must be a knob of ``kind``; a CNN needs an image dataset."""
+    knobs = MODEL_KNOBS[kind]
+    for flag, field in given.items():
+        if field not in ("kind", "seed") and field not in knobs:
+            has = [k.value for k in ModelKind if field in MODEL_KNOBS[k]]
+            raise ConfigError(
+                f"{flag} ({field}) is not a knob of {kind.value}: its knobs are {', '.join(knobs)}. Drop {flag}, "
+                f"or pick a model that has it ({', '.join(has) or 'none'})."
+            )
+    if data is not None and kind == ModelKind.KERAS_CNN and not DATASETS[data.dataset].is_image:
+        images = ", ".join(n for n, info in DATASETS.items() if info.is_image)
+        raise ConfigError(f"keras_cnn needs an image dataset ({images}); got {data.dataset!r}. Pick another model.")
+
+
+def check_csv(data: DataConfig) -> None:
+    """A csv dataset's file is readable and has the target column: checked before anything trains."""
+    if data.dataset != "csv":
+        return
+    from core.data_csv import csv_columns
+
+    columns = csv_columns(data.csv_path or "")
+    if data.target not in columns:
+        name = os.path.basename(data.csv_path or "")
+        raise DataError(
+            f"CSV file '{name}' has no column {data.target!r}. Columns found: {', '.join(columns)}. "
+            "Pass one of them with --target."
+        )
 
 
 class _ProgressBar:
@@ -213,8 +298,14 @@ def _fmt(value: float | None, digits: int = 4) -> str:
 
 def sweep_spec_from_args(args: argparse.Namespace):
     from core.config import replace as replace_plain
-    from core.sweeps import SweepSpec, parse_values
+    from core.sweeps import DATA_KNOBS, SweepSpec, expand_grid, parse_values
 
+    if args.metric not in SWEEP_METRICS:
+        raise ConfigError(f"Unknown --metric {args.metric!r}. Metrics: {', '.join(SWEEP_METRICS)}.")
+    if args.ray_address and args.executor != "ray":
+        raise ConfigError(f"--ray-address is for --executor ray; the executor is {args.executor!r}.")
+    if not args.ray_timeout > 0:
+        raise ConfigError(f"--ray-timeout must be a number of seconds > 0. Got {args.ray_timeout!r}.")
     if not args.param:
         raise ConfigError("A sweep needs at least one --param KNOB=V1,V2 (e.g. --param hidden=16,64,256).")
     params = {}
@@ -227,32 +318,53 @@ def sweep_spec_from_args(args: argparse.Namespace):
     model_changes = {"kind": args.model, "seed": args.seed}
     if args.epochs is not None:
         model_changes["epochs"] = args.epochs
-    data = replace_plain(DataConfig(), dataset=args.dataset, seed=args.seed).validate()
+    data_changes = {"dataset": dataset_from_args(args), "seed": args.seed}
+    if data_changes["dataset"] == "csv":
+        data_changes.update(csv_path=args.csv_path, target=args.target)
+    data = replace_plain(DataConfig(), **data_changes).validate()
     model = replace_plain(ModelConfig(), **model_changes).validate()
-    return SweepSpec(data, model, params, repeats=args.repeats).validate()
+    spec = SweepSpec(data, model, params, repeats=args.repeats).validate()
+    kinds = [ModelKind(k) for k in params.get("kind", [model.kind])]
+    for kind in kinds:  # a knob a swept model does not have would be ignored silently: refuse it
+        given = {"--epochs": "epochs"} if args.epochs is not None else {}
+        given.update({f"--param {k}": k for k in params if k not in DATA_KNOBS and k != "kind"})
+        check_knobs(kind, given, data)
+    for trial in expand_grid(spec):  # every configuration is checked before the first one trains
+        try:
+            trial.data.validate()
+            trial.model.validate()
+        except ConfigError as err:
+            raise ConfigError(f"The sweep's configuration {trial.params} is invalid: {err}") from None
+    check_csv(data)
+    return spec
 
 
 def run_sweep_command(args: argparse.Namespace) -> int:
     import csv
 
-    from core.sweeps import expand_grid, pareto_trials, run_sweep
+    from core.sweeps import expand_grid, run_sweep
 
     spec = sweep_spec_from_args(args)
     total = len(expand_grid(spec))
+    if args.executor == "ray":  # reachable within the timeout, or one line and exit 2: never a hang
+        check_address(args.ray_address or os.environ.get("RAY_ADDRESS"), timeout_s=args.ray_timeout)
+    from core.data import prepare
+
+    prepare(spec.data)  # the data loads (file, target column, download) before any trial trains
 
     def progress(trial, done: int, n: int) -> None:
-        status = trial.status if trial.status != "complete" else f"{trial.metrics.get(args.metric, 0):.4f}"
+        status = trial.status if trial.status != "complete" else _fmt(trial.metrics.get(args.metric))
         print(f"\r[{done}/{n}] trial {trial.index} {trial.params} {status}".ljust(100), end="", file=sys.stderr)
 
     print(f"{total} trials on the {args.executor} executor", file=sys.stderr)
     trials = run_sweep(spec, executor=args.executor, ray_address=args.ray_address, on_trial=progress)
     print(file=sys.stderr)
-    front = pareto_trials(trials, metric=args.metric)
+    front = frontier(trials, args.metric)
     rows = [t.to_dict(pareto=p) for t, p in zip(trials, front, strict=True)]
     if args.json:
         print(json.dumps({"trials": rows}, indent=1))
-    elif args.csv:
-        with open(args.csv, "w", newline="", encoding="utf-8") as fh:
+    elif args.out:
+        with open(args.out, "w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             knobs = list(spec.params)
             writer.writerow(
@@ -286,17 +398,34 @@ def run_sweep_command(args: argparse.Namespace) -> int:
                         t.error or "",
                     ]
                 )
-        print(f"wrote {len(trials)} trials to {args.csv}", file=sys.stderr)
+        print(f"wrote {len(trials)} trials to {args.out}", file=sys.stderr)
     else:
         for t, p in zip(trials, front, strict=True):
             value = (
                 "failed: " + (t.error or "")
                 if t.status == "failed"
-                else (f"{args.metric} {t.metrics[args.metric]:.4f}  {t.cost['train_time_s']:.3f} s")
+                else (f"{args.metric} {_fmt(t.metrics.get(args.metric))}  {t.cost['train_time_s']:.3f} s")
             )
             print(f"{'*' if p else ' '} {t.index:>3} {t.to_dict()['params']}  {value}")
-        print("* on the accuracy/time frontier")
+        better = "lower" if args.metric in LOSS_METRICS else "higher"
+        print(f"* on the {args.metric}/time frontier ({better} is better)")
+    if not any(t.status == "complete" for t in trials):
+        print(f"error: none of the {len(trials)} trials completed; see their errors above.", file=sys.stderr)
+        return EXIT_NO_TRIAL
     return 0
+
+
+def frontier(trials, metric: str, cost: str = "train_time_s") -> list[bool]:
+    """Per trial: on the metric/cost frontier? A loss (log_loss, Brier) is minimised, other metrics maximised."""
+    from core.pareto import pareto_mask
+
+    sign = -1.0 if metric in LOSS_METRICS else 1.0
+    ok = [t.status != "failed" and t.metrics.get(metric) is not None for t in trials]
+    mask = pareto_mask(
+        [sign * t.metrics[metric] if o else float("-inf") for t, o in zip(trials, ok, strict=True)],
+        [t.cost.get(cost, float("inf")) if o else float("inf") for t, o in zip(trials, ok, strict=True)],
+    )
+    return [m and o for m, o in zip(mask, ok, strict=True)]
 
 
 def run_cv_command(args: argparse.Namespace) -> int:
@@ -308,8 +437,16 @@ def run_cv_command(args: argparse.Namespace) -> int:
         changes["hidden_units"] = args.hidden
     if args.epochs is not None:
         changes["epochs"] = args.epochs
+    if not 2 <= args.folds <= 10:
+        raise ConfigError(f"--folds must be an integer in [2, 10]. Got {args.folds}.")
     model = replace_plain(ModelConfig(), **changes).validate()
-    data = replace_plain(DataConfig(), dataset=args.dataset, seed=args.seed).validate()
+    data_changes = {"dataset": dataset_from_args(args), "seed": args.seed}
+    if data_changes["dataset"] == "csv":
+        data_changes.update(csv_path=args.csv_path, target=args.target)
+    data = replace_plain(DataConfig(), **data_changes).validate()
+    given = {"--hidden": "hidden_units", "--epochs": "epochs"}
+    check_knobs(model.kind, {flag: f for flag, f in given.items() if getattr(args, flag[2:]) is not None}, data)
+    check_csv(data)
 
     def progress(fold, total: int) -> None:
         print(f"\rfold {fold.fold}/{total} accuracy {fold.metrics['accuracy']:.4f}", end="", file=sys.stderr)
@@ -387,8 +524,29 @@ def _save_or_recover(result) -> int:
         return EXIT_STORE
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: the command stops where it is and exits 143 (BaseException: no trial records it)."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if in_main else None  # honoured while waiting too
+    try:
+        return _main(args)
+    except Terminated:
+        print("\nterminated", file=sys.stderr)
+        return EXIT_TERMINATED
+    finally:
+        if in_main and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         if args.command == "datasets":
             for info in DATASETS.values():

@@ -302,13 +302,26 @@ def close_pool() -> None:
         _POOL.clear()
 
 
+# A local Ray cluster listens on the loopback interface only. Ray 2.60 turns _node_ip_address="127.0.0.1" into
+# the machine's outward IP (services.resolve_ip_for_localhost) and its servers then listen on every interface
+# ("::"), unless RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0, read when ray is imported, keeps the node on loopback.
+LOCAL_RAY_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
+LOCAL_RAY_INIT = {"include_dashboard": False, "_node_ip_address": "127.0.0.1", "log_to_driver": False}
+
+
 def _ray(trials: list[TrialSpec], address: str | None, should_stop: Callable[[], bool] | None) -> Iterable[Trial]:
+    if not address:
+        for key, value in LOCAL_RAY_ENV.items():
+            os.environ.setdefault(key, value)
     try:
         import ray
     except ImportError:
         raise ConfigError("The ray executor needs Ray: pip install 'ray[default]'.") from None
     if not ray.is_initialized():
-        ray.init(address=address or None, include_dashboard=False, log_to_driver=False)
+        if address:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        else:
+            ray.init(**LOCAL_RAY_INIT)
 
     @ray.remote(num_cpus=1)
     def remote_trial(trial: TrialSpec) -> Trial:

@@ -8,6 +8,7 @@ from core.datasets import DATASETS
 from ui import cached, widgets
 from ui.shell import ensure_app
 from ui.state import get_state
+from ui.text import plain
 
 ensure_app()
 
@@ -20,7 +21,7 @@ with st.sidebar:
 try:
     data = cached.prepared_data(data_cfg.validate())
 except CoreError as err:
-    st.error(str(err))
+    st.error(plain(str(err)))
     st.stop()
 state.data_cfg = data_cfg
 info = DATASETS[data_cfg.dataset]
@@ -43,7 +44,7 @@ for col, (label, value) in zip(
 ):
     col.metric(label, f"{value:,}" if isinstance(value, int) else value)
 for note in data.notes:
-    st.info(note)
+    st.info(plain(note))
 
 left, right = st.columns(2)
 with left:

@@ -6,7 +6,8 @@ import streamlit as st
 from core import CoreError, charts
 from core.compare import TILES, format_value
 from ui import cached
-from ui.shell import ensure_app, plain
+from ui.shell import ensure_app
+from ui.text import plain
 
 ensure_app()
 

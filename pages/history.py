@@ -9,7 +9,8 @@ from core import CoreError, charts
 from core.compare import config_differences, flat_config
 from core.report import runs_report
 from ui import cached
-from ui.shell import ensure_app, plain
+from ui.shell import ensure_app
+from ui.text import plain
 
 ensure_app()
 

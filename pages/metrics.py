@@ -21,6 +21,7 @@ from core.evaluation import (
 from ui import cached
 from ui.shell import ensure_app
 from ui.state import get_state
+from ui.text import plain
 
 ensure_app()
 
@@ -59,7 +60,8 @@ if len(names) == 2:
         0.0,
         1.0,
         0.5,
-        0.01,
+        0.005,  # the cost curve's grid: "Use this threshold" lands exactly on the cheapest point
+        format="%.3f",
         key="metrics_threshold",
         help="Predict positive when its probability is at least this.",
     )
@@ -124,16 +126,17 @@ if len(names) == 2:
     try:
         best = cost_optimal_threshold(y, p, cost_fp=cost_fp, cost_fn=cost_fn)
         grid, cost = expected_cost_curve(y, p, cost_fp=cost_fp, cost_fn=cost_fn)
+        _, cost_now = expected_cost_curve(y, p, cost_fp=cost_fp, cost_fn=cost_fn, thresholds=[threshold])
     except CoreError as err:
-        st.error(str(err))
+        st.error(plain(str(err)))
         st.stop()
     k3.markdown(
         f"Lowest expected cost at threshold **{best:.3f}**: "
-        f"{cost.min():.1f} per 1,000 predictions (now {np.interp(threshold, grid, cost):.1f})."
+        f"{cost.min():.1f} per 1,000 predictions (now {cost_now[0]:.1f})."  # at the threshold itself: cost steps
     )
 
     def use_best() -> None:
-        st.session_state["metrics_threshold"] = round(best, 2)
+        st.session_state["metrics_threshold"] = best  # exactly: rounding can step over a case (0.475 → 0.48)
 
     k3.button("Use this threshold", key="metrics_use_best", on_click=use_best)
     st.altair_chart(charts.cost_curve_chart(grid, cost, best), width="stretch")
@@ -148,7 +151,7 @@ else:
     st.dataframe(pd.DataFrame(ev.per_class), hide_index=True, width="stretch")
     pairs = confused_pairs(ev.confusion_matrix, names)
     if pairs:
-        st.markdown("**Most confused:** " + "; ".join(f"{t} taken for {p} ×{n}" for t, p, n in pairs))
+        st.markdown("**Most confused:** " + plain("; ".join(f"{t} taken for {p} ×{n}" for t, p, n in pairs)))
     if run.dataset.get("n_features") and run.data_config.dataset in ("digits", "mnist", "fashion_mnist"):
         data = cached.prepared_data(run.data_config)
         wrong = np.flatnonzero(pred.proba.argmax(axis=1) != pred.y_true)[:8]
@@ -183,7 +186,7 @@ if f1.button("Run cross-validation", key="metrics_cv"):
             on_fold=lambda fold, total: bar.progress(fold.fold / total, text=f"Fold {fold.fold}/{total}"),
         )
     except CoreError as err:
-        st.error(str(err))
+        st.error(plain(str(err)))
     else:
         state.cv_results[index] = cv
         cached.store_safely("save the folds", lambda s: [s.save(fold.result, kind="cv") for fold in cv.folds])

@@ -28,6 +28,7 @@ from ui import cached, widgets
 from ui.jobs import SweepJob
 from ui.shell import ensure_app
 from ui.state import get_state
+from ui.text import plain
 
 ensure_app()
 
@@ -114,7 +115,7 @@ if run_col.button("Run", type="primary", key="trade_run", width="stretch"):
     try:
         state.sweep = build_job().start()
     except (CoreError, ValueError) as err:
-        st.error(str(err))
+        st.error(plain(str(err)))
 if stop_col.button("Stop", key="trade_stop", width="stretch") and state.sweep is not None:
     state.sweep.request_stop()
 
@@ -146,7 +147,7 @@ while True:
     job.wait(POLL_S)
 live.empty()
 if job.error:
-    st.error(job.error)
+    st.error(plain(job.error))
 if job.stop_event.is_set():
     st.warning(f"Stopped after {len(job.trials)} of {job.total} trials.")
 if not job.trials:
@@ -175,7 +176,7 @@ failed = rows[rows.status == "failed"]
 if len(failed):
     st.warning(
         f"{len(failed)} trial(s) failed and are left out of the charts: "
-        + "; ".join(f"#{r.run}: {r.error}" for r in failed.itertuples())[:600]
+        + plain("; ".join(f"#{r.run}: {r.error}" for r in failed.itertuples())[:600])
     )
 if ok.empty:
     st.stop()

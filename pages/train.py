@@ -12,6 +12,7 @@ from ui import cached, results, widgets
 from ui.jobs import TrainingJob
 from ui.shell import ensure_app
 from ui.state import get_state
+from ui.text import plain
 
 ensure_app()
 
@@ -27,12 +28,20 @@ st.caption(
     "with the pinned baseline (caption)."
 )
 
+link = None
 if not state.link_applied:  # a shared link opens this setup once; after that the widgets lead
     state.link_applied = True
     if st.query_params:
-        state.data_cfg, state.model_cfg, link_warnings = links.from_query(st.query_params.to_dict())
-        for message in link_warnings:
-            st.warning(message)
+        link = links.read_link(st.query_params.to_dict())
+        state.data_cfg, state.model_cfg = link.data, link.model
+        st.session_state["train_link_warnings"] = list(link.warnings)
+        if link.csv_name:  # a link names its CSV; the person picks or uploads it (links never read server files)
+            st.session_state[widgets.LINK_CSV_KEY] = link.csv_name
+            st.session_state["train_link_warnings"].append(
+                f"This link was made with the CSV file “{link.csv_name}”. A link carries no files: "
+                "upload it (or give its path) on the Data page."
+            )
+link_box = st.container()  # filled below, once the controls have shown what they could take from the link
 
 with st.sidebar:
     st.header("Data")
@@ -43,11 +52,26 @@ with st.sidebar:
         "Save runs to history", value=True, key="train_save", help="Off: runs stay in this session only."
     )
 
+if link is not None:  # a value the controls cannot show exactly (off their grid) is said, not changed silently
+    asked, shown = links.to_query(link.data, link.model), links.to_query(data_cfg, model_cfg)
+    for key in sorted(k for k in asked if shown.get(k) != asked[k]):
+        st.session_state["train_link_warnings"].append(
+            f"Link setting {key}={asked[key]} is not one the controls offer: using "
+            f"{links.link_value(data_cfg, model_cfg, key)}."
+        )
+if st.session_state.get("train_link_warnings"):  # plain text: a crafted link cannot show links or images
+    with link_box:
+        for message in st.session_state["train_link_warnings"]:
+            st.warning(plain(message))
+        if st.button("Dismiss", key="train_link_dismiss"):
+            st.session_state["train_link_warnings"] = []
+            st.rerun()
+
 try:
     model_cfg.validate()
     data = cached.prepared_data(data_cfg.validate())
 except CoreError as err:
-    st.error(str(err))
+    st.error(plain(str(err)))
     st.stop()
 state.data_cfg, state.model_cfg = data_cfg, model_cfg
 query = links.to_query(data_cfg, model_cfg)
@@ -157,7 +181,7 @@ if job is not None and (job.running or not job.recorded):
             cached.remember_run(job.result)
     job.recorded = True
 if job is not None and job.error and job.matches(data_cfg, model_cfg):
-    st.error(job.error)
+    st.error(plain(job.error))
 
 # --- the run on show -------------------------------------------------------------------------------------
 run = state.current_run
@@ -174,10 +198,10 @@ if run.stopped:
 if state.current in state.contended:
     st.caption("⚠️ Timed while TensorFlow was still loading in the worker process: times may be inflated.")
 for message in run.warnings:
-    st.caption(f"⚠️ {message}")
+    st.caption(f"⚠️ {plain(message)}")
 
 head, pin, clear = st.columns([4, 1, 1])
-head.subheader(f"Run {state.current + 1}: {run.model_repr} on {run.data_config.dataset}")
+head.subheader(plain(f"Run {state.current + 1}: {run.model_repr} on {run.data_config.dataset}"))
 if pin.button("Pin as baseline", key="train_pin", width="stretch"):
     state.baseline = state.current
     st.rerun()
@@ -212,7 +236,7 @@ with st.expander("Save as a Demo scenario"):
             if run_id is not None:
                 state.stored[state.current] = run_id
                 if cached.store_safely("save the scenario", lambda s: s.save_scenario(name, narrative, run_id)):
-                    st.success(f"Saved “{name}”. Open **Demo** to present it.")
+                    st.success(f"Saved “{plain(name)}”. Open **Demo** to present it.")
 st.download_button(
     "Download this run's report (HTML)",
     report.runs_report([run], title=run.model_repr),

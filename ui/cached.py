@@ -93,7 +93,7 @@ def run_store() -> tuple[RunStore, str | None]:
 
 def store_safely(action: str, write: Callable[[RunStore], T]) -> T | None:
     """Run a store write; a locked or broken database becomes a one-line warning, and the app goes on."""
-    from ui.shell import plain
+    from ui.text import plain
 
     store, _ = run_store()
     try:

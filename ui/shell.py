@@ -9,9 +9,9 @@ runs the shell (whose ``st.navigation`` resolves the same URL to the same page) 
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
+
+from ui.text import plain
 
 _started = False  # set once the shell has run in this process; from then on Streamlit uses st.navigation
 
@@ -46,11 +46,3 @@ def ensure_app() -> None:
     if not _started:
         run_app()
         st.stop()
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'/@^%])")
-
-
-def plain(text: str) -> str:
-    """``text`` escaped for Streamlit Markdown, so it shows as written: no links, images, HTML or emoji codes."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")

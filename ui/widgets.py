@@ -7,10 +7,8 @@ from the session's current config, so every page shows and edits the same config
 from __future__ import annotations
 
 import enum
-import hashlib
-import tempfile
+import os
 from dataclasses import replace
-from pathlib import Path
 
 import streamlit as st
 
@@ -193,19 +191,34 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
 def _csv_ui(prefix: str, cfg: DataConfig) -> DataConfig:
     from core.data_csv import csv_columns
     from core.errors import DataError
+    from ui import uploads
+    from ui.text import plain
 
+    key = f"{prefix}_upload"
     upload = st.file_uploader(
         "CSV file",
         type=["csv", "txt"],
-        key=f"{prefix}_upload",
-        help="Up to 200 MB. Numeric columns are used as they are; text columns are one-hot encoded.",
+        key=key,
+        on_change=_upload_changed,
+        args=(key,),
+        help="Up to 200 MB. Numeric columns are used as they are; text columns are one-hot encoded. Kept in a "
+        "private folder for this session only.",
     )
-    path = st.text_input("…or a path on this machine", value=cfg.csv_path or "", key=f"{prefix}_csv_path")
+    uploaded_before = uploads.is_upload(cfg.csv_path)  # never shown in the path box: it is the server's folder
+    path = st.text_input(
+        "…or a path on this machine", value="" if uploaded_before else cfg.csv_path or "", key=f"{prefix}_csv_path"
+    )
     if upload is not None:
-        path = save_upload(upload.getvalue(), upload.name)
+        path = uploads.session_uploads(st.session_state).save(upload.getvalue(), upload.name)
+    elif not path and uploaded_before and os.path.isfile(cfg.csv_path or ""):
+        path = cfg.csv_path or ""  # uploaded earlier this session: the uploader forgets files when pages change
     if not path:
-        st.info("Upload a CSV (or give its path) and pick the target column.")
+        wanted = st.session_state.get(LINK_CSV_KEY)
+        hint = f" The link you opened was made with “{plain(wanted)}”." if wanted else ""
+        st.info("Upload a CSV (or give its path) and pick the target column." + hint)
         return replace(cfg, csv_path=None)
+    if uploads.is_upload(path):
+        st.caption(f"Using the uploaded file “{plain(uploads.display_name(path))}” (this session only).")
     try:
         columns = csv_columns(path)
     except DataError:  # the page's own preparation reports this same error, once
@@ -227,14 +240,15 @@ def _csv_ui(prefix: str, cfg: DataConfig) -> DataConfig:
     return replace(cfg, csv_path=path, target=target, missing=missing)
 
 
-def save_upload(data: bytes, name: str) -> str:
-    """Keep an uploaded file on disk under its content hash, so the config (a path) stays small and hashable."""
-    folder = Path(tempfile.gettempdir()) / "tradeoff_lab_uploads"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"{hashlib.sha256(data).hexdigest()[:16]}_{Path(name).name}"
-    if not path.exists():
-        path.write_bytes(data)
-    return str(path)
+LINK_CSV_KEY = "link_csv_name"  # the CSV file name a shared link asked for (set by the Train page)
+
+
+def _upload_changed(key: str) -> None:
+    """The person removed the uploaded file: delete it from the server."""
+    from ui import uploads
+
+    if st.session_state.get(key) is None:
+        uploads.session_uploads(st.session_state).clear()
 
 
 def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> ModelConfig:

@@ -3,7 +3,7 @@ from html.parser import HTMLParser
 import pytest
 
 from core.config import DataConfig, ModelConfig, ModelKind, Optimizer
-from core.links import from_query, to_query
+from core.links import CSV_FILE_KEY, from_query, read_link, to_query
 from core.report import runs_report
 from core.training import train
 
@@ -31,6 +31,76 @@ def test_malformed_links_fall_back_to_defaults_with_a_warning(params, needle):
     data, model, warnings = from_query(params)
     assert (data, model) == (DataConfig(), ModelConfig())
     assert len(warnings) == 1 and needle in warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("params", "needle"),
+    [
+        ({"d.dataset": "foo"}, "dataset"),
+        ({"d.dataset": "[click](http://evil.example)"}, "dataset"),
+        ({"m.learning_rate": "nan"}, "learning_rate"),
+        ({"m.l2": "inf"}, "l2"),
+        ({"m.epochs": "1e3"}, "epochs"),
+        ({"m.epochs": "9" * 5000}, "characters"),
+        ({"m.hidden_units": "64-64-64-64-64"}, "hidden_units"),
+        ({"m.hidden_units": "0"}, "hidden_units"),
+        ({"m.hidden_units": "-"}, "hidden_units"),
+        ({"m.optimizer": "ADAM!"}, "optimizer"),
+        ({"d.stratify": "maybe"}, "stratify"),
+        ({"m.seed": "-1"}, "seed"),
+        ({"m.seed": "99999999"}, "seed"),
+        ({"d.val_fraction": "0.5", "d.test_fraction": "0.45"}, "test_fraction"),  # each fine, together not
+    ],
+)
+def test_each_bad_value_falls_back_alone_and_the_rest_of_the_link_applies(params, needle):
+    link = read_link({**params, "m.epochs": params.get("m.epochs", "3"), "d.seed": "7"})
+    assert len(link.warnings) == 1 and needle in link.warnings[0], link.warnings
+    assert link.data.seed == 7  # the good values still apply
+    if "m.epochs" not in params:
+        assert link.model.epochs == 3
+    assert link.data.validate() and link.model.validate()  # a working configuration, whatever the link said
+    bad = set(params) - {"d.val_fraction"}
+    for key in bad:
+        prefix, name = key.split(".")
+        cfg, default = (link.data, DataConfig()) if prefix == "d" else (link.model, ModelConfig())
+        assert getattr(cfg, name) == getattr(default, name)  # the offending value fell back to its default
+
+
+def test_a_link_never_reads_a_server_path(tmp_path, monkeypatch):
+    import core.data_csv
+
+    opened = []
+    monkeypatch.setattr(core.data_csv, "load_csv", lambda *a, **k: opened.append(a))
+    secret = tmp_path / "secret.csv"
+    secret.write_text("a,b\n1,2\n")
+    link = read_link({"d.dataset": "csv", "d.csv_path": str(secret), "d.target": "b"})
+    assert link.data.csv_path is None and link.csv_name == "secret.csv" and link.data.target == "b"
+    assert len(link.warnings) == 1 and "never reads a file on the server" in link.warnings[0]
+    link = read_link({"d.dataset": "csv", "d.csv_path": "/etc/os-release"})
+    assert link.data.csv_path is None and link.csv_name == "os-release"
+    link = read_link({"d.dataset": "csv", CSV_FILE_KEY: "..\\..\\win.ini"})
+    assert link.data.csv_path is None and link.csv_name == "win.ini" and link.warnings
+    assert opened == []  # nothing was read
+
+
+def test_a_csv_link_carries_the_file_name_only():
+    data = DataConfig(dataset="csv", csv_path="/tmp/uploads/ab12/churn.csv", target="churned")
+    query = to_query(data, ModelConfig())
+    assert query == {"d.dataset": "csv", "d.target": "churned", CSV_FILE_KEY: "churn.csv"}
+    assert "/tmp" not in "".join(query.values())
+    link = read_link(query)
+    assert (link.data.dataset, link.data.target, link.data.csv_path) == ("csv", "churned", None)
+    assert link.csv_name == "churn.csv" and link.warnings == ()
+
+
+def test_a_cnn_on_tabular_data_falls_back_to_the_default_model():
+    link = read_link({"d.dataset": "breast_cancer", "m.kind": "keras_cnn", "m.epochs": "4"})
+    assert link.model.kind == ModelConfig().kind and link.model.epochs == 4
+    assert len(link.warnings) == 1 and "image dataset" in link.warnings[0]
+
+
+def test_repeated_keys_take_the_last_value():
+    assert read_link({"m.epochs": ["2", "5"]}).model.epochs == 5
 
 
 class _Collect(HTMLParser):

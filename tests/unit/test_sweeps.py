@@ -142,7 +142,7 @@ def test_cli_sweep_bad_knob_is_one_line_exit_2(tmp_path):
     assert proc.returncode == 2 and "Unknown sweep knob" in proc.stderr and "Traceback" not in proc.stderr
     out = tmp_path / "t.csv"
     proc = subprocess.run(
-        [sys.executable, "-m", "core", "sweep", "--param", "hidden=8", "--epochs", "2", "--csv", str(out)],
+        [sys.executable, "-m", "core", "sweep", "--param", "hidden=8", "--epochs", "2", "--out", str(out)],
         capture_output=True,
         text=True,
         timeout=60,
