@@ -116,7 +116,7 @@ class LabClassifier(ClassifierMixin, BaseEstimator):
         classes, encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ConfigError(
-                f"{type(self).__name__} needs at least two classes in y; got one class: {classes[0]!r}. "
+                f"{type(self).__name__} needs at least two classes in y; got one class: {classes[0].item()!r}. "
                 "Pass rows of every class you want it to tell apart."
             )
         config = self.to_config()
