@@ -57,6 +57,8 @@ class LabClassifier(ClassifierMixin, BaseEstimator):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "kind" not in cls.__dict__:  # a subclass of a family keeps that family's parameters
+            return
         knobs = {name: _plain(_DEFAULTS[name]) for name in MODEL_KNOBS[cls.kind]}
         params = {**knobs, **cls._extra_params, "random_state": _DEFAULTS["seed"]}
         cls.__init__ = _make_init(params)  # type: ignore[method-assign]
@@ -116,7 +118,7 @@ class LabClassifier(ClassifierMixin, BaseEstimator):
         classes, encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ConfigError(
-                f"{type(self).__name__} needs at least two classes in y; got one class: {classes[0].item()!r}. "
+                f"{type(self).__name__} needs at least two classes in y; got one class: {classes.tolist()[0]!r}. "
                 "Pass rows of every class you want it to tell apart."
             )
         config = self.to_config()
