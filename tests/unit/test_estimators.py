@@ -62,13 +62,13 @@ def test_every_model_family_has_a_classifier():
         classifier_for("svm")
 
 
-@parametrize_with_checks(FAST, xfail_strict=True)
+@parametrize_with_checks(FAST)
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
 
 @pytest.mark.slow
-@parametrize_with_checks(KERAS, xfail_strict=True)
+@parametrize_with_checks(KERAS)
 def test_sklearn_estimator_checks_keras(estimator, check):
     check(estimator)
 

@@ -65,7 +65,7 @@ def test_no_core_module_imports_streamlit_or_tensorflow_when_imported_alone():
         loaded = dict(zip(modules, pool.map(lambda name: _heavy_after(f"import {name}"), modules), strict=True))
     offenders = {name: heavy for name, heavy in loaded.items() if heavy}
     assert not offenders, (
-        f"Importing these core modules alone loads {', '.join(HEAVY)} or fails: {offenders}. "
+        f"Importing these core modules alone loads Streamlit or TensorFlow/Keras (or fails): {offenders}. "
         "core must never import Streamlit, and must import TensorFlow/Keras only inside the function that "
         "needs it (see core/keras_import.py)."
     )
