@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,6 +15,7 @@ from core.evaluation import (
     imbalance_lab,
     threshold_metrics,
 )
+from tests.helpers import run_cli
 
 Y = np.array([0, 0, 1, 1, 1, 0, 1, 0, 1, 0])
 P = np.array([0.1, 0.6, 0.8, 0.4, 0.9, 0.2, 0.55, 0.3, 0.35, 0.05])
@@ -82,24 +81,7 @@ def test_imbalance_lab_shows_the_accuracy_paradox_at_5_percent():
 
 
 def test_cli_cv_json():
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "core",
-            "cv",
-            "--dataset",
-            "breast_cancer",
-            "--model",
-            "logistic_regression",
-            "--folds",
-            "3",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_cli("cv", "--dataset", "breast_cancer", "--model", "logistic_regression", "--folds", "3", "--json")
     assert proc.returncode == 0, proc.stderr
     d = json.loads(proc.stdout)
     assert len(d["folds"]) == 3 and d["summary"]["accuracy"]["mean"] > 0.9

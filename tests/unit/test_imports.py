@@ -1,27 +1,97 @@
-"""The package split: core never imports Streamlit, and imports TensorFlow only for Keras models."""
+"""The package split: no module of core imports Streamlit, and none imports TensorFlow until a Keras model is
+asked for.
 
+Every module is found by ``pkgutil.walk_packages``, so a new or moved module is checked without editing this
+file, and each is imported alone in a fresh interpreter: what one module pulls in cannot hide behind another,
+and a circular import that only shows when a module is imported first fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pkgutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+import core
+
+HEAVY = ("streamlit", "tensorflow", "keras")
+# Modules that import TensorFlow as they load, on purpose: the Keras networks subclass Keras classes at
+# module level. Only build_model imports it, and only for a keras_* kind (checked below).
+IMPORTS_TENSORFLOW = {"core.models.keras_models"}
+
+_REPORT = "import json, sys; print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)))"
 
 
-def _modules_after(code: str) -> set[str]:
+def _core_modules() -> list[str]:
+    # __main__ is a script (it runs the CLI when imported); core.cli, which it calls, is checked
+    return sorted(m.name for m in pkgutil.walk_packages(core.__path__, "core.") if not m.name.endswith("__main__"))
+
+
+def _heavy_after(code: str) -> list[str]:
+    """Which of HEAVY a fresh interpreter has loaded after running ``code``; fails with its stderr."""
     out = subprocess.run(
-        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+        [sys.executable, "-c", code + "\n" + _REPORT.format(heavy=HEAVY)],
         capture_output=True,
         text=True,
-        check=True,
+        timeout=120,
     )
-    return set(out.stdout.split())
+    if out.returncode != 0:
+        return [f"error: {out.stderr.strip().splitlines()[-1] if out.stderr.strip() else out.returncode}"]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_walk_finds_every_python_file_in_core():
+    root = Path(core.__file__).parent
+    on_disk = set()
+    for path in root.rglob("*.py"):
+        parts = ["core", *path.relative_to(root).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        on_disk.add(".".join(parts))
+    # a folder without __init__.py would be skipped by the walk and so never checked
+    assert on_disk - {"core", "core.__main__"} == set(_core_modules())
+    assert IMPORTS_TENSORFLOW <= on_disk, "a module listed in IMPORTS_TENSORFLOW no longer exists: update the list"
+
+
+def test_no_core_module_imports_streamlit_or_tensorflow_when_imported_alone():
+    modules = [name for name in _core_modules() if name not in IMPORTS_TENSORFLOW]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        loaded = dict(zip(modules, pool.map(lambda name: _heavy_after(f"import {name}"), modules), strict=True))
+    offenders = {name: heavy for name, heavy in loaded.items() if heavy}
+    assert not offenders, (
+        f"Importing these core modules alone loads Streamlit or TensorFlow/Keras (or fails): {offenders}. "
+        "core must never import Streamlit, and must import TensorFlow/Keras only inside the function that "
+        "needs it (see core/keras_import.py)."
+    )
 
 
 def test_import_core_pulls_in_neither_tensorflow_nor_streamlit():
-    loaded = _modules_after("import core, core.cli, core.training, core.metrics, core.data")
-    assert "core.training" in loaded
-    assert "tensorflow" not in loaded and "keras" not in loaded and "streamlit" not in loaded
+    assert _heavy_after("import core, core.cli, core.training, core.metrics, core.data") == []
 
 
 def test_a_numpy_run_leaves_tensorflow_unloaded():
-    loaded = _modules_after(
-        "from core import train, DataConfig, ModelConfig\ntrain(DataConfig(), ModelConfig(epochs=1))"
+    code = "from core import train, DataConfig, ModelConfig\ntrain(DataConfig(), ModelConfig(epochs=1))"
+    assert _heavy_after(code + "\nimport sys\nassert 'sklearn' in sys.modules") == []
+
+
+@pytest.mark.slow
+def test_tensorflow_loads_when_a_keras_model_is_asked_for_and_not_before():
+    code = (
+        "import sys\n"
+        "from core.config import ModelConfig\n"
+        "from core.estimators import LabKerasMLP\n"
+        "from core.models import build_model\n"
+        "LabKerasMLP(hidden_units=(4,)).get_params()\n"
+        "build_model(ModelConfig(kind='random_forest'), n_features=4, n_classes=2, image_shape=None)\n"
+        "assert 'tensorflow' not in sys.modules, 'TensorFlow loaded before a Keras model was asked for'\n"
+        "build_model(ModelConfig(kind='keras_mlp'), n_features=4, n_classes=2, image_shape=None)\n"
     )
-    assert "sklearn" in loaded and "tensorflow" not in loaded
+    assert _heavy_after(code) == ["keras", "tensorflow"]
+    for name in sorted(IMPORTS_TENSORFLOW):  # the list above stays true: these do load it, and only it
+        assert _heavy_after(f"import {name}") == ["keras", "tensorflow"], name

@@ -20,6 +20,7 @@ from core.sweeps import (
     summarise,
     within_noise,
 )
+from tests.helpers import run_cli
 
 SMALL = ModelConfig(epochs=3)
 
@@ -111,24 +112,7 @@ def test_summarise_folds_repeats():
 
 
 def test_cli_sweep_json_has_trials_with_pareto_flags():
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "core",
-            "sweep",
-            "--param",
-            "hidden=8,32",
-            "--param",
-            "batch_size=32,512",
-            "--epochs",
-            "3",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    proc = run_cli("sweep", "--param", "hidden=8,32", "--param", "batch_size=32,512", "--epochs", "3", "--json")
     assert proc.returncode == 0, proc.stderr
     trials = json.loads(proc.stdout)["trials"]
     assert len(trials) == 4 and {"params", "metrics", "cost", "status", "pareto"} <= set(trials[0])
@@ -136,9 +120,7 @@ def test_cli_sweep_json_has_trials_with_pareto_flags():
 
 
 def test_cli_sweep_bad_knob_is_one_line_exit_2(tmp_path):
-    proc = subprocess.run(
-        [sys.executable, "-m", "core", "sweep", "--param", "depth=3"], capture_output=True, text=True, timeout=60
-    )
+    proc = run_cli("sweep", "--param", "depth=3", timeout=60)
     assert proc.returncode == 2 and "Unknown sweep knob" in proc.stderr and "Traceback" not in proc.stderr
     out = tmp_path / "t.csv"
     proc = subprocess.run(
