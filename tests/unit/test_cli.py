@@ -12,10 +12,7 @@ import pytest
 from core.cli import LOSS_METRICS, SWEEP_METRICS, frontier, main
 from core.errors import ConfigError
 from core.ray_connect import check_address
-
-
-def _run(*args):
-    return subprocess.run([sys.executable, "-m", "core", *args], capture_output=True, text=True, timeout=120)
+from tests.helpers import run_cli as _run
 
 
 def test_datasets_lists_every_dataset(capsys):

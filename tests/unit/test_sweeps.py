@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -123,10 +121,5 @@ def test_cli_sweep_bad_knob_is_one_line_exit_2(tmp_path):
     proc = run_cli("sweep", "--param", "depth=3", timeout=60)
     assert proc.returncode == 2 and "Unknown sweep knob" in proc.stderr and "Traceback" not in proc.stderr
     out = tmp_path / "t.csv"
-    proc = subprocess.run(
-        [sys.executable, "-m", "core", "sweep", "--param", "hidden=8", "--epochs", "2", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = run_cli("sweep", "--param", "hidden=8", "--epochs", "2", "--out", str(out), timeout=60)
     assert proc.returncode == 0 and out.read_text().startswith("index,repeat,seed,hidden_units,status")
