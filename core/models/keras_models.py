@@ -1,8 +1,9 @@
 """Keras networks: an MLP and a small CNN. Importing this module imports TensorFlow (≈5 s), so only
 ``core.models.build_model`` does, and only when a Keras model is asked for.
 
-The adapter reports each epoch as an ``EpochLog`` from Keras's own ``logs`` and does no per-batch Python
-work; a callback asking to stop sets ``model.stop_training``.
+The adapter reports each epoch as an ``EpochLog`` from Keras's own ``logs``; a callback asking to stop sets
+``model.stop_training``. Only a callback with a per-batch stop flag adds a batch hook, which Keras 3 honours
+after the batch in hand.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 from core.config import ModelConfig, ModelKind, Precision
 from core.keras_import import import_keras
 from core.models.base import Model
-from core.progress import Callback, EpochLog, notify
+from core.progress import Callback, EpochLog, notify, polls_batches, stop_requested
 
 keras = import_keras()
 
@@ -53,6 +54,19 @@ class _EpochReporter(keras.callbacks.Callback):
         self.history.append(log)
         self.owner.epochs_run_ = epoch + 1
         if notify(self.user_callback, log) and epoch + 1 < self.epochs:
+            self.owner.stopped_ = True
+            self.model.stop_training = True
+
+
+class _BatchStop(keras.callbacks.Callback):
+    """Polls the stop flag after every batch; Keras 3 ends the epoch's loop when ``stop_training`` is set."""
+
+    def __init__(self, callback: Callback, owner: KerasModel):
+        super().__init__()
+        self.user_callback, self.owner = callback, owner
+
+    def on_train_batch_end(self, batch, logs=None):
+        if not self.model.stop_training and stop_requested(self.user_callback):
             self.owner.stopped_ = True
             self.model.stop_training = True
 
@@ -113,6 +127,8 @@ class KerasModel(Model):
         self.model_ = self.build(X.shape[1], n_classes)
         reporter = _EpochReporter(c.epochs, callback, self)
         callbacks: list[keras.callbacks.Callback] = [reporter]
+        if polls_batches(callback):  # only then: a batch hook costs Keras a Python call per step
+            callbacks.append(_BatchStop(callback, self))
         if c.early_stopping_patience and validation is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(
