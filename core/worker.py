@@ -241,12 +241,14 @@ class TrainingWorker:
         *,
         callback: Callback | None = None,
         should_stop: Callable[[], bool] | None = None,
+        on_halted: Callable[[], None] | None = None,
         context: str = "serial",
     ) -> RunResult:
         """Train in the worker; ``callback`` gets each EpochLog here and may return True to stop.
 
         ``should_stop`` is polled every 50 ms and forwarded to the child, which checks it every batch;
-        ``request_stop()`` does the same for whatever run is in progress. ``context`` is stored as the
+        ``request_stop()`` does the same for whatever run is in progress; ``on_halted()`` is called when
+        training has stopped (the partial model is then scored). ``context`` is stored as the
         run's ``cost.timing_context``. Raises :class:`RunStopped` when a stop had to kill the worker before
         there was a model, :class:`WorkerError` when the worker died.
         """
@@ -263,7 +265,7 @@ class TrainingWorker:
                         what = "TensorFlow" if self._tensorflow else "its libraries"
                         raise WorkerError(f"The training worker could not load {what}; see the server log.")
                 try:
-                    return self._exchange(data_cfg, model_cfg, callback, context)
+                    return self._exchange(data_cfg, model_cfg, callback, context, on_halted)
                 except (EOFError, OSError):
                     self._restart()
                     raise WorkerError("The training worker died during the run (out of memory?).") from None
@@ -271,7 +273,12 @@ class TrainingWorker:
                 self._busy, self._should_stop = False, None
 
     def _exchange(
-        self, data_cfg: DataConfig, model_cfg: ModelConfig, callback: Callback | None, context: str
+        self,
+        data_cfg: DataConfig,
+        model_cfg: ModelConfig,
+        callback: Callback | None,
+        context: str,
+        on_halted: Callable[[], None] | None,
     ) -> RunResult:
         conn = self._conn
         assert conn is not None
@@ -300,6 +307,8 @@ class TrainingWorker:
                     self._stop.set()
             elif kind == "halted":
                 acknowledged = True
+                if on_halted is not None:
+                    on_halted()
             elif kind == "result":
                 return payload
             elif kind == "core_error":
@@ -319,9 +328,10 @@ class TrainingWorker:
                 pass
         if self._process is not None:
             try:
-                self._process.wait(timeout=5)
+                self._process.wait(timeout=5 if self._conn is not None else 0)  # one still loading: no wait
             except subprocess.TimeoutExpired:
                 self._process.kill()
+                self._process.wait(timeout=10)
         self._listener.close()
 
 
