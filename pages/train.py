@@ -17,7 +17,7 @@ from ui.state import get_state
 ensure_app()
 
 AUTO_TRAIN_MAX_S = 2.0  # auto-train on change only for runs estimated this short
-POLL_S = 0.25  # progress refresh; also how soon a Stop click is seen
+POLL_S = 0.1  # progress refresh; also how soon Streamlit delivers a Stop click to a new script run
 CHART_EVERY_S = 1.0
 LIVE_CHART_AFTER_S = 0.7  # runs shorter than this finish before a growing chart would be worth drawing
 JOB_PARAM = "job"  # ?job=<id>: the running job a reload reattaches to
@@ -137,10 +137,12 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
         finished = not job.running
         logs = list(job.logs)
         if job.halted_at is not None:
-            done = f" after epoch {len(logs)}" if logs else ""
+            done = f" in epoch {len(logs)}" if logs else ""
+            asked = job.stop_asked_at
+            lag = f" {job.halted_at - asked:.2f} s after the request" if asked and job.halted_at >= asked else ""
             progress.progress(
-                len(logs) / job.model_cfg.epochs,
-                text=f"Training stopped{done} · scoring the partial model… {job.elapsed_s:.1f} s",
+                min(1.0, len(logs) / job.model_cfg.epochs),
+                text=f"Training stopped{done}{lag} · scoring the partial model… {job.elapsed_s:.1f} s",
             )
         elif logs:
             last = logs[-1]
@@ -155,7 +157,7 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
             shown, drawn_at = len(logs), job.elapsed_s
         if finished:
             break
-        job.wait(POLL_S)  # returns as soon as the run ends
+        job.wait_change(POLL_S)  # returns as soon as there is an epoch, a halt or the end to show
     progress.empty()
     chart_slot.empty()  # the finished run's curves are in its tab below
     if job.job_id not in state.recorded_jobs:

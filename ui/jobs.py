@@ -44,6 +44,7 @@ class _Background(ABC):
     last_poll: float = 0.0
     finished_at: float | None = None
     orphaned: bool = False  # stopped by the registry: no page polled it for GRACE_S
+    stop_asked_at: float | None = None  # perf_counter of the first stop request
 
     @abstractmethod
     def _work(self) -> None:
@@ -71,6 +72,16 @@ class _Background(ABC):
                 self._finish()
             finally:
                 self.finished_at = time.perf_counter()
+                self._news()
+
+    def wait_change(self, timeout: float) -> None:
+        """Return when the job has news (an epoch, a halt, its end) or after ``timeout`` seconds."""
+        changed = self.__dict__.setdefault("_changed", threading.Event())
+        changed.wait(timeout)
+        changed.clear()
+
+    def _news(self) -> None:
+        self.__dict__.setdefault("_changed", threading.Event()).set()
 
     def touch(self) -> None:
         """A page is showing this job: keep it alive."""
@@ -87,6 +98,8 @@ class _Background(ABC):
         return end - self.started_at
 
     def request_stop(self) -> None:
+        if not self.stop_event.is_set():
+            self.stop_asked_at = time.perf_counter()
         self.stop_event.set()
 
     def wait(self, timeout: float | None = None) -> None:
@@ -139,21 +152,26 @@ class TrainingJob(_Background):
                 self.result = self.pool.run(
                     self.data_cfg,
                     self.model_cfg,
-                    callback=self.logs.append,
+                    callback=self._on_epoch,
                     should_stop=self.stop_event.is_set,
                     on_halted=self._halted,
                     context=self.context,
                 )
             else:
-                progress = Progress(on_epoch=self.logs.append, should_stop=self._stop_seen)
+                progress = Progress(on_epoch=self._on_epoch, should_stop=self._stop_seen)
                 self.result = train(self.data_cfg, self.model_cfg, callback=progress, prepared=self.prepared)
         except RunStopped as err:
             self.stopped_without_model = str(err)
         if self.stopped and self.halted_at is None:
             self._halted()
 
+    def _on_epoch(self, log: EpochLog) -> None:
+        self.logs.append(log)
+        self._news()
+
     def _halted(self) -> None:
         self.halted_at = time.perf_counter()
+        self._news()
 
     def _stop_seen(self) -> bool:
         """The in-process trainer's per-batch check; the first True is when training halts."""
