@@ -195,7 +195,8 @@ for message in run.warnings:
 
 head, pin, clear = st.columns([4, 1, 1])
 head.subheader(f"Run {state.current + 1}: {run.model_repr} on {run.data_config.dataset}")
-if pin.button("Pin as baseline", key="train_pin", width="stretch"):
+matches = (run.data_config, run.model_config) == (data_cfg, model_cfg)
+if pin.button("Pin as baseline", key="train_pin", width="stretch", disabled=not matches):  # never a stale run
     state.baseline = state.current
     st.rerun()
 if state.baseline is not None and clear.button("Clear baseline", key="train_unpin", width="stretch"):
@@ -206,7 +207,8 @@ st.caption(
     f"First epoch {run.cost.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
     f"{'n/a' if run.cost.epoch_s_median is None else f'{run.cost.epoch_s_median:.3f} s'} · "
     f"{run.cost.rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
-    f"{run.environment['cores']} cores"
+    f"{run.environment['cores']} cores · timing: {run.cost.timing_context}",
+    help=timing_note(run.cost.timing_context),
 )
 
 VIEWS = ("Learning curves", "Evaluation (validation)", "Test set")

@@ -91,7 +91,9 @@ def timing_context(model_cfg: ModelConfig) -> str:
     loading = pool is not None and any(w.alive and not w.ready for w in pool.workers)
     if loading and not model_cfg.kind.uses_keras:
         return "tensorflow-loading"
-    busy = sum(p.busy_count for p in list(_POOLS.values()))
+    from core import sweeps
+
+    busy = sum(p.busy_count for p in list(_POOLS.values())) + sum(w.busy for w in list(sweeps._POOL))
     return f"parallel:{busy + 1}" if busy else "serial"
 
 
