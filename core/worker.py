@@ -76,22 +76,26 @@ class _StopPoll:
         self.conn, self.run_id = conn, run_id
         self.stopped = self.exit = False
         self._checked = 0.0
+        self._lock = threading.Lock()  # the training loop and a stop-watcher thread may both ask
 
     def __call__(self) -> bool:
         if self.stopped:
             return True
         now = time.perf_counter()
-        if now - self._checked < _STOP_POLL_S:
+        if now - self._checked < _STOP_POLL_S or not self._lock.acquire(blocking=False):
             return False
-        self._checked = now
-        while self.conn.poll(0):
-            message = self.conn.recv()
-            if message is None:
-                self.exit = self.stopped = True
-            elif message[0] == "stop" and message[1] == self.run_id:
-                self.stopped = True
-        if self.stopped:
-            self.conn.send(("halted", self.run_id, None))  # the parent stops its kill clock
+        try:
+            self._checked = now
+            while not self.stopped and self.conn.poll(0):
+                message = self.conn.recv()
+                if message is None:
+                    self.exit = self.stopped = True
+                elif message[0] == "stop" and message[1] == self.run_id:
+                    self.stopped = True
+            if self.stopped:
+                self.conn.send(("halted", self.run_id, None))  # the parent stops its kill clock
+        finally:
+            self._lock.release()
         return self.stopped
 
 

@@ -112,9 +112,10 @@ def test_worker_trains_keras_and_streams_epochs(worker):
     assert result.model_repr.startswith("KerasMLP") and result.validation.accuracy > 0.8
 
 
-def test_stop_request_is_honoured_at_that_epoch(worker):
+def test_a_callback_asking_to_stop_is_honoured_within_a_batch_of_its_answer(worker):
+    # the worker does not wait for the answer: epoch 3 has begun when it arrives, and ends at the next batch
     result = worker.run(DataConfig(), ModelConfig(kind="keras_mlp", epochs=50), callback=lambda log: log.epoch >= 2)
-    assert result.stopped and result.cost.epochs_run == 2
+    assert result.stopped and 2 <= result.cost.epochs_run <= 3
 
 
 def test_keras_stop_lands_within_a_batch(worker):
