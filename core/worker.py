@@ -38,7 +38,7 @@ from core.result import RunResult
 _PREPARED_CACHE = 4  # data sets the worker keeps prepared, most recent first
 _READY_TIMEOUT_S = 180.0
 _STOP_POLL_S = 0.02  # the child reads its socket for a stop message at most this often (every batch)
-_PARENT_POLL_S = 0.05  # the parent forwards a stop request within this long
+_PARENT_POLL_S = 0.02  # the parent forwards a stop request within this long
 NETWORK_STOP_GRACE_S = 10.0  # a network acknowledges a stop after its batch in hand; killed past this
 FIT_STOP_GRACE_S = 0.3  # a scikit-learn fit cannot be interrupted: killed after this
 _ROOT = Path(__file__).resolve().parents[1]

@@ -36,8 +36,8 @@ if not state.link_applied:  # a shared link opens this setup once; after that th
         state.data_cfg, state.model_cfg, link_warnings = links.from_query(link_params)
         for message in link_warnings:
             st.warning(message)
-job_in_url = REGISTRY.get(st.query_params.get(JOB_PARAM))
-if isinstance(job_in_url, TrainingJob) and job_in_url is not state.job:  # a reload: reattach to the server's job
+job_in_url = REGISTRY.get(st.query_params.get(JOB_PARAM)) if state.job is None else None
+if isinstance(job_in_url, TrainingJob):  # a reload (a new session): reattach to the server's job
     state.job = job_in_url
     state.data_cfg, state.model_cfg = job_in_url.data_cfg, job_in_url.model_cfg
 

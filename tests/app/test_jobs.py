@@ -115,3 +115,23 @@ def test_a_sweep_saves_each_trial_as_it_finishes(store):
     release.set()
     job.wait(10)
     assert store.count() == 2 and len(job.saved_ids) == 2 and job.store_error is None
+
+
+def test_the_train_page_reattaches_to_the_job_named_in_the_address_bar():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from ui.jobs import REGISTRY
+
+    cfg = ModelConfig(epochs=7, hidden_units=(32,))
+    job = REGISTRY.start(TrainingJob(DataConfig(), cfg), owner="a page that was reloaded")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=120)
+    at.run()
+    at.query_params["job"] = job.job_id
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    assert at.slider(key="train_numpy_mlp_epochs").value == 7  # the widgets show the job's setup
+    assert job.job_id in at.query_params["job"]  # the address bar keeps naming it
+    assert any(h.value.startswith("Run 1:") for h in at.subheader)  # its result, not a new run
+    assert job.result is not None and not job.running
