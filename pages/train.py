@@ -22,6 +22,13 @@ CHART_EVERY_S = 1.0
 LIVE_CHART_AFTER_S = 0.7  # runs shorter than this finish before a growing chart would be worth drawing
 JOB_PARAM = "job"  # ?job=<id>: the running job a reload reattaches to
 
+
+def stop_job(session) -> None:
+    """The Stop button's callback: it runs before the rerun's script, so the stop is not delayed by it."""
+    if session.job is not None and session.job.running:
+        session.job.request_stop()  # honoured within a batch (networks); a scikit-learn fit ends its worker
+
+
 state = get_state()
 st.title("Train")
 st.caption(
@@ -90,7 +97,7 @@ if estimate.capped:
     )
     model_cfg = replace(model_cfg, epochs=estimate.epochs)
 train_clicked = c_train.button("Train", type="primary", key="train_go", width="stretch")
-stop_clicked = c_stop.button("Stop", key="train_stop", width="stretch")
+c_stop.button("Stop", key="train_stop", width="stretch", on_click=stop_job, args=(state,))  # stops before the rerun
 st.caption(
     f"Estimate: ≈ {estimate.seconds:.1f} s ({estimate.basis}). "
     + ("" if estimate.seconds <= AUTO_TRAIN_MAX_S or not auto else "Too long to auto-train: press Train.")
@@ -98,8 +105,6 @@ st.caption(
 
 # --- start, stop or reuse --------------------------------------------------------------------------------
 job = state.job
-if stop_clicked and job is not None and job.running:
-    job.request_stop()  # honoured within a batch (networks); a scikit-learn fit is ended by restarting its worker
 if job is not None and job.running and job.auto and auto and not job.matches(data_cfg, model_cfg):
     job.request_stop()  # auto-train follows the widgets: a run for a superseded setting is cancelled
 known = state.find_run(data_cfg, model_cfg)
