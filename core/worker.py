@@ -142,6 +142,42 @@ def _serve(conn: Connection) -> None:
 
 
 # --- the parent ----------------------------------------------------------------------------------------------
+class _Overlap:
+    """How many runs trained at once, process-wide, while one run did: its timing context says so.
+
+    A run being stopped does not count (it ends within a batch), so a run that supersedes another is clean.
+    """
+
+    _lock = threading.Lock()
+    _active: dict[int, _Overlap] = {}
+
+    def __init__(self, worker: TrainingWorker) -> None:
+        self.worker, self.peak = worker, 1
+
+    @classmethod
+    def begin(cls, worker: TrainingWorker) -> _Overlap:
+        me = cls(worker)
+        with cls._lock:
+            live = [o for o in cls._active.values() if not o.worker.stopping]
+            me.peak = len(live) + 1
+            for other in live:
+                other.peak = max(other.peak, me.peak)
+            cls._active[id(me)] = me
+        return me
+
+    def end(self) -> None:
+        with self._lock:
+            self._active.pop(id(self), None)
+
+    def context(self, asked: str) -> str:
+        """``asked`` unless more runs overlapped this one than it says ("serial" → "parallel:<n>")."""
+        if asked == "serial" and self.peak > 1:
+            return f"parallel:{self.peak}"
+        if asked.startswith("parallel:") and asked[9:].isdigit() and self.peak > int(asked[9:]):
+            return f"parallel:{self.peak}"
+        return asked
+
+
 class TrainingWorker:
     """One child process, one run at a time (``run`` holds a lock; all socket traffic is on its thread).
 
@@ -268,11 +304,18 @@ class TrainingWorker:
                     if not self.alive or waited > _READY_TIMEOUT_S:
                         what = "TensorFlow" if self._tensorflow else "its libraries"
                         raise WorkerError(f"The training worker could not load {what}; see the server log.")
+                overlap = _Overlap.begin(self)
                 try:
-                    return self._exchange(data_cfg, model_cfg, callback, context, on_halted)
+                    result = self._exchange(data_cfg, model_cfg, callback, context, on_halted)
                 except (EOFError, OSError):
                     self._restart()
                     raise WorkerError("The training worker died during the run (out of memory?).") from None
+                finally:
+                    overlap.end()
+                final = overlap.context(context)
+                if final != result.cost.timing_context:
+                    result = dataclasses.replace(result, cost=dataclasses.replace(result.cost, timing_context=final))
+                return result
             finally:
                 self._busy, self._should_stop = False, None
 

@@ -86,15 +86,11 @@ def tensorflow_ready() -> bool:
 
 
 def timing_context(model_cfg: ModelConfig) -> str:
-    """What a run started now would share the machine with: "serial" when nothing, else what."""
+    """ "tensorflow-loading" while a Keras worker loads TensorFlow beside this (non-Keras) run, else "serial";
+    the worker turns it into "parallel:<n>" when other runs train at the same time."""
     pool = _POOLS.get(True)
     loading = pool is not None and any(w.alive and not w.ready for w in pool.workers)
-    if loading and not model_cfg.kind.uses_keras:
-        return "tensorflow-loading"
-    from core import sweeps
-
-    busy = sum(p.busy_count for p in list(_POOLS.values())) + sum(w.busy for w in list(sweeps._POOL))
-    return f"parallel:{busy + 1}" if busy else "serial"
+    return "tensorflow-loading" if loading and not model_cfg.kind.uses_keras else "serial"
 
 
 @st.cache_resource

@@ -76,6 +76,30 @@ def test_light_worker_streams_epochs_and_stores_the_timing_context(light):
     assert light.run(DataConfig(), ModelConfig(epochs=1)).cost.timing_context == "serial"
 
 
+def test_runs_that_overlap_are_stamped_parallel_and_a_run_superseding_a_stopped_one_is_not(light):
+    other = TrainingWorker(tensorflow=False).start()
+    try:
+        long = ModelConfig(epochs=1000, hidden_units=(256,))
+        for stop_first, expected in ((False, "parallel:2"), (True, "serial")):
+            started, results = threading.Event(), {}
+
+            def first(results=results, started=started):
+                results["first"] = light.run(DataConfig(), long, callback=lambda log: started.set())
+
+            thread = threading.Thread(target=first)
+            thread.start()
+            assert started.wait(60)
+            if stop_first:
+                light.request_stop()  # superseded: it ends within a batch and does not count
+            results["second"] = other.run(DataConfig(), ModelConfig(epochs=2))
+            light.request_stop()
+            thread.join(60)
+            assert results["second"].cost.timing_context == expected
+            assert results["first"].cost.timing_context == expected
+    finally:
+        other.close()
+
+
 def test_numpy_stop_lands_within_a_batch(light):
     result, stop_s = _stop_after_first_epoch(light, DataConfig(), ModelConfig(epochs=1000, hidden_units=(512, 512)))
     assert result.stopped and 1 <= result.cost.epochs_run < 1000
