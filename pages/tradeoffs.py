@@ -145,8 +145,9 @@ if run_col.button("Run", type="primary", key="trade_run", width="stretch"):
         state.sweep = REGISTRY.start(build_job(), owner=state.owner)
     except (CoreError, ValueError) as err:
         st.error(str(err))
-if stop_col.button("Stop", key="trade_stop", width="stretch") and state.sweep is not None:
-    state.sweep.request_stop()
+stop_col.button(  # in the callback, before the rerun's script: the trial in hand ends within a batch
+    "Stop", key="trade_stop", width="stretch", on_click=lambda: state.sweep and state.sweep.request_stop()
+)
 
 job = state.sweep
 if job is None:
