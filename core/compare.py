@@ -114,7 +114,8 @@ TILES: tuple[Tile, ...] = (
         "MB",
         False,
         lambda r: r.cost.peak_memory_mb,
-        "Increase of the process's resident memory while training (sampled every 20 ms).",
+        "MB (10^6 bytes): peak resident memory while fitting minus that at its start, in the worker process "
+        "that trains (freed memory handed back first; kernel high-water mark VmHWM and 20 ms samples).",
     ),
 )
 

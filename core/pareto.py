@@ -26,3 +26,31 @@ def pareto_mask(metric: Sequence[float], cost: Sequence[float]) -> list[bool]:
         elif m == best_metric and c == best_cost:
             mask[i] = True  # an exact duplicate of a frontier point
     return mask
+
+
+CLEAN_TIMING = "serial"  # cost.timing_context of a run timed with nothing else competing for the machine
+
+
+def comparable_mask(
+    datasets: Sequence[str], contexts: Sequence[str], *, dataset: str, include_all_timing: bool = False
+) -> list[bool]:
+    """Which runs may share one frontier: same dataset only, and clean ("serial") times unless asked.
+
+    Accuracy on different datasets is not comparable, and a time measured under contention (parallel
+    trials, TensorFlow loading, a Ray worker) would put a run on the wrong side of a clean one.
+    """
+    if len(datasets) != len(contexts):
+        raise ValueError(f"datasets and contexts must have the same length; got {len(datasets)} and {len(contexts)}.")
+    return [d == dataset and (include_all_timing or c == CLEAN_TIMING) for d, c in zip(datasets, contexts, strict=True)]
+
+
+def timing_note(context: str) -> str:
+    """One line saying what a non-serial timing context means for the times shown."""
+    if context.startswith("parallel:"):
+        n = context.split(":", 1)[1]
+        return f"Timed while {n} runs shared this machine: times are inflated by the contention."
+    if context == "ray":
+        return "Timed on a Ray worker, on whatever machine ran it: not comparable with local times."
+    if context == "tensorflow-loading":
+        return "Timed while TensorFlow was still loading in the Keras worker: times may be inflated."
+    return "Timed alone: nothing else ran meanwhile." if context == CLEAN_TIMING else f"Timing context: {context}."

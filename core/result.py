@@ -27,9 +27,12 @@ class Cost:
     rows_per_s: float  # predicting a batch of 1,024 rows
     n_params: int
     size_bytes: int  # serialised in the family's own format
-    peak_memory_mb: float  # process RSS high-water increase while training (sampled every 20 ms)
+    peak_memory_mb: float  # MB (10**6 B): peak RSS while fitting minus RSS at its start, in the training process
     prepare_time_s: float  # loading, splitting, scaling, resampling
     total_time_s: float  # the whole train() call: preparation, fit, evaluation and these measurements
+    # what else ran while this was timed: "serial" (nothing: a clean time), "parallel:<n workers>",
+    # "ray" or "tensorflow-loading"; set by whoever ran the training (worker, sweep executor)
+    timing_context: str = "serial"
 
 
 @dataclass(frozen=True, eq=False)

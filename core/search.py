@@ -59,8 +59,11 @@ def search(
     seed: int = 0,
     on_trial: Callable[[Trial, int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    runner: Callable[[TrialSpec], Trial] | None = None,
 ) -> tuple[list[int], list[Trial]]:
-    """Run ``n_trials`` Optuna trials; returns (indices of the Pareto-best trials, all trials)."""
+    """Run ``n_trials`` Optuna trials; returns (indices of the Pareto-best trials, all trials).
+
+    ``runner`` runs one trial (default: here, with ``run_trial``; the app times each in a worker)."""
     import optuna
 
     if not 1 <= n_trials <= 500:
@@ -81,7 +84,7 @@ def search(
         except ConfigError as err:
             trial = Trial(index=i, params=params, repeat=0, seed=model.seed, status="failed", error=str(err))
         else:
-            trial = run_trial(spec)
+            trial = (runner or run_trial)(spec)
         if trial.status == "failed":
             study.tell(ask, state=optuna.trial.TrialState.FAIL)
         else:

@@ -193,7 +193,8 @@ def check_result(d: Any, path: str = "result") -> RunResult:
     _check(d["history"], tuple[EpochLog, ...], f"{path}.history")
     _check_dataclass(d["cost"], Cost, f"{path}.cost")
     for key, value in d["cost"].items():
-        _range(value, 0.0, 1e12, f"{path}.cost.{key}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # text fields: timing_context
+            _range(value, 0.0, 1e12, f"{path}.cost.{key}")
     _check(d["environment"], dict[str, Any], f"{path}.environment")
     _check(d["stopped"], bool, f"{path}.stopped")
     _check_timestamp(d["created_at"], f"{path}.created_at")

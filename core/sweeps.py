@@ -8,6 +8,9 @@ record each as an immutable trial — complete or failed, same shape whichever e
 Executors: ``serial`` (one at a time: honest times), ``local`` (a process pool over the cores, each worker
 capped to one BLAS/TensorFlow thread; times measured under contention) and ``ray`` (remote tasks on a Ray
 cluster, ``RAY_ADDRESS`` or ``address=``). A failing trial is recorded with its error and the sweep goes on.
+Each trial's ``cost.timing_context`` says how it was timed: ``serial``, ``parallel:<n workers>`` or ``ray``.
+A serial sweep runs its trials here, or through ``runner`` (the app passes :func:`pooled_runner`, so every
+trial is timed in a worker process, away from the page server).
 """
 
 from __future__ import annotations
@@ -151,11 +154,35 @@ def run_trial(trial: TrialSpec, executor: str = "serial") -> Trial:
     from core.training import train
 
     try:
-        return trial_from_result(trial, train(trial.data, trial.model), executor)
+        result = train(trial.data, trial.model)
+        result = replace(result, cost=replace(result.cost, timing_context=_CONTEXTS.get(executor, executor)))
+        return trial_from_result(trial, result, executor)
     except CoreError as err:
         return failed_trial(trial, str(err), executor)
     except Exception as err:  # recorded like Optuna's failed trials; the sweep goes on
         return failed_trial(trial, f"{type(err).__name__}: {err}", executor)
+
+
+_CONTEXTS = {"serial": "serial", "ray": "ray"}  # executor → timing context of a trial run in place
+
+
+def pooled_runner(
+    pool_for: Callable[[ModelConfig], Any], should_stop: Callable[[], bool] | None = None
+) -> Callable[[TrialSpec], Trial]:
+    """Run each trial in a warm worker (``pool_for(model_cfg)``: a core.worker.WorkerPool), one at a time.
+
+    ``should_stop`` is forwarded, so a stop ends the trial in hand within a batch (recorded "stopped").
+    """
+
+    def run(trial: TrialSpec) -> Trial:
+        try:
+            pool = pool_for(trial.model)
+            result = pool.run(trial.data, trial.model, should_stop=should_stop, context="serial")
+            return trial_from_result(trial, result, "serial")
+        except CoreError as err:  # RunStopped and WorkerError included: the sweep goes on
+            return failed_trial(trial, str(err), "serial")
+
+    return run
 
 
 def _trial_base(trial: TrialSpec, executor: str) -> dict[str, Any]:
@@ -215,19 +242,23 @@ def run_sweep(
     ray_address: str | None = None,
     on_trial: Callable[[Trial, int, int], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    runner: Callable[[TrialSpec], Trial] | None = None,
 ) -> list[Trial]:
-    """Run every trial of ``spec``; ``on_trial(trial, done, total)`` after each; ``should_stop()`` ends early."""
+    """Run every trial of ``spec``; ``on_trial(trial, done, total)`` after each; ``should_stop()`` ends early.
+
+    ``runner`` runs one trial of a serial sweep (default: here, with :func:`run_trial`)."""
     if executor not in EXECUTORS:
         raise ConfigError(f"The 'executor' parameter must be one of {', '.join(EXECUTORS)}. Got {executor!r} instead.")
     trials = expand_grid(spec)
     if executor == "serial":
-        runner: Iterable[Trial] = (run_trial(t) for t in trials)
+        one = runner or run_trial
+        trial_runs: Iterable[Trial] = (one(t) for t in trials)
     elif executor == "local":
-        runner = _local(trials, workers or os.cpu_count() or 1, should_stop)
+        trial_runs = _local(trials, workers or os.cpu_count() or 1, should_stop)
     else:
-        runner = _ray(trials, ray_address or os.environ.get("RAY_ADDRESS"), should_stop)
+        trial_runs = _ray(trials, ray_address or os.environ.get("RAY_ADDRESS"), should_stop)
     done: list[Trial] = []
-    for trial in runner:
+    for trial in trial_runs:
         done.append(trial)
         if on_trial is not None:
             on_trial(trial, len(done), len(trials))
@@ -248,6 +279,7 @@ def _local(trials: list[TrialSpec], workers: int, should_stop: Callable[[], bool
         todo.put(t)
     done: queue.Queue[Trial | None] = queue.Queue()
     pool = _pool(min(workers, len(trials)))
+    context = f"parallel:{len(pool)}" if len(pool) > 1 else "serial"  # one worker alone is timed cleanly
 
     def feed(worker: TrainingWorker) -> None:
         while not (should_stop is not None and should_stop()):
@@ -256,7 +288,8 @@ def _local(trials: list[TrialSpec], workers: int, should_stop: Callable[[], bool
             except queue.Empty:
                 break
             try:
-                done.put(trial_from_result(spec, worker.run(spec.data, spec.model), "local"))
+                result = worker.run(spec.data, spec.model, should_stop=should_stop, context=context)
+                done.put(trial_from_result(spec, result, "local"))
             except CoreError as err:  # WorkerError included: the trial fails, the sweep goes on
                 done.put(failed_trial(spec, str(err), "local"))
         done.put(None)  # this feeder is finished

@@ -7,8 +7,9 @@ import streamlit as st
 
 from core import CoreError, charts
 from core.compare import config_differences, flat_config
+from core.pareto import comparable_mask
 from core.report import runs_report
-from ui import cached
+from ui import cached, results
 from ui.shell import ensure_app
 from ui.text import plain
 
@@ -28,6 +29,7 @@ if not runs:
     st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
 else:
     table = pd.DataFrame([r.summary() for r in runs])
+    table["timing"] = [r.result.cost.timing_context if r.result is not None else "" for r in runs]
     f1, f2, f3 = st.columns(3)
     datasets = f1.multiselect("Dataset", sorted(table.dataset.unique()), key="history_dataset")
     models = f2.multiselect("Model", sorted(table.model.unique()), key="history_model")
@@ -58,11 +60,24 @@ else:
                     "accuracy": r.result.validation.accuracy,
                     "train_time_s": r.result.cost.train_time_s,
                     "role": "",
+                    "dataset": r.dataset,
+                    "timing": r.result.cost.timing_context,
                 }
                 for r in done
                 if r.id in set(shown.id)
             ]
         )
+        if len(board):  # one dataset per frontier; clean ("serial") times unless asked
+            dataset, include = results.frontier_filter_ui(
+                board.dataset.tolist(),
+                key="history_board",
+                default=None,  # newest first
+            )
+            board = board[
+                comparable_mask(
+                    board.dataset.tolist(), board.timing.tolist(), dataset=dataset, include_all_timing=include
+                )
+            ]
         if len(board):
             st.altair_chart(
                 charts.frontier_chart(board, title="All shown runs: accuracy vs training time"), width="stretch"

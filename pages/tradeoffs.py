@@ -1,6 +1,7 @@
 """Trade-offs: sweep one or two knobs (or search with Optuna) from the Train configuration and watch the
 accuracy-vs-time frontier fill in, with noise bands from repeats and budget what-ifs."""
 
+import threading
 from functools import partial
 
 import pandas as pd
@@ -18,6 +19,7 @@ from core.sweeps import (
     fastest_reaching,
     marginal_costs,
     params_label,
+    pooled_runner,
     run_sweep,
     summarise,
     summary_rows,
@@ -25,7 +27,7 @@ from core.sweeps import (
     within_noise,
 )
 from ui import cached, widgets
-from ui.jobs import SweepJob
+from ui.jobs import REGISTRY, SweepJob
 from ui.shell import ensure_app
 from ui.state import get_state
 from ui.text import plain
@@ -37,18 +39,34 @@ METRICS = ("accuracy", "balanced_accuracy", "f1", "roc_auc")
 WHAT_IF_MARKS = {"best within budget": charts.VALIDATION_COLOR, "fastest to target": charts.BASELINE_COLOR}
 
 state = get_state()
+kept = state.tradeoffs_controls  # widget values survive a visit to another page (Streamlit drops them)
+
+
+def remembered(key: str, default, options=None):
+    """The value this control had when the page was last left, else ``default``."""
+    value = kept.get(key, default)
+    if options is not None and isinstance(value, list):
+        value = [v for v in value if v in options]
+    elif options is not None and value not in options:
+        value = default
+    return value
+
+
 st.title("Trade-offs")
 st.caption("How much accuracy for how much time? Sweep knobs from your Train configuration and read the frontier.")
 base_data, base_model = state.data_cfg, state.model_cfg
 st.markdown(f"Starting from **{base_model.kind.value}** on **{base_data.dataset}** (change them on Train or Data).")
 
-mode = st.radio("Mode", ["Grid sweep", "Search (Optuna)"], horizontal=True, key="trade_mode")
+MODES = ["Grid sweep", "Search (Optuna)"]
+mode = st.radio(
+    "Mode", MODES, index=MODES.index(remembered("trade_mode", MODES[0], MODES)), horizontal=True, key="trade_mode"
+)
 options = widgets.sweep_knobs(base_model.kind)
 default = [k for k in ("hidden_units", "batch_size") if k in options][:2] or options[:1]
 knobs = st.multiselect(
     "Knobs (1 or 2)",
     options,
-    default=default,
+    default=remembered("trade_knobs", default, options)[:2],
     max_selections=2,
     key="trade_knobs",
     format_func=lambda k: k.replace("_", " "),
@@ -64,25 +82,38 @@ for col, knob in zip(cols, knobs, strict=False):
         values[knob] = st.multiselect(
             f"{knob.replace('_', ' ')} values",
             choices,
-            default=picked_default,
+            default=remembered(f"trade_vals_{knob}", picked_default, choices),
             key=f"trade_vals_{knob}",
             format_func=display_value,
         )
 c1, c2, c3, c4 = st.columns(4)
-metric = c1.selectbox("Metric", METRICS, key="trade_metric")
-repeats = c2.slider("Repeats (seeds)", 1, 5, 2, key="trade_repeats", help="Noise bands need at least 2.")
+metric = c1.selectbox(
+    "Metric", METRICS, index=METRICS.index(remembered("trade_metric", METRICS[0], METRICS)), key="trade_metric"
+)
+repeats = c2.slider(
+    "Repeats (seeds)", 1, 5, remembered("trade_repeats", 2), key="trade_repeats", help="Noise bands need at least 2."
+)
+TIMINGS = ["accurate", "fast"]
 timing = c3.radio(
     "Timing",
-    ["accurate", "fast"],
+    TIMINGS,
+    index=TIMINGS.index(remembered("trade_timing", TIMINGS[0], TIMINGS)),
     key="trade_timing",
     horizontal=True,
     help="accurate: one configuration at a time, honest times. fast: parallel over the cores; "
     "times are measured under contention.",
 )
-n_trials = c4.slider("Search trials", 4, 60, 12, key="trade_trials", disabled=mode == "Grid sweep")
+n_trials = c4.slider(
+    "Search trials", 4, 60, remembered("trade_trials", 12), key="trade_trials", disabled=mode == "Grid sweep"
+)
+state.tradeoffs_controls = {k: v for k, v in st.session_state.items() if str(k).startswith("trade_")}
 
 
 def build_job() -> SweepJob:
+    """The sweep or search as a job: each trial timed in a worker and saved to the run store as it ends."""
+    stop = threading.Event()
+    store, _ = cached.run_store()
+    serial = pooled_runner(cached.pool_for, should_stop=stop.is_set)  # "accurate": one at a time, in a worker
     if not knobs:
         raise ValueError("Pick at least one knob.")
     if mode == "Grid sweep":
@@ -92,7 +123,8 @@ def build_job() -> SweepJob:
         spec = SweepSpec(base_data, base_model, {k: values[k] for k in knobs}, repeats=repeats).validate()
         state.sweep_spec = spec
         executor = "serial" if timing == "accurate" else "local"
-        return SweepJob(partial(run_sweep, spec, executor=executor), total=len(expand_grid(spec)))
+        sweep = partial(run_sweep, spec, executor=executor, runner=serial)
+        return SweepJob(sweep, total=len(expand_grid(spec)), store=store, stop_event=stop)
     ranges = {}
     for k in knobs:
         choices = widgets.SWEEP_CHOICES[k]
@@ -104,20 +136,19 @@ def build_job() -> SweepJob:
         else:
             ranges[k] = Choice(tuple(values[k] or choices))
     state.sweep_spec = SweepSpec(base_data, base_model, {k: widgets.SWEEP_CHOICES[k] for k in knobs})
-    return SweepJob(partial(search, base_data, base_model, ranges, n_trials=n_trials, metric=metric), total=n_trials)
+    study = partial(search, base_data, base_model, ranges, n_trials=n_trials, metric=metric, runner=serial)
+    return SweepJob(study, total=n_trials, store=store, stop_event=stop)
 
 
 run_col, stop_col, _ = st.columns([1, 1, 4])
 if run_col.button("Run", type="primary", key="trade_run", width="stretch"):
-    if state.sweep is not None and state.sweep.running:
-        state.sweep.request_stop()
-        state.sweep.wait()
-    try:
-        state.sweep = build_job().start()
+    try:  # the registry stops this session's previous sweep, without waiting for it
+        state.sweep = REGISTRY.start(build_job(), owner=state.owner)
     except (CoreError, ValueError) as err:
         st.error(plain(str(err)))
-if stop_col.button("Stop", key="trade_stop", width="stretch") and state.sweep is not None:
-    state.sweep.request_stop()
+stop_col.button(  # in the callback, before the rerun's script: the trial in hand ends within a batch
+    "Stop", key="trade_stop", width="stretch", on_click=lambda: state.sweep and state.sweep.request_stop()
+)
 
 job = state.sweep
 if job is None:
@@ -150,20 +181,10 @@ if job.error:
     st.error(plain(job.error))
 if job.stop_event.is_set():
     st.warning(f"Stopped after {len(job.trials)} of {job.total} trials.")
+if job.store_error:
+    st.warning(plain(f"Could not save every trial in the run history ({job.store_error}). They are still shown here."))
 if not job.trials:
     st.stop()
-if not job.saved and not job.running:  # every trial goes to the run history, failed ones too
-    store, _ = cached.run_store()
-    for t in job.trials:
-        store.save(
-            t.result,
-            kind="trial",
-            status="failed" if t.result is None else None,
-            dataset=t.data_config.get("dataset"),
-            model=t.model_config.get("kind"),
-            error=t.error,
-        )
-    job.saved = True
 
 # --- results ------------------------------------------------------------------------------------------
 trials = sorted(job.trials, key=lambda t: t.index)  # a pool finishes them out of order

@@ -8,8 +8,9 @@ import streamlit as st
 from core import CoreError, charts, links, report
 from core.datasets import DATASETS
 from core.estimate import estimate_seconds
+from core.pareto import timing_note
 from ui import cached, results, widgets
-from ui.jobs import TrainingJob
+from ui.jobs import REGISTRY, TrainingJob
 from ui.shell import ensure_app
 from ui.state import get_state
 from ui.text import plain
@@ -17,9 +18,17 @@ from ui.text import plain
 ensure_app()
 
 AUTO_TRAIN_MAX_S = 2.0  # auto-train on change only for runs estimated this short
-POLL_S = 0.25  # progress refresh; also how soon a Stop click is seen
+POLL_S = 0.1  # progress refresh; also how soon Streamlit delivers a Stop click to a new script run
 CHART_EVERY_S = 1.0
 LIVE_CHART_AFTER_S = 0.7  # runs shorter than this finish before a growing chart would be worth drawing
+JOB_PARAM = "job"  # ?job=<id>: the running job a reload reattaches to
+
+
+def stop_job(session) -> None:
+    """The Stop button's callback: it runs before the rerun's script, so the stop is not delayed by it."""
+    if session.job is not None and session.job.running:
+        session.job.request_stop()  # honoured within a batch (networks); a scikit-learn fit ends its worker
+
 
 state = get_state()
 st.title("Train")
@@ -31,8 +40,9 @@ st.caption(
 link = None
 if not state.link_applied:  # a shared link opens this setup once; after that the widgets lead
     state.link_applied = True
-    if st.query_params:
-        link = links.read_link(st.query_params.to_dict())
+    link_params = {k: v for k, v in st.query_params.to_dict().items() if k != JOB_PARAM}
+    if link_params:
+        link = links.read_link(link_params)
         state.data_cfg, state.model_cfg = link.data, link.model
         st.session_state["train_link_warnings"] = list(link.warnings)
         if link.csv_name:  # a link names its CSV; the person picks or uploads it (links never read server files)
@@ -42,6 +52,10 @@ if not state.link_applied:  # a shared link opens this setup once; after that th
                 "upload it (or give its path) on the Data page."
             )
 link_box = st.container()  # filled below, once the controls have shown what they could take from the link
+job_in_url = REGISTRY.get(st.query_params.get(JOB_PARAM)) if state.job is None else None
+if isinstance(job_in_url, TrainingJob):  # a reload (a new session): reattach to the server's job
+    state.job = job_in_url
+    state.data_cfg, state.model_cfg = job_in_url.data_cfg, job_in_url.model_cfg
 
 with st.sidebar:
     st.header("Data")
@@ -74,9 +88,7 @@ except CoreError as err:
     st.error(plain(str(err)))
     st.stop()
 state.data_cfg, state.model_cfg = data_cfg, model_cfg
-query = links.to_query(data_cfg, model_cfg)
-if st.query_params.to_dict() != query:  # the address bar always holds a link to this setup
-    st.query_params.from_dict(query)
+query = links.to_query(data_cfg, model_cfg)  # the address bar holds a link to this setup (set below)
 
 # --- estimate, cap and controls ---------------------------------------------------------------------------
 c_auto, c_cap, c_train, c_stop = st.columns([2, 2, 1, 1])
@@ -109,7 +121,7 @@ if estimate.capped:
     )
     model_cfg = replace(model_cfg, epochs=estimate.epochs)
 train_clicked = c_train.button("Train", type="primary", key="train_go", width="stretch")
-stop_clicked = c_stop.button("Stop", key="train_stop", width="stretch")
+c_stop.button("Stop", key="train_stop", width="stretch", on_click=stop_job, args=(state,))  # stops before the rerun
 st.caption(
     f"Estimate: ≈ {estimate.seconds:.1f} s ({estimate.basis}). "
     + ("" if estimate.seconds <= AUTO_TRAIN_MAX_S or not auto else "Too long to auto-train: press Train.")
@@ -117,8 +129,8 @@ st.caption(
 
 # --- start, stop or reuse --------------------------------------------------------------------------------
 job = state.job
-if stop_clicked and job is not None and job.running:
-    job.request_stop()  # honoured at the end of the epoch in hand; the partial model is kept
+if job is not None and job.running and job.auto and auto and not job.matches(data_cfg, model_cfg):
+    job.request_stop()  # auto-train follows the widgets: a run for a superseded setting is cancelled
 known = state.find_run(data_cfg, model_cfg)
 if known is None and (hit := cached.cached_run(data_cfg, model_cfg)) is not None:
     known = state.add_run(hit)
@@ -127,37 +139,45 @@ if known is not None:
 else:
     same_job = job is not None and job.matches(data_cfg, model_cfg)
     auto_ok = auto and estimate.seconds <= AUTO_TRAIN_MAX_S and not same_job
-    if train_clicked or auto_ok:
-        if job is not None and job.running:  # one run at a time: the older one stops at its epoch end
-            job.request_stop()
-            job.wait()
+    if (train_clicked and not (same_job and job.running)) or auto_ok:
+        store, _ = cached.run_store()
         job = TrainingJob(
             data_cfg,
             model_cfg,
-            prepared=data,
-            worker=cached.training_worker() if model_cfg.kind.uses_keras else None,
-            tensorflow_was_loading=not cached.tensorflow_ready(),
+            pool=cached.pool_for(model_cfg),
+            context=cached.timing_context(model_cfg),
+            store=store if save_runs else None,  # the job saves itself: "running" now, its outcome at the end
+            auto=not train_clicked,
         )
-        if save_runs:  # in the history as "running" from the start; finished below
-            job.store_id = cached.store_safely(
-                "record the run",
-                lambda s: s.save(None, status="running", dataset=data_cfg.dataset, model=model_cfg.kind.value),
-            )
-        state.job = job.start()
+        state.job = REGISTRY.start(job, owner=state.owner)  # the session's previous run is stopped, not awaited
+
+if job is not None and job.matches(data_cfg, model_cfg):
+    query[JOB_PARAM] = job.job_id  # a reload reattaches to this run
+if st.query_params.to_dict() != query:  # the address bar always holds a link to this setup
+    st.query_params.from_dict(query)
 
 # --- live progress ---------------------------------------------------------------------------------------
-if job is not None and (job.running or not job.recorded):
+if job is not None and (job.running or job.job_id not in state.recorded_jobs):
     progress = st.progress(0.0)
     chart_slot = st.empty()
     shown, drawn_at = -1, 0.0
     while True:
+        job.touch()  # a page is showing it: the registry keeps it alive
         finished = not job.running
         logs = list(job.logs)
-        if logs:
+        if job.halted_at is not None:
+            done = f" in epoch {len(logs)}" if logs else ""
+            asked = job.stop_asked_at
+            lag = f" {job.halted_at - asked:.2f} s after the request" if asked and job.halted_at >= asked else ""
+            progress.progress(
+                min(1.0, len(logs) / job.model_cfg.epochs),
+                text=f"Training stopped{done}{lag} · scoring the partial model… {job.elapsed_s:.1f} s",
+            )
+        elif logs:
             last = logs[-1]
             eta = last.elapsed_s / len(logs) * (last.epochs - len(logs))
             text = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed · ETA {eta:.1f} s"
-            progress.progress(len(logs) / last.epochs, text=text)
+            progress.progress(min(1.0, len(logs) / last.epochs), text=text)
         else:  # an update each poll also lets Streamlit deliver a Stop click or a slider change promptly
             progress.progress(0.0, text=f"First epoch (set-up and graph tracing)… {job.elapsed_s:.1f} s")
         # redraw the growing chart at most every CHART_EVERY_S: drawing competes with training for the CPU
@@ -166,22 +186,24 @@ if job is not None and (job.running or not job.recorded):
             shown, drawn_at = len(logs), job.elapsed_s
         if finished:
             break
-        job.wait(POLL_S)  # returns as soon as the run ends
+        job.wait_change(POLL_S)  # returns as soon as there is an epoch, a halt or the end to show
     progress.empty()
     chart_slot.empty()  # the finished run's curves are in its tab below
-    if job.store_id is not None and not job.recorded:
-        cached.store_safely("save the run", lambda s: s.finish(job.store_id, job.result, error=job.error))
-    if job.result is not None and not job.recorded:
-        index = state.add_run(job.result)
-        if job.store_id is not None:
-            state.stored[index] = job.store_id
-        if job.tensorflow_was_loading:
-            state.contended.add(index)
-        if not job.result.stopped:
-            cached.remember_run(job.result)
-    job.recorded = True
-if job is not None and job.error and job.matches(data_cfg, model_cfg):
-    st.error(plain(job.error))
+    if job.job_id not in state.recorded_jobs:
+        state.recorded_jobs.add(job.job_id)
+        if job.result is not None:
+            index = state.add_run(job.result)
+            if job.store_id is not None:
+                state.stored[index] = job.store_id
+            if not job.result.stopped:
+                cached.remember_run(job.result)
+if job is not None and job.matches(data_cfg, model_cfg):
+    if job.error:
+        st.error(plain(job.error))
+    if job.stopped_without_model:
+        st.info(plain(job.stopped_without_model))
+    if job.store_error:
+        st.warning(plain(f"Could not save the run in the run history ({job.store_error}). It is still shown here."))
 
 # --- the run on show -------------------------------------------------------------------------------------
 run = state.current_run
@@ -195,14 +217,15 @@ if run.stopped:
         f"Run {state.current + 1} was stopped after {run.cost.epochs_run} of {run.model_config.epochs} "
         "epochs; its numbers are those of the partial model."
     )
-if state.current in state.contended:
-    st.caption("⚠️ Timed while TensorFlow was still loading in the worker process: times may be inflated.")
+if run.cost.timing_context != "serial":
+    st.caption(f"⚠️ {timing_note(run.cost.timing_context)}")
 for message in run.warnings:
     st.caption(f"⚠️ {plain(message)}")
 
 head, pin, clear = st.columns([4, 1, 1])
 head.subheader(plain(f"Run {state.current + 1}: {run.model_repr} on {run.data_config.dataset}"))
-if pin.button("Pin as baseline", key="train_pin", width="stretch"):
+matches = (run.data_config, run.model_config) == (data_cfg, model_cfg)
+if pin.button("Pin as baseline", key="train_pin", width="stretch", disabled=not matches):  # never a stale run
     state.baseline = state.current
     st.rerun()
 if state.baseline is not None and clear.button("Clear baseline", key="train_unpin", width="stretch"):
@@ -213,7 +236,8 @@ st.caption(
     f"First epoch {run.cost.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
     f"{'n/a' if run.cost.epoch_s_median is None else f'{run.cost.epoch_s_median:.3f} s'} · "
     f"{run.cost.rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
-    f"{run.environment['cores']} cores"
+    f"{run.environment['cores']} cores · timing: {run.cost.timing_context}",
+    help=timing_note(run.cost.timing_context),
 )
 
 VIEWS = ("Learning curves", "Evaluation (validation)", "Test set")

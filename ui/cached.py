@@ -1,4 +1,4 @@
-"""Process-wide resources shared by every session: prepared data, finished runs, the Keras worker.
+"""Process-wide resources shared by every session: prepared data, finished runs, the training workers.
 
 ``st.cache_resource`` (not ``cache_data``) so large arrays and results are shared, never copied per rerun;
 the frozen configs are the keys. Callers treat what they get as read-only.
@@ -7,6 +7,7 @@ the frozen configs are the keys. Callers treat what they get as read-only.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,7 +18,7 @@ from core import CoreError, DataConfig, ModelConfig, RunResult
 from core.data import PreparedData, prepare
 from core.datasets import RawData, load
 from core.store import RunStore, open_store
-from core.worker import TrainingWorker
+from core.worker import WorkerPool
 
 MAX_CACHED_RUNS = 256
 T = TypeVar("T")
@@ -49,32 +50,47 @@ def remember_run(result: RunResult) -> None:
     cache[(result.data_config, result.model_config)] = result
 
 
-@st.cache_resource
-def _worker() -> TrainingWorker:
-    return TrainingWorker().start()
+_POOLS: dict[bool, WorkerPool] = {}  # tensorflow? → its pool; process-wide, like cache_resource
+_POOLS_LOCK = threading.Lock()
 
 
-def training_worker() -> TrainingWorker:
-    """The server's Keras worker process (TensorFlow loads there, never in the page process)."""
-    worker = _worker()
-    if not worker.alive:  # it died (out of memory, killed): start a new one
-        _worker.clear()
-        worker = _worker()
-    return worker
+def worker_pool(*, tensorflow: bool) -> WorkerPool:
+    """The server's warm training workers: Keras runs in a TensorFlow pool, NumPy and scikit-learn in a light one.
+
+    Every timed run happens in one of them, never in the process serving pages."""
+    with _POOLS_LOCK:
+        if tensorflow not in _POOLS:
+            _POOLS[tensorflow] = WorkerPool(tensorflow=tensorflow, max_size=2 if tensorflow else 3).start()
+        return _POOLS[tensorflow]
 
 
-def warm_up_tensorflow() -> None:
-    """Start the Keras worker now so TensorFlow is loaded before the first Keras run (~5 s, in the child).
+def pool_for(model_cfg: ModelConfig) -> WorkerPool:
+    return worker_pool(tensorflow=model_cfg.kind.uses_keras)
 
-    ``TRADEOFF_LAB_TF_WARMUP=0`` defers it to the first Keras run (the tests set it)."""
+
+def warm_up_workers() -> None:
+    """Start the light worker now, and the Keras worker so TensorFlow loads before the first Keras run
+    (~5 s, in the child). ``TRADEOFF_LAB_TF_WARMUP=0`` defers the Keras one to the first Keras run."""
+    worker_pool(tensorflow=False)
     if os.environ.get("TRADEOFF_LAB_TF_WARMUP", "1") != "0":
-        training_worker()
+        worker_pool(tensorflow=True)
+
+
+warm_up_tensorflow = warm_up_workers  # the shell's older name
 
 
 def tensorflow_ready() -> bool:
     """False while a worker is still loading TensorFlow (a run timed meanwhile competes with it for the CPU)."""
-    worker = _worker() if os.environ.get("TRADEOFF_LAB_TF_WARMUP", "1") != "0" else None
-    return worker is None or worker.ready
+    pool = _POOLS.get(True)
+    return pool is None or pool.ready
+
+
+def timing_context(model_cfg: ModelConfig) -> str:
+    """ "tensorflow-loading" while a Keras worker loads TensorFlow beside this (non-Keras) run, else "serial";
+    the worker turns it into "parallel:<n>" when other runs train at the same time."""
+    pool = _POOLS.get(True)
+    loading = pool is not None and any(w.alive and not w.ready for w in pool.workers)
+    return "tensorflow-loading" if loading and not model_cfg.kind.uses_keras else "serial"
 
 
 @st.cache_resource

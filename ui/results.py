@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import charts
 from core.compare import TILES, config_label, delta, format_value, is_nil
-from core.pareto import pareto_mask
+from core.pareto import comparable_mask, pareto_mask
 from core.result import RunResult
 from ui.state import SessionState
 
@@ -94,13 +94,32 @@ def board_frame(state: SessionState) -> pd.DataFrame:
                 "latency_ms_p50": run.cost.latency_ms_p50,
                 "n_params": run.cost.n_params,
                 "stopped": run.stopped,
+                "timing": run.cost.timing_context,
                 "role": role,
             }
         )
-    df = pd.DataFrame(rows)
-    if len(df):
-        df["pareto"] = pareto_mask(df["accuracy"].tolist(), df["train_time_s"].tolist())
-    return df
+    return pd.DataFrame(rows)
+
+
+def frontier_filter_ui(datasets: list[str], *, key: str, default: str | None) -> tuple[str, bool]:
+    """A dataset picker and an "include other timings" toggle: what one frontier may compare."""
+    ordered = list(dict.fromkeys(datasets))
+    left, right = st.columns([2, 3])
+    dataset = left.selectbox(
+        "Frontier for dataset",
+        ordered,
+        index=ordered.index(default) if default in ordered else 0,
+        key=f"{key}_dataset",
+        help="A frontier compares runs on one dataset only.",
+    )
+    include = right.toggle(
+        "Include runs timed alongside other work",
+        value=False,
+        key=f"{key}_all_timing",
+        help="Off: only runs timed alone (timing “serial”). Parallel sweep trials, Ray trials and runs timed "
+        "while TensorFlow was loading have inflated or incomparable times.",
+    )
+    return dataset, include
 
 
 def session_board(state: SessionState) -> None:
@@ -108,12 +127,20 @@ def session_board(state: SessionState) -> None:
     if df.empty:
         st.info("No runs yet: train one and it appears here.")
         return
+    current = state.current_run
+    default = current.data_config.dataset if current is not None else df.dataset.iloc[-1]
+    dataset, include = frontier_filter_ui(df.dataset.tolist()[::-1], key="train_board", default=default)
+    df = df[comparable_mask(df.dataset.tolist(), df.timing.tolist(), dataset=dataset, include_all_timing=include)]
+    if df.empty:
+        st.info("No run on this dataset was timed alone: switch on “Include runs timed alongside other work”.")
+        return
+    df = df.assign(pareto=pareto_mask(df["accuracy"].tolist(), df["train_time_s"].tolist()))
     left, right = st.columns([3, 2])
     with left:
         st.altair_chart(charts.frontier_chart(df.drop(columns=["pareto"])), width="stretch")
     with right:
         st.dataframe(
-            df[["run", "label", "accuracy", "train_time_s", "pareto", "role"]],
+            df[["run", "label", "accuracy", "train_time_s", "timing", "pareto", "role"]],
             hide_index=True,
             width="stretch",
             column_config={

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -19,8 +20,11 @@ class SessionState:
     runs: list[RunResult] = field(default_factory=list)
     baseline: int | None = None  # index into runs
     current: int | None = None  # index of the run on show
-    job: TrainingJob | None = None
+    job: TrainingJob | None = None  # the Train page's job (kept in ui.jobs.REGISTRY; ?job=<id> reattaches)
+    recorded_jobs: set[str] = field(default_factory=set)  # ids of jobs whose result is in ``runs``
+    owner: str = field(default_factory=lambda: secrets.token_hex(8))  # this session, as the registry knows it
     sweep: SweepJob | None = None  # the Trade-offs page's sweep or search
+    tradeoffs_controls: dict[str, object] = field(default_factory=dict)  # its widget values, kept across pages
     sweep_spec: object | None = None  # the SweepSpec it ran (None for a search)
     test_views: int = 0  # how many times the test set has been looked at this session
     revealed_test: set[int] = field(default_factory=set)  # runs whose test numbers are shown
@@ -28,7 +32,6 @@ class SessionState:
     imbalance: tuple | None = None  # (minority share, majority accuracy, rows) of the last imbalance lab
     stored: dict[int, int] = field(default_factory=dict)  # run index → id in the run store
     link_applied: bool = False  # the URL's settings were read once, at the session's first Train visit
-    contended: set[int] = field(default_factory=set)  # runs timed while TensorFlow loaded in the background
 
     @property
     def current_run(self) -> RunResult | None:

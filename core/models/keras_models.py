@@ -1,14 +1,16 @@
 """Keras networks: an MLP and a small CNN. Importing this module imports TensorFlow (≈5 s), so only
 ``core.models.build_model`` does, and only when a Keras model is asked for.
 
-The adapter reports each epoch as an ``EpochLog`` from Keras's own ``logs`` and does no per-batch Python
-work; a callback asking to stop sets ``model.stop_training``.
+The adapter reports each epoch as an ``EpochLog`` from Keras's own ``logs``; a callback asking to stop sets
+``model.stop_training``. A callback with a per-batch stop flag is watched from a thread that sets it as soon
+as the flag is up; Keras 3 honours it after the batch in hand.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 
 import numpy as np
@@ -16,7 +18,7 @@ import numpy as np
 from core.config import ModelConfig, ModelKind, Precision
 from core.keras_import import import_keras
 from core.models.base import Model
-from core.progress import Callback, EpochLog, notify
+from core.progress import Callback, EpochLog, notify, polls_batches, stop_requested
 
 keras = import_keras()
 
@@ -55,6 +57,32 @@ class _EpochReporter(keras.callbacks.Callback):
         if notify(self.user_callback, log) and epoch + 1 < self.epochs:
             self.owner.stopped_ = True
             self.model.stop_training = True
+
+
+class _StopWatcher(keras.callbacks.Callback):
+    """While Keras trains, a thread polls the stop flag every 20 ms and sets ``model.stop_training``.
+
+    Keras 3 checks ``stop_training`` after every batch, so a stop lands within a batch with no per-batch
+    hook (a batch hook makes Keras turn each batch's logs into Python numbers, slowing every timed step).
+    """
+
+    def __init__(self, callback: Callback, owner: KerasModel):
+        super().__init__()
+        self.user_callback, self.owner = callback, owner
+        self._done = threading.Event()
+
+    def on_train_begin(self, logs=None):
+        threading.Thread(target=self._watch, name="tradeoff-keras-stop", daemon=True).start()
+
+    def on_train_end(self, logs=None):
+        self._done.set()
+
+    def _watch(self) -> None:
+        while not self._done.wait(0.02):
+            if stop_requested(self.user_callback):
+                self.owner.stopped_ = True
+                self.model.stop_training = True
+                return
 
 
 class KerasModel(Model):
@@ -113,6 +141,8 @@ class KerasModel(Model):
         self.model_ = self.build(X.shape[1], n_classes)
         reporter = _EpochReporter(c.epochs, callback, self)
         callbacks: list[keras.callbacks.Callback] = [reporter]
+        if polls_batches(callback):  # a stop flag to honour within a batch
+            callbacks.append(_StopWatcher(callback, self))
         if c.early_stopping_patience and validation is not None:
             callbacks.append(
                 keras.callbacks.EarlyStopping(

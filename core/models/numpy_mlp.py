@@ -14,7 +14,7 @@ import numpy as np
 
 from core.config import Activation, ModelConfig, Optimizer
 from core.models.base import Model
-from core.progress import Callback, EpochLog, notify
+from core.progress import Callback, EpochLog, notify, polls_batches, stop_requested
 
 _EPS = 1e-7
 
@@ -130,10 +130,11 @@ class NumpyMLP(Model):
         rng = np.random.default_rng(cfg.seed + 1)
         self.history_ = []
         started = time.perf_counter()
+        poll = polls_batches(callback)  # a stop flag checked after every batch, not only at epoch ends
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             order = rng.permutation(len(X))
-            loss_sum, correct = 0.0, 0
+            loss_sum, correct, seen, halted = 0.0, 0, 0, False
             for start in range(0, len(X), cfg.batch_size):
                 idx = order[start : start + cfg.batch_size]
                 loss, grads, out = self._loss_grads_output(X[idx], y[idx], None if weights is None else weights[idx])
@@ -141,15 +142,19 @@ class NumpyMLP(Model):
                 loss_sum += loss * len(idx)
                 predicted = (out[:, 0] >= 0.5) if self.n_outputs_ == 1 else out.argmax(axis=1)
                 correct += int((predicted == y[idx]).sum())
-            train_acc = correct / len(X)  # running, as Keras reports it: measured while the weights moved
+                seen += len(idx)
+                if poll and stop_requested(callback):
+                    halted = True  # this epoch is logged as far as it got
+                    break
+            train_acc = correct / seen  # running, as Keras reports it: measured while the weights moved
             val_loss = val_acc = None
             if validation is not None:
                 val_loss, val_acc = self._score(*validation)
             now = time.perf_counter()
-            log = EpochLog(epoch, cfg.epochs, loss_sum / len(X), train_acc, val_loss, val_acc, now - started, now - t0)
+            log = EpochLog(epoch, cfg.epochs, loss_sum / seen, train_acc, val_loss, val_acc, now - started, now - t0)
             self.history_.append(log)
             self.epochs_run_ = epoch
-            if notify(callback, log) and epoch < cfg.epochs:
+            if (notify(callback, log) and epoch < cfg.epochs) or halted:
                 self.stopped_ = True
                 break
         return self

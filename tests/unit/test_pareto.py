@@ -1,6 +1,6 @@
 import pytest
 
-from core.pareto import pareto_mask
+from core.pareto import comparable_mask, pareto_mask, timing_note
 
 
 def test_simple_front():
@@ -22,3 +22,18 @@ def test_empty_and_mismatched():
     assert pareto_mask([], []) == []
     with pytest.raises(ValueError, match="same length"):
         pareto_mask([1.0], [])
+
+
+def test_a_frontier_compares_one_dataset_and_clean_times_unless_asked():
+    datasets = ["digits", "digits", "breast_cancer", "digits"]
+    contexts = ["serial", "parallel:2", "serial", "tensorflow-loading"]
+    assert comparable_mask(datasets, contexts, dataset="digits") == [True, False, False, False]
+    assert comparable_mask(datasets, contexts, dataset="digits", include_all_timing=True) == [True, True, False, True]
+    assert comparable_mask(datasets, contexts, dataset="breast_cancer") == [False, False, True, False]
+    with pytest.raises(ValueError, match="same length"):
+        comparable_mask(["digits"], [], dataset="digits")
+
+
+def test_timing_notes_name_what_competed():
+    assert "4 runs" in timing_note("parallel:4") and "TensorFlow" in timing_note("tensorflow-loading")
+    assert "Ray" in timing_note("ray") and "alone" in timing_note("serial")

@@ -14,6 +14,7 @@ from core.sweeps import (
     marginal_costs,
     pareto_trials,
     parse_values,
+    pooled_runner,
     run_sweep,
     summarise,
     within_noise,
@@ -65,6 +66,7 @@ def test_local_pool_gives_the_same_trials_as_serial():
     assert [t.params for t in serial] == [t.params for t in pooled]
     for a, b in zip(serial, pooled, strict=True):
         assert a.metrics == pytest.approx(b.metrics) and b.executor == "local"
+        assert a.cost["timing_context"] == "serial" and b.cost["timing_context"] == "parallel:2"
 
 
 def test_progress_and_stop():
@@ -123,3 +125,31 @@ def test_cli_sweep_bad_knob_is_one_line_exit_2(tmp_path):
     out = tmp_path / "t.csv"
     proc = run_cli("sweep", "--param", "hidden=8", "--epochs", "2", "--out", str(out), timeout=60)
     assert proc.returncode == 0 and out.read_text().startswith("index,repeat,seed,hidden_units,status")
+
+
+def test_a_serial_sweep_in_worker_processes_matches_one_run_here():
+    from core.worker import WorkerPool
+
+    spec = SweepSpec(DataConfig(), SMALL, {"hidden_units": [(16,)], "kind": ["numpy_mlp", "knn"]})
+    pool = WorkerPool(tensorflow=False).start()
+    try:
+        pooled = run_sweep(spec, runner=pooled_runner(lambda model_cfg: pool))
+    finally:
+        pool.close()
+    here = run_sweep(spec)
+    assert [t.status for t in pooled] == ["complete", "complete"]
+    for a, b in zip(here, pooled, strict=True):
+        assert a.metrics == pytest.approx(b.metrics) and b.cost["timing_context"] == "serial"
+
+
+def test_timing_context_round_trips_and_old_runs_load_as_serial():
+    from core.result import RunResult
+    from core.training import train
+
+    result = train(DataConfig(), ModelConfig(epochs=1))
+    d = result.to_dict()
+    assert d["cost"]["timing_context"] == "serial"
+    del d["cost"]["timing_context"]  # a run stored before the field existed
+    assert RunResult.from_dict(d).cost.timing_context == "serial"
+    d["cost"]["timing_context"] = "parallel:4"
+    assert RunResult.from_dict(json.loads(json.dumps(d))).cost.timing_context == "parallel:4"
