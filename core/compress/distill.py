@@ -7,14 +7,22 @@ wrapped to output its logits (its last Dense layer copied without the softmax) a
 logits; the served student gets the softmax back as a final layer. The KL loss is passed as a
 ``keras.losses.KLDivergence()`` instance: given as the string default, Keras 3.15 compares logits, not
 probabilities, and the student learns next to nothing (28 % on digits with the teacher's loss alone).
-Importing this module imports Keras.
+Keras is imported by the functions that need it, not by importing this module.
 """
 
 from __future__ import annotations
 
 from core.keras_import import import_keras
 
-keras = import_keras()
+
+class _LazyKeras:
+    """``keras`` for this module, imported at first use (so importing the module leaves TensorFlow unloaded)."""
+
+    def __getattr__(self, name: str):
+        return getattr(import_keras(), name)
+
+
+keras = _LazyKeras()
 
 
 def _teacher_logits(teacher):

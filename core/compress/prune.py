@@ -5,7 +5,7 @@ sparsity, then fine-tunes with the mask re-applied after each step, so the zeros
 dense: its float file is as big as before and only gzip sees the zeros, and a dense kernel multiplies zeros
 as fast as anything else — the page shows both. Structured pruning removes whole units (Dense) or filters
 (Conv2D) with the smallest L2 norms and rebuilds a genuinely smaller dense model with the kept weights.
-Importing this module imports Keras.
+Keras is imported by the functions that need it, not by importing this module.
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ import numpy as np
 
 from core.keras_import import import_keras
 
-keras = import_keras()
+
+class _LazyKeras:
+    """``keras`` for this module, imported at first use (so importing the module leaves TensorFlow unloaded)."""
+
+    def __getattr__(self, name: str):
+        return getattr(import_keras(), name)
+
+
+keras = _LazyKeras()
 
 
 def _kernels(model) -> list:
@@ -40,16 +48,15 @@ def apply_masks(model, masks: dict[str, np.ndarray]) -> None:
         layer.kernel.assign(np.asarray(layer.kernel) * masks[layer.name])
 
 
-class _KeepMask(keras.callbacks.Callback):
-    """Re-applies the masks after every optimizer step, so fine-tuning cannot regrow a pruned weight."""
+def _keep_mask(masks: dict[str, np.ndarray]):
+    """A callback re-applying the masks after every optimizer step, so fine-tuning cannot regrow a pruned weight."""
 
-    def __init__(self, masks: dict[str, np.ndarray]):
-        super().__init__()
-        self.masks = masks
+    class KeepMask(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            for layer in _kernels(self.model):
+                layer.kernel.assign(layer.kernel * masks[layer.name])
 
-    def on_train_batch_end(self, batch, logs=None):
-        for layer in _kernels(self.model):
-            layer.kernel.assign(layer.kernel * self.masks[layer.name])
+    return KeepMask()
 
 
 def sparsity_of(model) -> float:
@@ -81,7 +88,7 @@ def magnitude_prune(model, sparsity: float, X, y, *, epochs: int, batch_size: in
     apply_masks(pruned, masks)
     if epochs:
         _compile(pruned, learning_rate)
-        pruned.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True, callbacks=[_KeepMask(masks)])
+        pruned.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True, callbacks=[_keep_mask(masks)])
         apply_masks(pruned, masks)
     return pruned
 
