@@ -134,3 +134,17 @@ def test_cli_json_has_the_documented_shape_and_saves_variants(tmp_path, monkeypa
 def test_cli_refuses_a_bad_method_in_one_line():
     done = run_cli("compress", "--dataset", "digits", "--model", "keras_mlp", "--method", "int4")
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0 and "int4" in done.stderr
+
+
+def test_report_rows_and_chart_show_every_complete_variant_with_the_original_marked(report):
+    from core.compress.charts import accuracy_size_latency_chart, report_rows
+
+    out = report.to_dict()
+    rows = report_rows(out)
+    assert list(rows["method"]) == ["original", *[v["method"] for v in out["variants"]]]
+    spec = accuracy_size_latency_chart(out).to_dict()
+    assert len(spec["hconcat"]) == 2
+    assert [layer["encoding"]["x"]["field"] for layer in (p["layer"][1] for p in spec["hconcat"])] == [
+        "size_bytes",
+        "latency_ms_p50",
+    ]
