@@ -1,7 +1,8 @@
 """Pruning a trained Keras model.
 
-Magnitude pruning zeroes the smallest weights of every kernel (Dense and Conv2D; biases are kept) to a
-sparsity, then fine-tunes with the mask re-applied after each step, so the zeros stay zeros. The model stays
+Magnitude pruning zeroes the smallest weights of every kernel (Dense and Conv2D; biases are kept), rising
+gradually to the requested sparsity while fine-tuning, with the mask re-applied after each step so the
+zeros stay zeros. The model stays
 dense: its float file is as big as before and only gzip sees the zeros, and a dense kernel multiplies zeros
 as fast as anything else — the page shows both. Structured pruning removes whole units (Dense) or filters
 (Conv2D) with the smallest L2 norms and rebuilds a genuinely smaller dense model with the kept weights.
@@ -48,15 +49,30 @@ def apply_masks(model, masks: dict[str, np.ndarray]) -> None:
         layer.kernel.assign(np.asarray(layer.kernel) * masks[layer.name])
 
 
-def _keep_mask(masks: dict[str, np.ndarray]):
-    """A callback re-applying the masks after every optimizer step, so fine-tuning cannot regrow a pruned weight."""
+def _schedule(sparsity: float, total_steps: int):
+    """A callback pruning gradually (Zhu & Gupta's cubic schedule, as TF Model Optimization does): the sparsity
+    rises from 0 to ``sparsity`` over the first half of the fine-tuning steps, the masks recomputed from the
+    current magnitudes about 20 times on the way, and re-applied after every optimizer step so a pruned weight
+    cannot regrow. ``masks`` holds the last masks."""
+    ramp = max(1, total_steps // 2)
+    every = max(1, ramp // 20)
 
-    class KeepMask(keras.callbacks.Callback):
+    class Schedule(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.step = 0
+            self.masks: dict[str, np.ndarray] = {}
+
         def on_train_batch_end(self, batch, logs=None):
-            for layer in _kernels(self.model):
-                layer.kernel.assign(layer.kernel * masks[layer.name])
+            self.step += 1
+            if self.step <= ramp and (self.step % every == 0 or self.step == ramp):
+                done = self.step / ramp
+                self.masks = magnitude_masks(self.model, sparsity * (1 - (1 - done) ** 3))
+            if self.masks:
+                for layer in _kernels(self.model):
+                    layer.kernel.assign(layer.kernel * self.masks[layer.name])
 
-    return KeepMask()
+    return Schedule()
 
 
 def sparsity_of(model) -> float:
@@ -81,15 +97,16 @@ def _compile(model, learning_rate: float) -> None:
 
 
 def magnitude_prune(model, sparsity: float, X, y, *, epochs: int, batch_size: int, learning_rate: float, seed: int):
-    """A pruned copy of ``model`` at ``sparsity``, fine-tuned for ``epochs`` with the mask kept."""
+    """A pruned copy of ``model`` at ``sparsity``: pruned gradually while fine-tuning for ``epochs`` (at once when
+    ``epochs`` is 0), ending with exactly the requested share of each kernel at zero."""
     keras.utils.set_random_seed(seed)
     pruned = _fresh_copy(model)
-    masks = magnitude_masks(pruned, sparsity)
-    apply_masks(pruned, masks)
     if epochs:
         _compile(pruned, learning_rate)
-        pruned.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True, callbacks=[_keep_mask(masks)])
-        apply_masks(pruned, masks)
+        steps = epochs * int(np.ceil(len(X) / batch_size))
+        pruned.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True,
+                   callbacks=[_schedule(sparsity, steps)])  # fmt: skip
+    apply_masks(pruned, magnitude_masks(pruned, sparsity))  # the schedule ends here already; exact either way
     return pruned
 
 

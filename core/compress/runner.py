@@ -126,8 +126,8 @@ def _build(method: Method, spec: CompressSpec, teacher, data: PreparedData) -> V
         "epochs": spec.fine_tune_epochs,
         "batch_size": cfg.batch_size,
         "seed": cfg.seed,
-        "learning_rate": cfg.learning_rate / 10,
-    }  # a gentle fine-tune: the weights are already trained
+        "learning_rate": cfg.learning_rate,
+    }  # fine-tuning at the model's own batch size and learning rate
     with perf.PeakMemory() as memory:
         t0 = time.perf_counter()
         params: dict[str, Any] = {}
