@@ -44,7 +44,11 @@ if not choices:
 
 label = st.selectbox("Run to compress", list(choices), key="compress_run")
 where, ref = choices[label]
-run = state.runs[ref] if where == "session" else store.get(ref).result
+try:
+    run = state.runs[ref] if where == "session" else store.get(ref).result
+except CoreError as err:
+    st.error(plain(str(err)))
+    st.stop()
 st.caption(
     "The store keeps a run's configuration and metrics, not its weights: the model is retrained from its "
     "configuration and seed, then compressed."
