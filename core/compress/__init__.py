@@ -6,7 +6,8 @@ size, latency and accuracy against two baselines (the Keras original and the flo
 
 Importing this package imports neither TensorFlow nor LiteRT; ``run_compress`` does, when it trains.
 Modules: ``methods`` (parsing and the spec), ``litert`` (TFLite conversion and the LiteRT runtime),
-``prune``, ``distill``, ``measure`` (costs and verdicts), ``runner`` (the whole pipeline), ``charts``.
+``prune``, ``distill``, ``measure`` (costs and verdicts), ``runner`` (the whole pipeline), ``records``
+(results as run records for the store), ``charts``.
 """
 
 from core.compress.methods import METHOD_HELP, CompressSpec, Method, parse_methods

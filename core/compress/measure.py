@@ -6,6 +6,8 @@ one-line verdict against both baselines (the Keras original and the float32 mode
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,3 +146,60 @@ def verdict(v: Variant, original: Variant, same_runtime: Variant | None) -> str:
         noise = " — within noise" if v.within_noise else ""
         parts.append(f"{v.delta_pp:+.1f} pp accuracy{noise}")
     return "; ".join(parts)
+
+
+def keras_weights_bytes(model) -> tuple[int, int]:
+    """(bytes, gzip bytes) of the model's weights file (.weights.h5) without optimizer state (an uncompiled copy)."""
+    from core.compress.litert import gzip_bytes
+    from core.compress.prune import _fresh_copy
+
+    if model.optimizer is not None:
+        model = _fresh_copy(model)
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.weights.h5")
+        model.save_weights(path)
+        with open(path, "rb") as fh:
+            blob = fh.read()
+    return len(blob), gzip_bytes(blob)
+
+
+def measure_keras(method, model, data, build_s, memory, params=None, epochs=0) -> Variant:
+    from core.compress.litert import keras_predictor
+
+    proba, one = keras_predictor(model)
+    size, gz = keras_weights_bytes(model)
+    return measure(
+        method,
+        "keras",
+        predict_proba=proba,
+        predict_one=one,
+        data=data,
+        size_bytes=size,
+        gzip_bytes=gz,
+        n_params=model.count_params(),
+        build_time_s=build_s,
+        peak_memory_mb=memory,
+        params=params,
+        epochs_run=epochs,
+    )
+
+
+def measure_litert(method, blob, keras_model, data, build_s, memory, params=None, epochs=0) -> Variant:
+    from core.compress.litert import LiteRTModel, gzip_bytes
+
+    served = LiteRTModel(blob, data.n_features)
+    params = {**(params or {}), "tensor_dtypes": served.weight_dtypes()}
+    return measure(
+        method,
+        "litert",
+        predict_proba=served.predict_proba,
+        predict_one=served.predict_one,
+        data=data,
+        size_bytes=len(blob),
+        gzip_bytes=gzip_bytes(blob),
+        n_params=keras_model.count_params(),
+        build_time_s=build_s,
+        peak_memory_mb=memory,
+        params=params,
+        epochs_run=epochs,
+    )

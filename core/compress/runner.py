@@ -9,25 +9,23 @@ that fails or cannot apply is recorded with its one-line reason and the others g
 from __future__ import annotations
 
 import dataclasses
-import os
 import statistics
-import tempfile
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from core import perf
-from core.compress.measure import Variant, measure, paired_band_pp, verdict
+from core.compress.measure import Variant, measure, measure_keras, measure_litert, paired_band_pp, verdict
 from core.compress.methods import CompressSpec, Method
+from core.compress.records import run_result, variant_run  # noqa: F401  (variant_run: re-exported)
 from core.config import ModelKind
 from core.data import PreparedData, prepare
 from core.errors import CoreError
-from core.result import Cost, Predictions, RunResult
+from core.result import Cost, RunResult
 
 Step = Callable[[str], None]  # told what is starting ("training the original", "int8", ...)
 
@@ -57,63 +55,6 @@ class CompressReport:
             },
             "environment": self.environment,
         }
-
-
-def _keras_weights_bytes(model) -> tuple[int, int]:
-    """(bytes, gzip bytes) of the model's weights file (.weights.h5) without optimizer state (an uncompiled copy)."""
-    from core.compress.litert import gzip_bytes
-    from core.compress.prune import _fresh_copy
-
-    if model.optimizer is not None:
-        model = _fresh_copy(model)
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "model.weights.h5")
-        model.save_weights(path)
-        with open(path, "rb") as fh:
-            blob = fh.read()
-    return len(blob), gzip_bytes(blob)
-
-
-def _measure_keras(method, model, data, build_s, memory, params=None, epochs=0) -> Variant:
-    from core.compress.litert import keras_predictor
-
-    proba, one = keras_predictor(model)
-    size, gz = _keras_weights_bytes(model)
-    return measure(
-        method,
-        "keras",
-        predict_proba=proba,
-        predict_one=one,
-        data=data,
-        size_bytes=size,
-        gzip_bytes=gz,
-        n_params=model.count_params(),
-        build_time_s=build_s,
-        peak_memory_mb=memory,
-        params=params,
-        epochs_run=epochs,
-    )
-
-
-def _measure_litert(method, blob, keras_model, data, build_s, memory, params=None, epochs=0) -> Variant:
-    from core.compress.litert import LiteRTModel, gzip_bytes
-
-    served = LiteRTModel(blob, data.n_features)
-    params = {**(params or {}), "tensor_dtypes": served.weight_dtypes()}
-    return measure(
-        method,
-        "litert",
-        predict_proba=served.predict_proba,
-        predict_one=served.predict_one,
-        data=data,
-        size_bytes=len(blob),
-        gzip_bytes=gzip_bytes(blob),
-        n_params=keras_model.count_params(),
-        build_time_s=build_s,
-        peak_memory_mb=memory,
-        params=params,
-        epochs_run=epochs,
-    )
 
 
 def _build(method: Method, spec: CompressSpec, teacher, data: PreparedData) -> Variant:
@@ -185,8 +126,8 @@ def _build(method: Method, spec: CompressSpec, teacher, data: PreparedData) -> V
             blob = litert.convert(source, "float32")
         build_s = time.perf_counter() - t0
     if method.name == "keras-int8":
-        return _measure_keras(method.label, quantized, data, build_s, memory.peak_delta_mb, params)
-    return _measure_litert(method.label, blob, source, data, build_s, memory.peak_delta_mb, params, epochs)
+        return measure_keras(method.label, quantized, data, build_s, memory.peak_delta_mb, params)
+    return measure_litert(method.label, blob, source, data, build_s, memory.peak_delta_mb, params, epochs)
 
 
 def _alone(method: Method, spec: CompressSpec, data: PreparedData) -> Variant:
@@ -210,7 +151,7 @@ def _alone(method: Method, spec: CompressSpec, data: PreparedData) -> Variant:
         blob = litert.convert(student, "float32")
         build_s = time.perf_counter() - t0
     params = {"units": int(method.value), "epochs": epochs}
-    return _measure_litert(
+    return measure_litert(
         f"alone:{int(method.value)}", blob, student, data, build_s, memory.peak_delta_mb, params, epochs
     )
 
@@ -278,7 +219,7 @@ def run_compress(
         return _report(spec, model, original, variants, data, train_s, memory.peak_delta_mb, prepare_s, started)
 
     teacher = model.model_
-    original = _measure_keras("original", teacher, data, train_s, memory.peak_delta_mb, epochs=model.epochs_run_)
+    original = measure_keras("original", teacher, data, train_s, memory.peak_delta_mb, epochs=model.epochs_run_)
     step("float32 in LiteRT (the runtime baseline)")
     try:
         from core.compress import litert
@@ -287,7 +228,7 @@ def run_compress(
             t0 = time.perf_counter()
             blob = litert.convert(teacher, "float32")
             convert_s = time.perf_counter() - t0
-        baseline = _measure_litert("float32", blob, teacher, data, convert_s, mem32.peak_delta_mb)
+        baseline = measure_litert("float32", blob, teacher, data, convert_s, mem32.peak_delta_mb)
         gap = float(np.abs(baseline.proba_val - original.proba_val).max())
         baseline = dataclasses.replace(baseline, params={**baseline.params, "max_abs_diff_vs_keras": gap})
     except Exception as err:  # recorded like any variant; the rest still run in Keras terms
@@ -328,88 +269,5 @@ def _report(spec, model, original: Variant, variants, data, train_s, memory_mb, 
         prepare_time_s=prepare_s,
         total_time_s=time.perf_counter() - started,
     )
-    parent = _run_result(spec, repr(model), data, original, cost, tuple(model.history_), model.stopped_)
+    parent = run_result(spec, repr(model), data, original, cost, tuple(model.history_), model.stopped_)
     return CompressReport(spec, repr(model), original, tuple(variants), parent, perf.environment_stamp())
-
-
-def _run_result(spec, model_repr, data, v: Variant, cost: Cost, history=(), stopped=False) -> RunResult:
-    return RunResult(
-        data_config=spec.data,
-        model_config=spec.model,
-        model_repr=model_repr,
-        dataset={
-            **data.summary(),
-            "class_names": list(data.class_names),
-            "notes": list(data.notes),
-            "train_counts_before": list(data.train_counts_before),
-            "train_counts": list(data.class_counts()),
-        },
-        validation=v.validation,
-        test=v.test,
-        history=history,
-        cost=cost,
-        environment=perf.environment_stamp(),
-        stopped=stopped,
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        predictions={
-            "validation": Predictions(data.y_val, v.proba_val),
-            "test": Predictions(data.y_test, v.proba_test),
-        },
-    )
-
-
-def variant_run(report: CompressReport, v: Variant) -> RunResult:
-    """A complete variant as a run record (kind "compress" in the store): its metrics, predictions and costs."""
-    c = v.cost
-    cost = Cost(
-        train_time_s=c["build_time_s"],
-        first_epoch_s=c["build_time_s"],
-        epoch_s_median=None,
-        samples_per_s=None,
-        epochs_run=v.epochs_run,
-        latency_ms_p50=c["latency_ms_p50"],
-        latency_ms_p95=c["latency_ms_p95"],
-        rows_per_s=c["rows_per_s"],
-        n_params=c["n_params"],
-        size_bytes=c["size_bytes"],
-        peak_memory_mb=c["peak_memory_mb"],
-        prepare_time_s=0.0,
-        total_time_s=c["build_time_s"],
-    )
-    model_cfg = report.spec.model
-    if v.method.startswith(("distill:", "alone:")):
-        model_cfg = dataclasses.replace(
-            model_cfg,
-            kind=ModelKind.KERAS_MLP,
-            hidden_units=(int(v.params["units"]),),
-            epochs=int(v.params["epochs"]),
-            dropout=0.0,
-        )
-    parent = report.parent
-    result = _run_result(
-        dataclasses.replace(report.spec, model=model_cfg),
-        f"{v.method} ({v.runtime}) of {report.model_repr}",
-        _DatasetView(parent),
-        v,
-        cost,
-    )
-    return result
-
-
-class _DatasetView:
-    """The parent's stored dataset summary, shaped like PreparedData for ``_run_result``."""
-
-    def __init__(self, parent: RunResult):
-        self._d = parent.dataset
-        self.y_val = parent.predictions["validation"].y_true
-        self.y_test = parent.predictions["test"].y_true
-        self.class_names = tuple(self._d["class_names"])
-        self.notes = tuple(self._d.get("notes", ()))
-        self.train_counts_before = tuple(self._d.get("train_counts_before", ()))
-
-    def summary(self) -> dict[str, Any]:
-        keys = ("n_train", "n_val", "n_test", "n_features", "n_classes", "task")
-        return {k: self._d[k] for k in keys}
-
-    def class_counts(self) -> tuple[int, ...]:
-        return tuple(self._d.get("train_counts", ()))
