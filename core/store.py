@@ -39,7 +39,7 @@ from core.store_db import (  # noqa: F401  (re-exported: the store's public name
     resolve_url,
 )
 
-KINDS = ("train", "trial", "cv")
+KINDS = ("train", "trial", "cv", "compress")
 MAX_PARSED = 4096  # parsed results kept per store (frozen, shared read-only)
 
 
@@ -58,7 +58,7 @@ STATUSES = tuple(s.value for s in Status)
 class StoredRun:
     id: int
     created_at: str
-    kind: str  # "train", "trial" or "cv"
+    kind: str  # "train", "trial", "cv" or "compress"
     status: str
     dataset: str
     model: str
@@ -69,6 +69,7 @@ class StoredRun:
     error: str | None
     uuid: str = ""
     problem: str | None = None  # why the stored row could not be read ("unreadable run #N"); result is None
+    parent_id: int | None = None  # kind "compress": the run this variant was made from
 
     def summary(self) -> dict[str, Any]:
         r = self.result
@@ -272,7 +273,54 @@ class RunStore(Database):
             m.get("error") if isinstance(m.get("error"), str) else None,
             plain("uuid"),
             problem,
+            int(m["parent_id"]) if m.get("parent_id") is not None else None,
         )
+
+    # --- compressed variants (core/compress) ------------------------------------------------------------
+    @guarded
+    def save_variant(self, result: RunResult | None, *, parent_id: int, info: dict[str, Any]) -> int:
+        """Save a compressed variant (kind "compress") linked to run ``parent_id``; ``info`` is its report row."""
+        import json
+
+        self.get(parent_id)  # the parent must exist: RunNotFound names the id
+        run_id = self.save(
+            result,
+            kind="compress",
+            status="complete" if result is not None else "failed",
+            error=None if result is not None else info.get("error"),
+            dataset=None if result is not None else "?",
+            model=None if result is not None else "?",
+        )
+        self._execute_write(
+            "UPDATE runs SET parent_id = :parent, compress_json = :info WHERE id = :id",
+            {"parent": parent_id, "info": json.dumps(info), "id": run_id},
+        )
+        return run_id
+
+    @guarded
+    def variants(self, parent_id: int) -> list[tuple[StoredRun, dict[str, Any]]]:
+        """The variants made from run ``parent_id``, oldest first, each with its report row."""
+        import json
+
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT * FROM runs WHERE parent_id = :p AND kind = 'compress' ORDER BY id"), {"p": parent_id}
+            ).all()
+        out = []
+        for row in rows:
+            try:
+                info = json.loads(row._mapping["compress_json"] or "{}")
+            except ValueError:
+                info = {}
+            out.append((self._row(row._mapping), info if isinstance(info, dict) else {}))
+        return out
+
+    @guarded
+    def compressed_parents(self) -> list[int]:
+        """Ids of runs that have stored variants, newest first."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(text("SELECT DISTINCT parent_id FROM runs WHERE parent_id IS NOT NULL ORDER BY 1 DESC"))
+            return [int(r[0]) for r in rows]
 
     # --- export / import (core/store_import.py) --------------------------------------------------------
     def export_json(self, ids: list[int] | None = None) -> str:

@@ -72,6 +72,11 @@ MIGRATIONS: tuple[tuple[str | Callable[[Connection], None], ...], ...] = (
         _fill_uuids,
         "CREATE UNIQUE INDEX runs_uuid ON runs (uuid)",
     ),
+    (  # 4: compressed variants (kind "compress") point at the run they were made from; their method and costs
+        "ALTER TABLE runs ADD COLUMN parent_id INTEGER",
+        "ALTER TABLE runs ADD COLUMN compress_json TEXT",
+        "CREATE INDEX runs_parent ON runs (parent_id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

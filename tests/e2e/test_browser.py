@@ -70,6 +70,7 @@ def test_a_deep_link_on_a_fresh_server_opens_that_page_inside_the_app(page, brow
             "Data",
             "Train",
             "Trade-offs",
+            "Compress",
             "Metrics",
             "History",
             "Demo",

@@ -1,0 +1,57 @@
+"""The Compress page under AppTest: it asks for a Keras run when there is none; with a stored Keras run, pressing
+Compress measures int8 in a separate process and shows the table, chart and verdicts; the variants open again."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _page(tmp_path, monkeypatch) -> AppTest:
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(tmp_path / "runs.sqlite"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("pages/compress.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _clear_store_cache() -> None:
+    from ui import cached
+
+    cached.run_store.clear()  # the store is cached per process; each test points at its own file
+
+
+def test_page_asks_for_a_keras_run_first(tmp_path, monkeypatch):
+    _clear_store_cache()
+    at = _page(tmp_path, monkeypatch)
+    assert any("Train a Keras model" in i.value for i in at.info)
+
+
+@pytest.mark.slow
+def test_compress_a_stored_run_shows_measured_variants_and_reopens_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(tmp_path / "runs.sqlite"))
+    done = run_cli("train", "--dataset", "digits", "--model", "keras_mlp", "--hidden", "32", "--epochs", "2")
+    assert done.returncode == 0, done.stderr
+    _clear_store_cache()
+    at = _page(tmp_path, monkeypatch)
+    assert at.selectbox(key="compress_run").value.startswith("Stored run #1: KerasMLP(32")
+    at.multiselect(key="compress_quant").set_value(["int8"])
+    at.checkbox(key="compress_prune").uncheck()
+    at.checkbox(key="compress_distill").uncheck().run()
+    at.button(key="compress_go").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[-1].value
+    assert list(table["method"]) == ["original", "float32", "int8"]
+    assert (table["size_bytes"] > 0).all() and table.loc[2, "size_bytes"] < table.loc[1, "size_bytes"]
+    verdicts = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert any(v.startswith("- int8: ") and "smaller" in v for v in verdicts)
+
+    fresh = _page(tmp_path, monkeypatch)  # a new session finds the stored variants of the same run
+    assert any("Variants stored for run #1" in c.value for c in fresh.caption)
+    assert list(fresh.dataframe[-1].value["method"]) == ["original", "float32", "int8"]
