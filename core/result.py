@@ -17,10 +17,10 @@ from core.progress import EpochLog
 
 @dataclass(frozen=True)
 class Cost:
-    train_time_s: float  # wall time of fit(), first epoch included
-    first_epoch_s: float  # includes graph tracing / compilation for Keras
-    epoch_s_median: float | None  # median of the steady epochs (2nd on); None with a single epoch
-    samples_per_s: float | None  # training rows ÷ steady epoch time
+    train_time_s: float  # fitting only: fit() wall time minus its per-epoch validation; first epoch included
+    first_epoch_s: float  # fitting time of epoch 1; includes graph tracing / compilation for Keras
+    epoch_s_median: float | None  # median fitting time of the steady epochs (2nd on); None with a single epoch
+    samples_per_s: float | None  # training rows ÷ steady epoch (fitting) time
     epochs_run: int
     latency_ms_p50: float  # batch 1, direct model call, after warm-up
     latency_ms_p95: float
@@ -30,6 +30,10 @@ class Cost:
     peak_memory_mb: float  # process RSS high-water increase while training (sampled every 20 ms)
     prepare_time_s: float  # loading, splitting, scaling, resampling
     total_time_s: float  # the whole train() call: preparation, fit, evaluation and these measurements
+    # Added later; defaults keep older stored JSON loadable.
+    eval_time_s: float | None = None  # per-epoch validation inside fit() + scoring validation and test after it
+    latency_calls: int | None = None  # batch-1 calls timed for the latency percentiles
+    estimate_s: float | None = None  # the training-time estimate shown before the run started
 
 
 @dataclass(frozen=True, eq=False)

@@ -142,11 +142,13 @@ class NumpyMLP(Model):
                 predicted = (out[:, 0] >= 0.5) if self.n_outputs_ == 1 else out.argmax(axis=1)
                 correct += int((predicted == y[idx]).sum())
             train_acc = correct / len(X)  # running, as Keras reports it: measured while the weights moved
+            fitted = time.perf_counter()
             val_loss = val_acc = None
             if validation is not None:
                 val_loss, val_acc = self._score(*validation)
             now = time.perf_counter()
-            log = EpochLog(epoch, cfg.epochs, loss_sum / len(X), train_acc, val_loss, val_acc, now - started, now - t0)
+            mean_loss, fit_s, eval_s = loss_sum / len(X), fitted - t0, now - fitted
+            log = EpochLog(epoch, cfg.epochs, mean_loss, train_acc, val_loss, val_acc, now - started, fit_s, eval_s)
             self.history_.append(log)
             self.epochs_run_ = epoch
             if notify(callback, log) and epoch < cfg.epochs:
