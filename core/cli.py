@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--imbalance", choices=["none", "class_weights", "oversample", "undersample"])
     tr.add_argument("--csv", dest="csv_path", help="CSV file for --dataset csv")
     tr.add_argument("--target", help="target column for --dataset csv")
+    tr.add_argument(
+        "--positive-class",
+        dest="positive_class",
+        help="binary tasks: the class precision, recall and F1 are of (default: breast_cancer's malignant, "
+        "else the training split's minority class)",
+    )
     tr.add_argument("--seed", type=int)
     tr.add_argument("--json", action="store_true", help="print the RunResult as JSON")
     tr.add_argument("--no-save", action="store_true", help="do not add the run to the run history")
@@ -78,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--hidden", type=_units)
     cv.add_argument("--epochs", type=int)
     cv.add_argument("--seed", type=int, default=0)
+    cv.add_argument("--positive-class", dest="positive_class", help="binary tasks: the class scores are of")
     cv.add_argument("--json", action="store_true", help="print folds and mean/std as JSON")
 
     runs = sub.add_parser("runs", help="the run history ($TRADEOFF_LAB_DB, default ~/.tradeoff_lab/runs.sqlite)")
@@ -116,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_DATA_FLAGS = ("dataset", "fraction", "n_rows", "scaling", "imbalance", "csv_path", "target", "seed")
+_DATA_FLAGS = ("dataset", "fraction", "n_rows", "scaling", "imbalance", "csv_path", "target", "positive_class", "seed")
 _MODEL_FLAGS = {
     "model": "kind",
     "hidden": "hidden_units",
@@ -171,6 +178,7 @@ class _ProgressBar:
 
 def format_table(result) -> str:
     v, t, c = result.validation, result.test, result.cost
+    of = f" ({v.qualifier})" if v.qualifier else ""
     rows = [
         ("model", result.model_repr, ""),
         (
@@ -181,14 +189,20 @@ def format_table(result) -> str:
         ),
         ("metric", "validation", "test"),
         ("accuracy", f"{v.accuracy:.4f}", f"{t.accuracy:.4f}"),
-        ("precision", f"{v.precision:.4f}", f"{t.precision:.4f}"),
-        ("recall", f"{v.recall:.4f}", f"{t.recall:.4f}"),
-        ("f1", f"{v.f1:.4f}", f"{t.f1:.4f}"),
+        (f"precision{of}", f"{v.precision:.4f}", f"{t.precision:.4f}"),
+        (f"recall{of}", f"{v.recall:.4f}", f"{t.recall:.4f}"),
+        (f"f1{of}", f"{v.f1:.4f}", f"{t.f1:.4f}"),
         ("roc_auc", _fmt(v.roc_auc), _fmt(t.roc_auc)),
-        ("train_time_s", f"{c.train_time_s:.3f}", ""),
+        ("train_time_s (fitting only)", f"{c.train_time_s:.3f}", ""),
+        ("eval_time_s (validation + scoring)", _fmt(c.eval_time_s, 3), ""),
+        ("estimate_s (before the run)", _fmt(c.estimate_s, 1), ""),
         ("first_epoch_s", f"{c.first_epoch_s:.3f}", ""),
         ("epoch_s_median", _fmt(c.epoch_s_median, 3), ""),
-        ("latency_ms_p50 / p95", f"{c.latency_ms_p50:.3f} / {c.latency_ms_p95:.3f}", ""),
+        (
+            "latency_ms_p50 / p95" + (f" ({c.latency_calls} calls)" if c.latency_calls else ""),
+            f"{c.latency_ms_p50:.3f} / {c.latency_ms_p95:.3f}",
+            "",
+        ),
         ("n_params", f"{c.n_params:,}", ""),
         ("size_bytes", f"{c.size_bytes:,}", ""),
         ("peak_memory_mb (RSS increase)", f"{c.peak_memory_mb:.1f}", ""),
@@ -302,7 +316,9 @@ def run_cv_command(args: argparse.Namespace) -> int:
     if args.epochs is not None:
         changes["epochs"] = args.epochs
     model = replace_plain(ModelConfig(), **changes).validate()
-    data = replace_plain(DataConfig(), dataset=args.dataset, seed=args.seed).validate()
+    data = replace_plain(
+        DataConfig(), dataset=args.dataset, seed=args.seed, positive_class=args.positive_class
+    ).validate()
 
     def progress(fold, total: int) -> None:
         print(f"\rfold {fold.fold}/{total} accuracy {fold.metrics['accuracy']:.4f}", end="", file=sys.stderr)
@@ -312,6 +328,10 @@ def run_cv_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=1))
         return 0
+    print(result.protocol)
+    ev = result.folds[0].result.validation if result.folds and result.folds[0].result else None
+    if ev is not None and ev.qualifier:
+        print(f"precision, recall and f1 are of: {ev.qualifier}")
     for key in (*CV_METRICS, "train_time_s"):
         mean, std = result.mean_std(key)
         print(f"{key:<18} {mean:.4f} ± {std:.4f}")

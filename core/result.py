@@ -5,7 +5,7 @@ the environment stamp — a frozen record that round-trips through JSON with ``t
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,10 @@ class RunResult:
     created_at: str
     predictions: dict[str, Predictions] = field(default_factory=dict)  # "validation", "test"
     warnings: tuple[str, ...] = ()
+
+    def with_estimate(self, estimate_s: float) -> RunResult:
+        """This result with the estimate shown before the run stored beside its measured cost."""
+        return replace(self, cost=replace(self.cost, estimate_s=float(estimate_s)))
 
     @property
     def metrics(self) -> dict[str, Evaluation]:

@@ -74,6 +74,7 @@ class TrainingJob(_Background):
     tensorflow_was_loading: bool = False  # the worker's TensorFlow import competed with this run for the CPU
     recorded: bool = False  # the page has added the result to the session
     store_id: int | None = None  # its row in the run store, saved as "running" when it started
+    estimate_s: float | None = None  # the estimate the page showed before the run; stored in cost.estimate_s
     started_at: float = field(default_factory=time.perf_counter)
     stop_event: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -83,6 +84,8 @@ class TrainingJob(_Background):
             self.result = self.worker.run(self.data_cfg, self.model_cfg, callback=self._on_epoch)
         else:
             self.result = train(self.data_cfg, self.model_cfg, callback=self._on_epoch, prepared=self.prepared)
+        if self.result is not None and self.estimate_s is not None:
+            self.result = self.result.with_estimate(self.estimate_s)
 
     def _on_epoch(self, log: EpochLog) -> bool:
         self.logs.append(log)

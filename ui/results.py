@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core import charts
-from core.compare import TILES, config_label, delta, format_value, is_nil
+from core.compare import TILES, config_label, delta, format_value, is_nil, tile_help, tile_label
 from core.pareto import pareto_mask
 from core.result import RunResult
 from ui.state import SessionState
@@ -21,11 +21,11 @@ def tiles(result: RunResult, previous: RunResult | None, baseline: RunResult | N
             with col:
                 change = delta(tile, result, previous)
                 st.metric(
-                    tile.label,
+                    tile_label(tile, result),
                     format_value(tile, tile.get(result)),
                     delta=change,
                     delta_color="off" if is_nil(change) else "normal" if tile.higher_is_better else "inverse",
-                    help=f"{tile.help} Arrow: change against the previous run.",
+                    help=f"{tile_help(tile, result)} Arrow: change against the previous run.",
                     border=True,
                 )
                 vs_base = delta(tile, result, baseline) if baseline is not None and baseline is not result else None
@@ -64,14 +64,15 @@ def test_set_section(state: SessionState, index: int) -> None:
             st.rerun()
         return
     t = result.test
+    of = f" ({t.qualifier})" if t.qualifier else ""
     cols = st.columns(5)
     for col, (label, value) in zip(
         cols,
         [
             ("Test accuracy", t.accuracy),
-            ("Test precision", t.precision),
-            ("Test recall", t.recall),
-            ("Test F1", t.f1),
+            (f"Test precision{of}", t.precision),
+            (f"Test recall{of}", t.recall),
+            (f"Test F1{of}", t.f1),
             ("Test ROC AUC", t.roc_auc),
         ],
         strict=True,
