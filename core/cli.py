@@ -375,10 +375,21 @@ def main(argv: list[str] | None = None) -> int:
             return run_cv_command(args)
         if args.command == "runs":
             return run_runs_command(args)
+        from core.data import prepare
+        from core.estimate import describe, estimate_seconds
         from core.training import train
 
         data_cfg, model_cfg = configs_from_args(args)
-        result = train(data_cfg, model_cfg, callback=_ProgressBar())
+        data = prepare(data_cfg)
+        estimate = estimate_seconds(
+            model_cfg,
+            n_train=len(data.y_train),
+            n_features=data.n_features,
+            n_classes=data.n_classes,
+            image_shape=data.image_shape,
+        )
+        print(f"estimated training time {describe(estimate)} ({estimate.basis})", file=sys.stderr)
+        result = train(data_cfg, model_cfg, callback=_ProgressBar(), prepared=data, estimate_s=estimate.seconds)
         if not args.no_save:
             from core.store import open_store
 
