@@ -214,6 +214,17 @@ def format_table(result) -> str:
     return "\n".join(lines)
 
 
+def _claim_line(args: argparse.Namespace, result, run_id: int) -> None:
+    """After a preset with a published claim ran exactly as defined, say how this machine compares."""
+    from core.presets import claim_check
+
+    preset = get_preset(args.preset) if args.preset else None
+    if preset is None or preset.claimed_test_accuracy is None or result.stopped:
+        return
+    if (result.data_config, result.model_config) == (preset.data, preset.model):
+        print(claim_check(preset, (run_id, result)), file=sys.stderr)
+
+
 def _fmt(value: float | None, digits: int = 4) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
@@ -396,7 +407,8 @@ def main(argv: list[str] | None = None) -> int:
             store, warning = open_store()
             if warning:
                 print(f"warning: {warning}", file=sys.stderr)
-            store.save(result)
+            run_id = store.save(result)
+            _claim_line(args, result, run_id)
     except CoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

@@ -52,3 +52,13 @@ def test_article_preset_reproduces_its_configuration(tiny_mnist_dir):
     assert d["data_config"]["dataset"] == "mnist"
     assert d["model_config"]["kind"] == "keras_mlp" and d["model_config"]["hidden_units"] == [128]
     assert d["model_config"]["batch_size"] == 32 and d["cost"]["n_params"] == 101_770
+
+
+def test_positive_class_flag_names_the_class_and_a_wrong_one_is_one_line(capsys):
+    args = ["train", "--dataset", "breast_cancer", "--model", "logistic_regression", "--no-save"]
+    assert main([*args, "--positive-class", "benign"]) == 0
+    out = capsys.readouterr().out
+    assert "recall (benign)" in out and "train_time_s (fitting only)" in out and "estimate_s" in out
+    assert main([*args, "--positive-class", "sick"]) == 2
+    err = capsys.readouterr().err
+    assert "'sick' is not a class of breast_cancer" in err and "'malignant', 'benign'" in err
