@@ -65,3 +65,20 @@ def test_multiclass_tiles_say_macro():
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
     assert "F1 (macro over 10 classes)" in labels and "Recall (macro over 10 classes)" in labels
+
+
+def test_data_page_picks_the_positive_class_and_train_follows():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="data_dataset").set_value("breast_cancer").run()
+    assert not at.exception, at.exception
+    picker = at.selectbox(key="data_positive_breast_cancer_")
+    assert picker.value == "malignant"
+    picker.set_value("benign").run()
+    assert not at.exception, at.exception
+    assert at.session_state["tradeoff_lab_state"].data_cfg.positive_class == "benign"
+    assert any("Positive class: **benign**" in c.value for c in at.caption)
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    assert "Recall (benign)" in [m.label for m in at.metric]
