@@ -1,12 +1,10 @@
 """Home: what the lab answers, the article's workflow, presets to start from, and this machine."""
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from core import CoreError
 from core.perf import environment_stamp
-from core.presets import PRESETS, claim_check, latest_measurement
-from ui import cached
+from core.presets import PRESETS
+from ui import results
 from ui.shell import ensure_app
 from ui.state import get_state
 
@@ -43,12 +41,7 @@ for col, preset in zip(cols, PRESETS.values(), strict=True):
         st.markdown(f"**{preset.name}**")
         st.caption(preset.description)
         if preset.claimed_test_accuracy is not None:
-            store, _ = cached.run_store()
-            try:
-                measured = latest_measurement(preset, store)
-            except (SQLAlchemyError, CoreError):  # an unreadable history: say nothing measured, never fail
-                measured = None
-            st.caption(claim_check(preset, measured))
+            st.caption(results.claim_text(preset.name))
         if st.button("Open in Train", key=f"home_preset_{preset.name}"):
             state.data_cfg, state.model_cfg = preset.data, preset.model
             for key in [k for k in st.session_state if str(k).startswith("train_")]:

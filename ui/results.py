@@ -5,11 +5,42 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import charts
+from core import CoreError, charts
 from core.compare import TILES, config_label, delta, format_value, is_nil, tile_help, tile_label
 from core.pareto import pareto_mask
 from core.result import RunResult
 from ui.state import SessionState
+
+
+def claim_text(preset_name: str) -> str:
+    """What this machine measured against a preset's published claim, from the run store."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ui.cached import run_store
+
+    store, _ = run_store()
+    try:
+        n_runs = store.count()  # a new run changes the answer; otherwise the cached one stands
+    except (SQLAlchemyError, CoreError):
+        n_runs = -1
+    return _claim_text(preset_name, n_runs, id(store))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _claim_text(preset_name: str, n_runs: int, store_id: int) -> str:
+    """Cached: reading stored MNIST results parses megabytes of JSON."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.presets import claim_check, get_preset, latest_measurement
+    from ui.cached import run_store
+
+    preset = get_preset(preset_name)
+    store, _ = run_store()
+    try:
+        measured = latest_measurement(preset, store, limit=5)
+    except (SQLAlchemyError, CoreError):  # an unreadable history: nothing measured, never a failure
+        measured = None
+    return claim_check(preset, measured)
 
 
 def tiles(result: RunResult, previous: RunResult | None, baseline: RunResult | None) -> None:
