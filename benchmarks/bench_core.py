@@ -10,7 +10,9 @@ Prints a markdown table (pasted into the README) and exits non-zero when a targe
    and data split), and the worst and median **test** accuracy are reported; target: worst ≥ 98.0 % and a
    median training time ≤ 1/5 of the preset's, measured in the same run.
 2. core.train vs a plain Keras script of the same configuration, interleaved, median of 5 paired ratios; target ≤ 1.03
-   on training time. The end-to-end ratio (core also measures latency, size, metrics) is reported too.
+   on training time (both fitting only: the script fits without validation data, as core's training time
+   leaves its per-epoch validation out). The end-to-end ratio (core also scores validation each epoch,
+   measures latency, size, metrics) is reported too.
 3. Steady-epoch throughput of numpy_mlp and keras_mlp, 784-128-10 at batch 128, in GFLOP/s
    (6 × parameters × samples ÷ seconds) and as a share of this CPU's fp32 peak.
 4. The training-time estimate (what the Train page shows before a run, from the calibration probe alone)
@@ -62,6 +64,18 @@ def article_vs_fast(rows: list[Row], quick: bool) -> None:
     passing = sorted((t for t in tried if quick or t[1] >= TARGET), key=lambda t: t[0])
     rows.append(
         Row(
+            f"seed-article ({article.model_repr}, {model.epochs} epochs, batch 32): test accuracy",
+            f"{article.test.accuracy:.2%} (article claims 98.5 %)",
+        )
+    )
+    rows.append(
+        Row(
+            "seed-article: training time (fitting only)",
+            f"{a:.1f} s (first epoch {article.cost.first_epoch_s:.1f} s, steady {article.cost.epoch_s_median:.1f} s)",
+        )
+    )
+    rows.append(
+        Row(
             "fastest ≥ 98 %: candidates (training time, validation accuracy; seed 0)",
             "; ".join(
                 f"{name} b{spec['batch_size']} e{spec['epochs']}: {t:.1f} s, {acc:.2%}" for t, acc, spec, name in tried
@@ -78,18 +92,6 @@ def article_vs_fast(rows: list[Row], quick: bool) -> None:
         runs.append(train(data_cfg, replace_plain(preset.model, **spec, seed=seed)))
     f = median([r.cost.train_time_s for r in runs])
     tests = sorted(r.test.accuracy for r in runs)
-    rows.append(
-        Row(
-            f"seed-article ({article.model_repr}, {model.epochs} epochs, batch 32): test accuracy",
-            f"{article.test.accuracy:.2%} (article claims 98.5 %)",
-        )
-    )
-    rows.append(
-        Row(
-            "seed-article: training time (fitting only)",
-            f"{a:.1f} s (first epoch {article.cost.first_epoch_s:.1f} s, steady {article.cost.epoch_s_median:.1f} s)",
-        )
-    )
     rows.append(
         Row(
             f"fastest ≥ 98 % on validation: {name}, batch {spec['batch_size']}, {spec['epochs']} epochs, "
@@ -132,8 +134,7 @@ def plain_keras_script(data, cfg: ModelConfig) -> tuple[float, float]:
         data.y_train,
         batch_size=cfg.batch_size,
         epochs=cfg.epochs,
-        verbose=0,
-        validation_data=(data.X_val, data.y_val),
+        verbose=0,  # no validation_data: core's training time is fitting only, its validation timed apart
     )
     fit_s = time.perf_counter() - t0
     model.evaluate(data.X_test, data.y_test, verbose=0)
@@ -174,7 +175,8 @@ def overhead(rows: list[Row], repeats: int) -> None:
     )
     rows.append(
         Row(
-            "core.train ÷ plain Keras, end to end (core also times latency, size and all metrics)",
+            "core.train ÷ plain Keras, end to end (core also scores validation each epoch, times latency, size "
+            "and all metrics)",
             f"{median(core_total):.2f} s ÷ {median(plain_total):.2f} s = "
             f"{median(core_total) / median(plain_total):.3f}",
         )
