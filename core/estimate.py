@@ -7,9 +7,10 @@ What is estimated is ``cost.train_time_s``: fitting only (see core.training). Th
   work per row is the multiply-adds of a forward pass (dense weights, plus each convolution's MACs over
   its pixels), three times that with the backward pass. Early stopping fits on 90 % of the rows and may end
   sooner, so its estimate is a ceiling (``Estimate.ceiling``).
-- scikit-learn: random forest ``trees × n log n × √features``, gradient boosting ``iterations × classes ×
-  (rows × features + per-tree overhead)``, logistic regression ``iterations × (overhead + rows × features ×
-  classes)`` with the iterations L-BFGS typically needs here, k-NN stores the rows.
+- scikit-learn: random forest ``trees × (per-tree overhead + n log n × √features)``, gradient boosting
+  ``iterations × (per-iteration overhead + rows × features × trees per iteration)``, logistic regression
+  ``iterations × (overhead + rows × features × classes)`` with the iterations L-BFGS typically needs here,
+  k-NN stores the rows.
 
 Their constants come from :func:`calibrate`, a probe of this machine (well under a second, cached per
 process): it times NumPy network steps at two batch sizes (per-step overhead and throughput) and tiny
@@ -34,11 +35,11 @@ from core.result import RunResult
 # Keras relative to the NumPy probe, measured on the project's 2-core machine (see bench_core's estimate
 # section): its steps cost a fixed dispatch overhead, its arithmetic runs at about half NumPy's rate on small
 # layers, and the first epoch pays graph tracing.
-KERAS_STEP_OVERHEAD_S = 2.0e-3  # per mini-batch step at the reference machine's speed (MNIST: 1.15 s at
-# batch 128 and 3.9 s at batch 32 per 54,000-row epoch give ≈ 2 ms a step)
-KERAS_THROUGHPUT_RATIO = 1.0  # Keras (oneDNN) MLP MACs/s ÷ the NumPy probe's
-KERAS_CNN_THROUGHPUT_RATIO = 0.5  # convolutions on small images run less efficiently
-KERAS_FIRST_EPOCH_S = {ModelKind.KERAS_MLP: 0.8, ModelKind.KERAS_CNN: 1.2}  # tracing, tf.data set-up
+KERAS_STEP_OVERHEAD_S = 1.9e-3  # per mini-batch step at the reference machine's speed
+KERAS_EPOCH_OVERHEAD_S = 0.025  # per epoch: iterator and callbacks (digits: 60 ms for 20 steps, 310 ms for 158)
+KERAS_THROUGHPUT_RATIO = 1.0  # Keras (oneDNN) dense MACs/s ÷ the NumPy probe's
+KERAS_CNN_THROUGHPUT_RATIO = 0.17  # convolutions on small images run far less efficiently (digits: 6 ms a step)
+KERAS_FIRST_EPOCH_S = {ModelKind.KERAS_MLP: 0.45, ModelKind.KERAS_CNN: 0.5}  # graph tracing beyond a steady epoch
 REFERENCE_STEP_OVERHEAD_S = 1.0e-4  # the NumPy probe's per-step overhead on the reference machine
 LOGISTIC_EXPECTED_ITERS = 30  # L-BFGS iterations assumed (capped by max_iter): digits takes 28, breast_cancer 17
 EARLY_STOPPING_FIT_SHARE = 0.9  # early stopping keeps 10 % of the training rows aside
@@ -51,11 +52,12 @@ class Calibration:
 
     step_overhead_s: float  # NumPy network: fixed cost of one mini-batch step
     macs_per_s: float  # NumPy network: forward multiply-adds per second, backward and update included (÷ 3)
+    forest_tree_s: float  # random forest: fixed cost per tree
     forest_s_per_unit: float  # random forest: seconds per tree × n log2 n × √features
-    boosting_s_per_unit: float  # gradient boosting: seconds per iteration × class × rows × features
-    boosting_tree_s: float  # gradient boosting: fixed cost per tree
+    boosting_iter_s: float  # gradient boosting: fixed cost per iteration
+    boosting_s_per_unit: float  # gradient boosting: seconds per iteration × rows × features × trees per iteration
+    logistic_iter_s: float  # logistic regression: fixed cost per L-BFGS iteration
     logistic_s_per_unit: float  # logistic regression: seconds per iteration × rows × features × classes
-    logistic_iter_s: float  # logistic regression: fixed cost per iteration
     knn_s_per_unit: float  # k-NN fit: seconds per stored value
     probe_s: float  # how long the probe took
 
@@ -108,6 +110,9 @@ def _network_probe() -> tuple[float, float, float]:
         return run
 
     small, big = 8, 1024
+    warm_until = time.perf_counter() + 0.02  # a cold CPU (clock, caches) reads as a slower machine
+    while time.perf_counter() < warm_until:
+        step(big)()
     t_small = _best_time(step(small), 40)
     t_big = _best_time(step(big), 12)
     macs = n_features * hidden + hidden * n_classes
@@ -117,52 +122,54 @@ def _network_probe() -> tuple[float, float, float]:
 
 
 @functools.lru_cache(maxsize=1)
-def _baseline_probe() -> tuple[float, float, float, float, float, float, float]:
-    """Small scikit-learn fits (~0.1 s unloaded), probed only when a scikit-learn estimate is first asked."""
+def _baseline_probe() -> tuple[float, ...]:
+    """Small scikit-learn fits (~0.2 s on a quiet machine), probed when a scikit-learn estimate is first asked.
+
+    Each family is fitted as the real runs fit it (same threads), at two sizes where a fixed cost per tree or
+    per iteration has to be told apart from the cost per row.
+    """
     from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import KNeighborsClassifier
-    from threadpoolctl import threadpool_limits
 
     started = time.perf_counter()
     rng = np.random.default_rng(0)
     X = rng.standard_normal((800, 16)).astype(np.float32)
     y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1).astype(int)  # 3 classes, learnable like real data
     X_wide = np.hstack([X, rng.standard_normal((800, 48)).astype(np.float32)])
-    n, k = len(y), 3
+    n, k, trees, iters, lr_iters = len(y), 3, 4, 4, 20
 
-    def boost(iters: int):
-        model = HistGradientBoostingClassifier(max_iter=iters, early_stopping=False, random_state=0)
+    def forest(rows: int):
+        return lambda: RandomForestClassifier(trees, n_jobs=1, random_state=0).fit(X[:rows], y[:rows])
 
-        def fit() -> None:
-            # one OpenMP thread: a probe must not spin against a busy CPU (a ceiling for multi-core fits)
-            with threadpool_limits(limits=1, user_api="openmp"):
-                model.fit(X, y)
-
-        return fit
+    def boost(max_iter: int):
+        return lambda: HistGradientBoostingClassifier(max_iter=max_iter, early_stopping=False, random_state=0).fit(X, y)
 
     def logistic(data: np.ndarray):
         return lambda: LogisticRegression(max_iter=lr_iters, tol=0).fit(data, y)
 
-    trees, iters, lr_iters = 4, 4, 20
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_forest = _best_time(lambda: RandomForestClassifier(trees, n_jobs=1, random_state=0).fit(X, y), 1)
-        t_boost = _best_time(boost(iters), 1)
-        t_boost_1 = _best_time(boost(1), 1)
-        t_lr_narrow = _best_time(logistic(X), 1)
-        t_lr_wide = _best_time(logistic(X_wide), 1)
+        t_forest_small, t_forest = _best_time(forest(100), 1), _best_time(forest(n), 1)
+        t_boost_1, t_boost = _best_time(boost(1), 1), _best_time(boost(iters), 1)
+        t_lr_narrow, t_lr_wide = _best_time(logistic(X), 1), _best_time(logistic(X_wide), 1)
         t_knn = _best_time(lambda: KNeighborsClassifier().fit(X_wide, y), 3)
-    per_tree = max((t_boost - t_boost_1) / ((iters - 1) * k), 1e-6)
-    tree_fixed = per_tree * 0.5  # about half of a small tree's time is fixed cost
-    lr_unit = t_lr_wide / (lr_iters * n * 64 * k)  # per-iteration overhead folded in, as on real data
-    lr_fixed = max(t_lr_narrow / lr_iters - lr_unit * n * 16 * k, 0.0)
+
+    def units(rows: int) -> float:
+        return rows * math.log2(rows) * math.sqrt(16)
+
+    forest_unit = max((t_forest - t_forest_small) / (trees * (units(n) - units(100))), 0.0)
+    forest_tree = max(t_forest_small / trees - forest_unit * units(100), 0.0)
+    per_iter = max((t_boost - t_boost_1) / (iters - 1), 1e-5)
+    lr_unit = max((t_lr_wide - t_lr_narrow) / (lr_iters * n * 48 * k), 0.0)
+    lr_iter = max(t_lr_narrow / lr_iters - lr_unit * n * 16 * k, 0.0)
     return (
-        t_forest / (trees * n * math.log2(n) * math.sqrt(16)),
-        (per_tree - tree_fixed) / (n * 16),
-        tree_fixed,
+        forest_tree,
+        forest_unit,
+        0.9 * per_iter,  # a boosting iteration is mostly fixed cost at these sizes (thread start-up, gradients)
+        0.1 * per_iter / (n * 16 * k),
+        lr_iter,
         lr_unit,
-        lr_fixed,
         t_knn / (n * 64),
         time.perf_counter() - started,
     )
@@ -172,13 +179,14 @@ def _baseline_probe() -> tuple[float, float, float, float, float, float, float]:
 # (a BLAS thread pre-empted mid-probe reads as a 100× slower machine) and clipped to that range.
 REFERENCE = Calibration(
     step_overhead_s=1.0e-4,
-    macs_per_s=4.5e9,
-    forest_s_per_unit=1.5e-7,
-    boosting_s_per_unit=5e-7,
-    boosting_tree_s=5e-3,
-    logistic_s_per_unit=4e-8,
-    logistic_iter_s=2e-4,
-    knn_s_per_unit=4e-8,
+    macs_per_s=5e9,
+    forest_tree_s=1.5e-3,
+    forest_s_per_unit=1e-8,
+    boosting_iter_s=0.02,
+    boosting_s_per_unit=2e-8,
+    logistic_iter_s=3e-4,
+    logistic_s_per_unit=5e-9,
+    knn_s_per_unit=1e-8,
     probe_s=0.0,
 )
 
@@ -233,7 +241,7 @@ def _network_epoch_and_start(
         return steps * cal.step_overhead_s + work / cal.macs_per_s, 0.0
     machine = cal.step_overhead_s / REFERENCE_STEP_OVERHEAD_S  # > 1: a slower machine than the reference
     ratio = KERAS_CNN_THROUGHPUT_RATIO if cfg.kind == ModelKind.KERAS_CNN else KERAS_THROUGHPUT_RATIO
-    epoch = steps * KERAS_STEP_OVERHEAD_S * machine + work / (cal.macs_per_s * ratio)
+    epoch = (KERAS_EPOCH_OVERHEAD_S + steps * KERAS_STEP_OVERHEAD_S) * machine + work / (cal.macs_per_s * ratio)
     return epoch, KERAS_FIRST_EPOCH_S[cfg.kind] * machine
 
 
@@ -241,10 +249,10 @@ def _baseline_seconds(cfg: ModelConfig, n_train: int, n_features: int, n_classes
     n, d = max(n_train, 2), n_features
     if cfg.kind == ModelKind.RANDOM_FOREST:
         depth = 1.0 if cfg.max_depth is None else min(1.0, cfg.max_depth / math.log2(n))
-        return cal.forest_s_per_unit * cfg.n_trees * n * math.log2(n) * math.sqrt(d) * depth
+        return cfg.n_trees * (cal.forest_tree_s + cal.forest_s_per_unit * n * math.log2(n) * math.sqrt(d) * depth)
     if cfg.kind == ModelKind.HIST_GB:
-        trees = cfg.max_iter * (1 if n_classes == 2 else n_classes)
-        return trees * (cal.boosting_tree_s + cal.boosting_s_per_unit * n * d)
+        per_iteration = 1 if n_classes == 2 else n_classes  # trees grown per iteration
+        return cfg.max_iter * (cal.boosting_iter_s + cal.boosting_s_per_unit * n * d * per_iteration)
     if cfg.kind == ModelKind.LOGISTIC:
         iters = min(cfg.max_iter, LOGISTIC_EXPECTED_ITERS)
         return iters * (cal.logistic_iter_s + cal.logistic_s_per_unit * n * d * max(n_classes, 2))
