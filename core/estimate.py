@@ -16,7 +16,8 @@ Their constants come from :func:`calibrate`, a probe of this machine (well under
 process): it times NumPy network steps at two batch sizes (per-step overhead and throughput) and tiny
 scikit-learn fits. Keras is never imported here, and gradient boosting is not probed (its OpenMP threads
 spin against a busy CPU): their speeds are reference speeds measured once on the project's 2-core machine,
-scaled by how this machine's NumPy probe compares. After a run of the same family, its measured time rescales the model again.
+scaled by how this machine's NumPy probe compares. After a run of the same family, its measured time
+rescales the model again.
 """
 
 from __future__ import annotations
@@ -33,9 +34,9 @@ import numpy as np
 from core.config import ModelConfig, ModelKind
 from core.result import RunResult
 
-# Keras relative to the NumPy probe, measured on the project's 2-core machine (see bench_core's estimate
-# section): its steps cost a fixed dispatch overhead, its arithmetic runs at about half NumPy's rate on small
-# layers, and the first epoch pays graph tracing.
+# Keras relative to the NumPy probe, measured on the project's 2-core machine with digits: each epoch and each
+# step cost a fixed dispatch overhead, dense arithmetic runs about as fast as NumPy's, convolutions on small
+# images far slower, and the first epoch pays graph tracing.
 KERAS_STEP_OVERHEAD_S = 1.9e-3  # per mini-batch step at the reference machine's speed
 KERAS_EPOCH_OVERHEAD_S = 0.025  # per epoch: iterator and callbacks (digits: 60 ms for 20 steps, 310 ms for 158)
 KERAS_THROUGHPUT_RATIO = 1.0  # Keras (oneDNN) dense MACs/s ÷ the NumPy probe's
@@ -223,12 +224,6 @@ def macs_per_row(cfg: ModelConfig, n_features: int, n_classes: int, image_shape:
     return macs + sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
 
 
-def approx_params(cfg: ModelConfig, n_features: int, n_classes: int) -> int:
-    """Dense weights and biases of a network (convolutions' few weights left out)."""
-    sizes = [n_features, *cfg.hidden_units, n_classes]
-    return int(sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:], strict=True)))
-
-
 def _network_epoch_and_start(
     cfg: ModelConfig, n_train: int, n_features: int, n_classes: int, image_shape, cal: Calibration
 ) -> tuple[float, float]:
@@ -324,6 +319,6 @@ def estimate_seconds(
 
 
 def describe(estimate: Estimate) -> str:
-    """ "≈ 3.2 s" or "≤ 3.2 s (early stopping can end sooner)", for a caption."""
+    """Caption text: "≈ 3.2 s", or "≤ 3.2 s" for a ceiling (early stopping can end sooner)."""
     value = f"{estimate.seconds:.1f} s" if estimate.seconds >= 0.1 else f"{estimate.seconds * 1000:.0f} ms"
     return f"≤ {value}" if estimate.ceiling else f"≈ {value}"
