@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--scaling", choices=["none", "minmax", "standard"])
     tr.add_argument("--imbalance", choices=["none", "class_weights", "oversample", "undersample"])
     _csv_args(tr)
+    tr.add_argument(
+        "--positive-class",
+        dest="positive_class",
+        help="binary tasks: the class precision, recall and F1 are of (default: breast_cancer's malignant, "
+        "else the training split's minority class)",
+    )
     tr.add_argument("--seed", type=int)
     tr.add_argument("--json", action="store_true", help="print the RunResult as JSON")
     tr.add_argument("--no-save", action="store_true", help="do not add the run to the run history")
@@ -90,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--hidden", type=_units)
     cv.add_argument("--epochs", type=int)
     cv.add_argument("--seed", type=int, default=0)
+    cv.add_argument("--positive-class", dest="positive_class", help="binary tasks: the class scores are of")
     cv.add_argument("--json", action="store_true", help="print folds and mean/std as JSON")
 
     runs = sub.add_parser("runs", help="the run history ($TRADEOFF_LAB_DB, default ~/.tradeoff_lab/runs.sqlite)")
@@ -256,7 +263,7 @@ def _csv_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (implies --dataset csv)")
 
 
-_DATA_FLAGS = ("dataset", "fraction", "n_rows", "scaling", "imbalance", "csv_path", "target", "seed")
+_DATA_FLAGS = ("dataset", "fraction", "n_rows", "scaling", "imbalance", "csv_path", "target", "positive_class", "seed")
 _MODEL_FLAGS = {
     "model": "kind",
     "hidden": "hidden_units",
@@ -371,6 +378,7 @@ class _ProgressBar:
 
 def format_table(result) -> str:
     v, t, c = result.validation, result.test, result.cost
+    of = f" ({v.qualifier})" if v.qualifier else ""
     rows = [
         ("model", result.model_repr, ""),
         (
@@ -381,14 +389,20 @@ def format_table(result) -> str:
         ),
         ("metric", "validation", "test"),
         ("accuracy", f"{v.accuracy:.4f}", f"{t.accuracy:.4f}"),
-        ("precision", f"{v.precision:.4f}", f"{t.precision:.4f}"),
-        ("recall", f"{v.recall:.4f}", f"{t.recall:.4f}"),
-        ("f1", f"{v.f1:.4f}", f"{t.f1:.4f}"),
+        (f"precision{of}", f"{v.precision:.4f}", f"{t.precision:.4f}"),
+        (f"recall{of}", f"{v.recall:.4f}", f"{t.recall:.4f}"),
+        (f"f1{of}", f"{v.f1:.4f}", f"{t.f1:.4f}"),
         ("roc_auc", _fmt(v.roc_auc), _fmt(t.roc_auc)),
-        ("train_time_s", f"{c.train_time_s:.3f}", ""),
+        ("train_time_s (fitting only)", f"{c.train_time_s:.3f}", ""),
+        ("eval_time_s (validation + scoring)", _fmt(c.eval_time_s, 3), ""),
+        ("estimate_s (before the run)", _fmt(c.estimate_s, 1), ""),
         ("first_epoch_s", f"{c.first_epoch_s:.3f}", ""),
         ("epoch_s_median", _fmt(c.epoch_s_median, 3), ""),
-        ("latency_ms_p50 / p95", f"{c.latency_ms_p50:.3f} / {c.latency_ms_p95:.3f}", ""),
+        (
+            "latency_ms_p50 / p95" + (f" ({c.latency_calls} calls)" if c.latency_calls else ""),
+            f"{c.latency_ms_p50:.3f} / {c.latency_ms_p95:.3f}",
+            "",
+        ),
         ("n_params", f"{c.n_params:,}", ""),
         ("size_bytes", f"{c.size_bytes:,}", ""),
         ("peak_memory_mb (RSS increase)", f"{c.peak_memory_mb:.1f}", ""),
@@ -398,6 +412,17 @@ def format_table(result) -> str:
     lines = [f"{name:<{width}}  {a:<14} {b}".rstrip() for name, a, b in rows]
     lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
+
+
+def _claim_line(args: argparse.Namespace, result, run_id: int) -> None:
+    """After a preset with a published claim ran exactly as defined, say how this machine compares."""
+    from core.presets import claim_check
+
+    preset = get_preset(args.preset) if args.preset else None
+    if preset is None or preset.claimed_test_accuracy is None or result.stopped:
+        return
+    if (result.data_config, result.model_config) == (preset.data, preset.model):
+        print(claim_check(preset, (run_id, result)), file=sys.stderr)
 
 
 def _fmt(value: float | None, digits: int = 4) -> str:
@@ -548,7 +573,11 @@ def run_cv_command(args: argparse.Namespace) -> int:
     if not 2 <= args.folds <= 10:
         raise ConfigError(f"--folds must be an integer in [2, 10]. Got {args.folds}.")
     model = replace_plain(ModelConfig(), **changes).validate()
-    data_changes = {"dataset": dataset_from_args(args), "seed": args.seed}
+    data_changes = {
+        "dataset": dataset_from_args(args),
+        "seed": args.seed,
+        "positive_class": getattr(args, "positive_class", None),
+    }
     if data_changes["dataset"] == "csv":
         data_changes.update(csv_path=args.csv_path, target=args.target)
     data = replace_plain(DataConfig(), **data_changes).validate()
@@ -564,6 +593,10 @@ def run_cv_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(), indent=1))
         return 0
+    print(result.protocol)
+    ev = result.folds[0].result.validation if result.folds and result.folds[0].result else None
+    if ev is not None and ev.qualifier:
+        print(f"precision, recall and f1 are of: {ev.qualifier}")
     for key in (*CV_METRICS, "train_time_s"):
         mean, std = result.mean_std(key)
         print(f"{key:<18} {mean:.4f} ± {std:.4f}")
@@ -614,14 +647,14 @@ def run_runs_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _save_or_recover(result) -> int:
-    """Save a trained result; when the store cannot take it, write a recovery file and say so in one line."""
+def _save_or_recover(result) -> tuple[int, int | None]:
+    """Save a trained result: (exit status, its id). When the store cannot take it, write a recovery file and
+    say so in one line."""
     from core.store import RunStore, StoreError
     from core.store_import import write_recovery_file
 
     try:
-        RunStore().save(result)
-        return 0
+        return 0, RunStore().save(result)
     except StoreError as err:
         try:
             path = write_recovery_file(result)
@@ -629,7 +662,7 @@ def _save_or_recover(result) -> int:
         except OSError as os_err:
             kept = f"No recovery file could be written either ({os_err.strerror}); the result is printed below."
         print(f"error: the run is not in the history: {err} {kept}", file=sys.stderr)
-        return EXIT_STORE
+        return EXIT_STORE, None
 
 
 class Terminated(BaseException):
@@ -668,11 +701,24 @@ def _main(args: argparse.Namespace) -> int:
             return run_runs_command(args)
         if args.command == "compress":
             return run_compress_command(args)
+        from core.data import prepare
+        from core.estimate import describe, estimate_seconds
         from core.training import train
 
         data_cfg, model_cfg = configs_from_args(args)
-        result = train(data_cfg, model_cfg, callback=_ProgressBar())
-        status = 0 if args.no_save else _save_or_recover(result)
+        data = prepare(data_cfg)
+        estimate = estimate_seconds(
+            model_cfg,
+            n_train=len(data.y_train),
+            n_features=data.n_features,
+            n_classes=data.n_classes,
+            image_shape=data.image_shape,
+        )
+        print(f"estimated training time {describe(estimate)} ({estimate.basis})", file=sys.stderr)
+        result = train(data_cfg, model_cfg, callback=_ProgressBar(), prepared=data, estimate_s=estimate.seconds)
+        status, run_id = (0, None) if args.no_save else _save_or_recover(result)
+        if run_id is not None:
+            _claim_line(args, result, run_id)
     except CoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE

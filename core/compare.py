@@ -22,7 +22,10 @@ class Tile:
     percent: bool = False  # shown ×100 with deltas in percentage points
 
 
-_MACRO = "Binary: of the positive class; multi-class: macro average over classes."
+_MACRO = (
+    "Binary: of the positive class named in the label (set on the Data page); multi-class: the unweighted "
+    "(macro) mean over classes."
+)
 TILES: tuple[Tile, ...] = (
     Tile(
         "accuracy",
@@ -74,7 +77,9 @@ TILES: tuple[Tile, ...] = (
         "s",
         False,
         lambda r: r.cost.train_time_s,
-        "Wall time of fit(), first epoch (set-up, graph tracing) included.",
+        "Fitting only: wall time of fit() minus its per-epoch validation passes, first epoch (set-up, graph "
+        "tracing) included. Validation, test scoring, latency and size measurements are not in it (see the "
+        "evaluation time below the tiles).",
     ),
     Tile(
         "epoch_s_median",
@@ -82,7 +87,7 @@ TILES: tuple[Tile, ...] = (
         "s",
         False,
         lambda r: r.cost.epoch_s_median,
-        "Median time of epochs 2 onwards, without the first epoch's set-up.",
+        "Median fitting time of epochs 2 onwards: no first-epoch set-up, no validation pass.",
     ),
     Tile(
         "latency_ms_p50",
@@ -90,7 +95,8 @@ TILES: tuple[Tile, ...] = (
         "ms",
         False,
         lambda r: r.cost.latency_ms_p50,
-        "Median time to predict one row by a direct model call, after warm-up.",
+        "Median time to predict one row by a direct model call, after 5 warm-up calls, over 200 calls (or "
+        "1 s of calls for a slow model).",
     ),
     Tile(
         "n_params",
@@ -118,6 +124,35 @@ TILES: tuple[Tile, ...] = (
         "that trains (freed memory handed back first; kernel high-water mark VmHWM and 20 ms samples).",
     ),
 )
+
+
+_NAMED = ("precision", "recall", "f1")  # tiles whose meaning depends on the positive class or the averaging
+
+
+def tile_label(tile: Tile, result: RunResult | None = None) -> str:
+    """The tile's label, naming what it is of: "Recall (malignant)", "F1 (macro over 10 classes)"."""
+    qualifier = result.validation.qualifier if result is not None and tile.key in _NAMED else ""
+    return f"{tile.label} ({qualifier})" if qualifier else tile.label
+
+
+def tile_help(tile: Tile, result: RunResult | None = None) -> str:
+    """The tile's help, with the run's own positive class and latency sample size where they matter."""
+    if result is None:
+        return tile.help
+    if tile.key in _NAMED and result.validation.positive_class is not None:
+        pos = result.validation.positive_class
+        what = {
+            "precision": f"Of the rows predicted '{pos}', the share that are.",
+            "recall": f"Of the '{pos}' rows, the share found.",
+            "f1": f"Harmonic mean of precision and recall of '{pos}'.",
+        }[tile.key]
+        return f"{what} '{pos}' is the positive class (change it on the Data page)."
+    if tile.key in _NAMED and result.validation.average == "macro":
+        return tile.help.split(" Binary:")[0] + f" Unweighted mean over the {result.validation.n_classes} classes."
+    if tile.key == "latency_ms_p50" and result.cost.latency_calls:
+        calls = result.cost.latency_calls
+        return f"Median time to predict one row by a direct model call, after warm-up, over {calls} calls."
+    return tile.help
 
 
 def format_value(tile: Tile, value: float | None) -> str:

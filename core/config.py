@@ -98,6 +98,9 @@ class DataConfig(_Plain):
     stratify: bool = True
     scaling: Scaling = Scaling.STANDARD
     imbalance: Imbalance = Imbalance.NONE  # applied to the training split only
+    # binary tasks: the class precision, recall, F1, ROC and PR are of. None = the dataset's own choice
+    # (breast_cancer: malignant), else the training split's minority class (the one usually worth finding)
+    positive_class: str | None = None
     seed: int = 0
     # synthetic (make_classification)
     n_samples: int = 2000
@@ -138,6 +141,10 @@ class DataConfig(_Plain):
         _check_range("minority_fraction", self.minority_fraction, 0.0, 1.0 / self.n_classes, low_open=True)
         _check_range("noise", self.noise, 0.0, 2.0)
         _check_int_range("max_categories", self.max_categories, 2, 1000)
+        if self.positive_class is not None and (not isinstance(self.positive_class, str) or not self.positive_class):
+            raise ConfigError(
+                f"The 'positive_class' parameter must be a class name (text) or None. Got {self.positive_class!r}."
+            )
         return self
 
 

@@ -66,8 +66,9 @@ def load_csv(
         The label column. Its values become classes 0..k-1 in sorted order (numbers numerically, text
         alphabetically); ``class_names`` keeps the original values as strings.
     missing : MissingValues
-        ``DROP`` removes every row with a missing value; ``IMPUTE`` fills numeric features with the column
-        median and text features with the most frequent value. Rows with a missing target are always dropped.
+        ``DROP`` removes every row with a missing value; ``IMPUTE`` keeps them as NaN and lists the columns in
+        ``RawData.impute``: after the split, ``core.data`` fills numeric features with the training rows'
+        median and text features with their most frequent value. Rows with a missing target are always dropped.
     max_categories : int
         The most distinct values a text column may have; each becomes one one-hot feature.
     max_bytes : int
@@ -109,8 +110,8 @@ def load_csv(
     frame = _handle_missing(frame, target, numeric, categorical, missing, notes)
     _check_categories(frame, categorical, max_categories)
     y, class_names = _encode_target(frame[target], target)
-    X, feature_names = _encode_features(frame, features, numeric, categorical, notes)
-    return RawData(X=X, y=y, feature_names=feature_names, class_names=class_names, notes=tuple(notes))
+    X, feature_names, impute = _encode_features(frame, features, numeric, categorical, notes)
+    return RawData(X=X, y=y, feature_names=feature_names, class_names=class_names, notes=tuple(notes), impute=impute)
 
 
 # --- reading -----------------------------------------------------------------------------------------------
@@ -314,22 +315,13 @@ def _handle_missing(
     dropped = n_rows - len(kept)
     if dropped:
         notes.append(f"Dropped {dropped} of {n_rows} rows with a missing target.")
-    filled_values, filled_columns = 0, 0
-    for column in numeric + categorical:
-        n_missing = int(kept[column].isna().sum())
-        if not n_missing:
-            continue
-        if column in numeric:
-            fill = kept[column].median()
-        else:
-            fill = kept[column].mode(dropna=True).iloc[0]  # ties: the first in sorted order
-        kept[column] = kept[column].fillna(fill)
-        filled_values += n_missing
-        filled_columns += 1
+    # the fill values are not computed here: core.data fits them on the training rows only, after the split
+    counts = [int(kept[column].isna().sum()) for column in numeric + categorical]
+    filled_values, filled_columns = sum(counts), sum(1 for n in counts if n)
     if filled_values:
         notes.append(
             f"Imputed {_plural(filled_values, 'missing value')} in {_plural(filled_columns, 'column')} "
-            "(median for numbers, most frequent value for text)."
+            "(median for numbers, most frequent value for text), computed from the training rows only."
         )
     return kept
 
@@ -361,8 +353,12 @@ def _encode_features(
     numeric: list[str],
     categorical: list[str],
     notes: list[str],
-) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Numbers as they are, each text column replaced in place by one 0/1 column per sorted value."""
+) -> tuple[np.ndarray, tuple[str, ...], tuple[tuple[str, tuple[int, ...]], ...]]:
+    """Numbers as they are, each text column replaced in place by one 0/1 column per sorted value.
+
+    Missing values stay NaN (a text column's whole one-hot group); the third result lists the columns that
+    hold any, for imputation after the split.
+    """
     float32_max = float(np.finfo(np.float32).max)
     encoded: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # text column -> (codes, sorted categories)
     names: list[str] = []
@@ -370,7 +366,7 @@ def _encode_features(
         if column in numeric:
             names.append(column)
         else:
-            codes, categories = pd.factorize(frame[column].astype(str).to_numpy(dtype=object), sort=True)
+            codes, categories = pd.factorize(frame[column].to_numpy(dtype=object), sort=True)  # NaN -> -1
             encoded[column] = (codes, categories)
             names.extend(f"{column}={c}" for c in categories)
 
@@ -378,17 +374,24 @@ def _encode_features(
     rows = np.arange(len(frame))
     j = 0
     overflow: list[str] = []
+    impute: list[tuple[str, tuple[int, ...]]] = []
     for column in features:
         if column in numeric:
-            values = frame[column].to_numpy(dtype=np.float64)
-            if np.abs(values).max() > float32_max:
+            values = frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+            if np.nanmax(np.abs(values)) > float32_max:
                 overflow.append(column)
                 continue  # reported below, after every column is checked
             X[:, j] = values
+            if np.isnan(values).any():
+                impute.append(("median", (j,)))
             j += 1
         else:
             codes, categories = encoded[column]
-            X[rows, j + codes] = 1.0
+            present = codes >= 0
+            X[rows[present], j + codes[present]] = 1.0
+            if not present.all():
+                X[np.ix_(~present, np.arange(j, j + len(categories)))] = np.nan
+                impute.append(("mode", tuple(range(j, j + len(categories)))))
             j += len(categories)
     if overflow:
         raise DataError(
@@ -400,4 +403,4 @@ def _encode_features(
         notes.append(
             f"One-hot encoded {_plural(len(categorical), 'categorical column')} into {_plural(n_one_hot, 'feature')}."
         )
-    return X, tuple(names)
+    return X, tuple(names), tuple(impute)

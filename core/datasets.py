@@ -33,6 +33,10 @@ class RawData:
     pixel_max: float | None = None  # images: the largest possible pixel value (min-max scaling divides by it)
     test: tuple[np.ndarray, np.ndarray] | None = None  # an official test split, when the dataset has one
     notes: tuple[str, ...] = field(default=())  # what loading did (rows dropped, values imputed...)
+    default_positive: str | None = None  # binary: the class that "positive" means unless configured
+    # columns whose missing values (NaN in X) are filled after the split, from the training rows only:
+    # ("median", (j,)) for a numeric column, ("mode", (j0, j1, ...)) for a one-hot encoded text column
+    impute: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
     @property
     def n_classes(self) -> int:
@@ -80,6 +84,7 @@ def _breast_cancer(cfg: DataConfig) -> RawData:
         y=bunch.target.astype(np.int64),
         feature_names=tuple(str(n) for n in bunch.feature_names),
         class_names=tuple(str(n) for n in bunch.target_names),
+        default_positive="malignant",  # the finding worth detecting (class 0 in scikit-learn's encoding)
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from core.config import DataConfig, Imbalance, ModelConfig, Scaling
+from core.config import DataConfig, Imbalance, ModelConfig
 from core.errors import ConfigError, DataError
 
 
@@ -131,6 +131,7 @@ class FoldResult:
 @dataclass(frozen=True)
 class CrossValidation:
     folds: tuple[FoldResult, ...]
+    protocol: str = ""  # which rows, how many folds, what each fold trains and scores on
 
     def mean_std(self, key: str) -> tuple[float, float]:
         values = [f.train_time_s if key == "train_time_s" else f.metrics[key] for f in self.folds]
@@ -145,10 +146,53 @@ class CrossValidation:
                 for f in self.folds
             ],
             "summary": {k: dict(zip(("mean", "std"), self.mean_std(k), strict=True)) for k in keys},
+            "protocol": self.protocol,
         }
 
 
 CV_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc")
+
+
+def cv_protocol(n_rows: int, folds: int, n_test: int) -> str:
+    """One sentence saying which rows cross-validation uses and what each fold trains and scores on."""
+    return (
+        f"{folds}-fold stratified cross-validation over the {n_rows:,} training and validation rows (the "
+        f"{n_test:,} test rows stay held out): each fold's model trains on the other {folds - 1} folds, exactly "
+        "the rows shown as n_train, with imputation and scaling fitted on them alone, and is scored on its own "
+        "held-out fold (n_val). Early stopping, when on, carves its own inner split from n_train."
+    )
+
+
+@dataclass(frozen=True)
+class CvSplits:
+    """The rows cross-validation uses and its folds: give ``folds`` to scikit-learn to reproduce the numbers."""
+
+    X: np.ndarray  # training + validation rows, before imputation and scaling
+    y: np.ndarray
+    folds: tuple[tuple[np.ndarray, np.ndarray], ...]  # (train indices, held-out indices)
+    n_test: int  # rows left out of every fold
+    positive_class: str | None  # the positive class the single-split run uses, so the numbers compare
+
+
+def cv_splits(data_cfg: DataConfig, *, folds: int = 5, raw: Any = None) -> CvSplits:
+    """k stratified folds over the training and validation rows of ``data_cfg`` (the test split stays out)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from core.data import resolve_positive, split_rows
+    from core.datasets import load
+
+    if not 2 <= folds <= 10:
+        raise ConfigError(f"The 'folds' parameter must be an integer in [2, 10]. Got {folds!r} instead.")
+    data_cfg.validate()
+    raw = raw if raw is not None else load(data_cfg)
+    (X_tr, y_tr), (X_va, y_va), (_, y_te) = split_rows(data_cfg, raw)
+    X = np.vstack([X_tr, X_va])
+    y = np.concatenate([y_tr, y_va])
+    if np.bincount(y).min() < folds:
+        raise DataError(f"A class has fewer than {folds} rows: too few for {folds} stratified folds. Use fewer folds.")
+    positive = resolve_positive(data_cfg, raw, tuple(int(c) for c in np.bincount(y_tr, minlength=raw.n_classes)))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=data_cfg.seed)
+    return CvSplits(X, y, tuple((tr, va) for tr, va in splitter.split(X, y)), len(y_te), positive)
 
 
 def cross_validate(
@@ -160,46 +204,31 @@ def cross_validate(
 ) -> CrossValidation:
     """k stratified folds over the training and validation rows (the test split stays untouched).
 
-    Each fold is prepared like a normal run: scaling and resampling are fitted on its training folds only.
+    Each fold's model trains on exactly its ``n_train`` rows (imputation, scaling and resampling fitted on
+    them only) and is scored on its held-out fold, which is the fold's stored validation split, so the
+    history shows the same fold score as the page. Early stopping carves its own inner split.
     """
-    from sklearn.model_selection import StratifiedKFold
-
-    from core.data import prepare
-    from core.datasets import RawData, load
+    from core.data import finish
+    from core.datasets import load
     from core.training import train
 
-    if not 2 <= folds <= 10:
-        raise ConfigError(f"The 'folds' parameter must be an integer in [2, 10]. Got {folds!r} instead.")
     raw = load(data_cfg)  # once: the folds below reuse it
-    base = prepare(replace(data_cfg, scaling=Scaling.NONE, imbalance=Imbalance.NONE), raw=raw)
-    X = np.vstack([base.X_train, base.X_val])
-    y = np.concatenate([base.y_train, base.y_val])
-    if np.bincount(y).min() < folds:
-        raise DataError(f"A class has fewer than {folds} rows: too few for {folds} stratified folds. Use fewer folds.")
+    splits = cv_splits(data_cfg, folds=folds, raw=raw)
+    fold_cfg = replace(data_cfg, positive_class=splits.positive_class)
+    X, y = splits.X, splits.y
     results = []
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=data_cfg.seed)
-    for k, (tr, va) in enumerate(splitter.split(X, y), start=1):
-        # a fold is a dataset whose 'test' is the held-out fold; prepare() then scales and rebalances as usual
-        fold_raw = RawData(
-            X=X[tr],
-            y=y[tr],
-            feature_names=raw.feature_names,
-            class_names=raw.class_names,
-            image_shape=raw.image_shape,
-            pixel_max=raw.pixel_max,
-            test=(X[va], y[va]),
-        )
-        fold_cfg = replace(data_cfg, fraction=1.0, n_rows=None, val_fraction=0.1)
-        prepared = prepare(fold_cfg, raw=fold_raw)
+    for k, (tr, va) in enumerate(splits.folds, start=1):
+        held_out = (X[va], y[va])  # scored as "validation"; also stored as "test" (no other rows are used)
+        prepared = finish(fold_cfg, raw, (X[tr], y[tr]), held_out, held_out)
         result = train(fold_cfg, model_cfg, prepared=prepared)
-        ev = result.test  # the held-out fold
+        ev = result.validation
         fold = FoldResult(
             k, len(tr), len(va), {m: getattr(ev, m) for m in CV_METRICS}, result.cost.train_time_s, result
         )
         results.append(fold)
         if on_fold is not None:
-            on_fold(fold, folds)
-    return CrossValidation(tuple(results))
+            on_fold(fold, len(splits.folds))
+    return CrossValidation(tuple(results), cv_protocol(len(y), len(splits.folds), splits.n_test))
 
 
 # --- imbalance lab ---------------------------------------------------------------------------------------
@@ -264,6 +293,7 @@ def imbalance_lab(
 __all__ = [
     "Calibration",
     "CrossValidation",
+    "CvSplits",
     "FoldResult",
     "ImbalanceRow",
     "ThresholdMetrics",
@@ -271,6 +301,8 @@ __all__ = [
     "confused_pairs",
     "cost_optimal_threshold",
     "cross_validate",
+    "cv_protocol",
+    "cv_splits",
     "expected_cost_curve",
     "imbalance_lab",
     "threshold_metrics",

@@ -1,6 +1,6 @@
 """Classification metrics, all computed by ``sklearn.metrics`` (never re-implemented).
 
-``evaluate(y_true, proba, *, threshold=0.5)`` returns an :class:`Evaluation`: headline scores, the confusion
+``evaluate(y_true, proba, *, positive=1, threshold=0.5)`` returns an :class:`Evaluation`: headline scores, the confusion
 matrix, ROC and PR curve points (per class for multi-class, one-vs-rest) and a per-class report. Binary
 scores can be recomputed at any threshold from stored probabilities, without retraining. Degenerate input
 (one class present, no predicted positives) gives ``None`` or 0 with a warning, never an exception.
@@ -32,10 +32,10 @@ class Curve:
 @dataclass(frozen=True)
 class Evaluation:
     n_samples: int
-    threshold: float | None  # binary only
+    threshold: float | None  # binary only: on P(positive class)
     accuracy: float
     balanced_accuracy: float
-    precision: float  # binary: of the positive class; multi-class: macro
+    precision: float  # binary: of the positive class (named below); multi-class: macro
     recall: float
     f1: float
     precision_weighted: float
@@ -49,6 +49,19 @@ class Evaluation:
     roc_curves: tuple[Curve, ...]
     pr_curves: tuple[Curve, ...]
     per_class: tuple[dict[str, Any], ...]  # class, precision, recall, f1, support
+    positive_class: str | None = None  # binary: the class precision/recall/F1 are of; None for multi-class
+    average: str | None = None  # "binary" (of positive_class) or "macro" (unweighted mean over classes)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.confusion_matrix)
+
+    @property
+    def qualifier(self) -> str:
+        """What precision, recall and F1 are of: "malignant", "macro over 10 classes" (empty if unknown)."""
+        if self.positive_class is not None:
+            return self.positive_class
+        return f"macro over {self.n_classes} classes" if self.average == "macro" else ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,7 +77,12 @@ class Evaluation:
 
 
 def evaluate(
-    y_true: np.ndarray, proba: np.ndarray, *, class_names: tuple[str, ...] | None = None, threshold: float = 0.5
+    y_true: np.ndarray,
+    proba: np.ndarray,
+    *,
+    class_names: tuple[str, ...] | None = None,
+    positive: int = 1,
+    threshold: float = 0.5,
 ) -> Evaluation:
     """Score predicted probabilities ``proba`` (n_samples × n_classes) against ``y_true``.
 
@@ -76,8 +94,11 @@ def evaluate(
         Predicted class probabilities; rows sum to 1.
     class_names : tuple of str, optional
         Names for the per-class report and curves; defaults to "0".."k-1".
+    positive : int, default 1
+        Binary only: the index of the positive class, which precision, recall, F1, the ROC and PR curves and
+        average precision are of.
     threshold : float, default 0.5
-        Binary only: predict the positive class (1) when its probability is at least this.
+        Binary only: predict the positive class when its probability is at least this.
     """
     from sklearn import metrics as skm
 
@@ -91,26 +112,31 @@ def evaluate(
     names = tuple(class_names) if class_names else tuple(str(c) for c in range(k))
     labels = np.arange(k)
     binary = k == 2
-    y_pred = predict_labels(proba, threshold)
+    if binary and positive not in (0, 1):
+        raise ValueError(f"positive must be 0 or 1 for a binary task; got {positive!r}.")
+    y_pred = predict_labels(proba, threshold, positive=positive)
     average = "binary" if binary else "macro"
+    pos_kw = {"pos_label": positive} if binary else {}
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # we report undefined metrics ourselves, once, below
         precision = skm.precision_score(
-            y_true, y_pred, labels=labels if not binary else None, average=average, zero_division=0
+            y_true, y_pred, labels=labels if not binary else None, average=average, zero_division=0, **pos_kw
         )
         recall = skm.recall_score(
-            y_true, y_pred, labels=labels if not binary else None, average=average, zero_division=0
+            y_true, y_pred, labels=labels if not binary else None, average=average, zero_division=0, **pos_kw
         )
-        f1 = skm.f1_score(y_true, y_pred, labels=labels if not binary else None, average=average, zero_division=0)
+        f1 = skm.f1_score(
+            y_true, y_pred, labels=labels if not binary else None, average=average, zero_division=0, **pos_kw
+        )
         p_w, r_w, f_w, _ = skm.precision_recall_fscore_support(
             y_true, y_pred, labels=labels, average="weighted", zero_division=0
         )
         p_c, r_c, f_c, s_c = skm.precision_recall_fscore_support(y_true, y_pred, labels=labels, zero_division=0)
         balanced = skm.balanced_accuracy_score(y_true, y_pred) if len(np.unique(y_true)) > 0 else 0.0
         mcc = skm.matthews_corrcoef(y_true, y_pred)
-    roc_auc, average_precision, logloss = _ranking_scores(y_true, proba, binary, labels)
-    if binary and not (y_pred == 1).any():
+    roc_auc, average_precision, logloss = _ranking_scores(y_true, proba, binary, labels, positive)
+    if binary and not (y_pred == positive).any():
         _warn("No sample was predicted positive at this threshold; precision is reported as 0.")
     return Evaluation(
         n_samples=len(y_true),
@@ -130,8 +156,8 @@ def evaluate(
         confusion_matrix=tuple(
             tuple(int(v) for v in row) for row in skm.confusion_matrix(y_true, y_pred, labels=labels)
         ),
-        roc_curves=_curves(y_true, proba, names, "roc"),
-        pr_curves=_curves(y_true, proba, names, "pr"),
+        roc_curves=_curves(y_true, proba, names, "roc", positive),
+        pr_curves=_curves(y_true, proba, names, "pr", positive),
         per_class=tuple(
             {
                 "class": names[i],
@@ -142,17 +168,19 @@ def evaluate(
             }
             for i in range(k)
         ),
+        positive_class=names[positive] if binary else None,
+        average=average,
     )
 
 
-def predict_labels(proba: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    """Binary: positive when P(class 1) ≥ threshold; multi-class: the most probable class."""
+def predict_labels(proba: np.ndarray, threshold: float = 0.5, *, positive: int = 1) -> np.ndarray:
+    """Binary: ``positive`` when P(positive) ≥ threshold, else the other class; multi-class: the most probable."""
     if proba.shape[1] == 2:
-        return (proba[:, 1] >= threshold).astype(np.int64)
+        return np.where(proba[:, positive] >= threshold, positive, 1 - positive).astype(np.int64)
     return proba.argmax(axis=1).astype(np.int64)
 
 
-def _ranking_scores(y_true, proba, binary, labels) -> tuple[float | None, float | None, float | None]:
+def _ranking_scores(y_true, proba, binary, labels, positive=1) -> tuple[float | None, float | None, float | None]:
     from sklearn import metrics as skm
 
     present = np.unique(y_true)
@@ -161,9 +189,10 @@ def _ranking_scores(y_true, proba, binary, labels) -> tuple[float | None, float 
         _warn(f"Only one class ({present.tolist()}) is present in y_true: ROC AUC and average precision are undefined.")
         return None, None, logloss
     if binary:
+        hit = (y_true == positive).astype(int)
         return (
-            float(skm.roc_auc_score(y_true, proba[:, 1])),
-            float(skm.average_precision_score(y_true, proba[:, 1])),
+            float(skm.roc_auc_score(hit, proba[:, positive])),
+            float(skm.average_precision_score(hit, proba[:, positive])),
             logloss,
         )
     if len(present) < len(labels):
@@ -175,11 +204,11 @@ def _ranking_scores(y_true, proba, binary, labels) -> tuple[float | None, float 
     return auc, ap, logloss
 
 
-def _curves(y_true, proba, names, which: str) -> tuple[Curve, ...]:
+def _curves(y_true, proba, names, which: str, positive: int = 1) -> tuple[Curve, ...]:
     from sklearn import metrics as skm
 
     k = proba.shape[1]
-    targets = [(names[1] if names else "positive", 1)] if k == 2 else [(names[c], c) for c in range(k)]
+    targets = [(names[positive], positive)] if k == 2 else [(names[c], c) for c in range(k)]
     curves = []
     for label, c in targets:
         positives = (y_true == c).astype(int)

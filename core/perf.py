@@ -20,10 +20,10 @@ from importlib import metadata
 import numpy as np
 
 LATENCY_WARMUP_CALLS = 5
-LATENCY_MAX_CALLS = 50
-LATENCY_BUDGET_S = 0.5  # stop timing batch-1 calls after this long, once at least MIN calls are in
-LATENCY_MIN_CALLS = 10
+LATENCY_CALLS = 200  # timed batch-1 calls after warm-up...
+LATENCY_BUDGET_S = 1.0  # ...or fewer when they take longer than this: slow models stop after ≥ 1 s of calls
 THROUGHPUT_BATCH = 1024
+THROUGHPUT_REPEATS = 3  # timed batches; the median is reported
 
 
 @dataclass(frozen=True)
@@ -34,32 +34,38 @@ class Latency:
 
 
 def measure_latency(predict_one: Callable[[np.ndarray], object], row: np.ndarray) -> Latency:
-    """Time ``predict_one`` on a single row (shape (1, n_features)) after a warm-up."""
+    """Time ``predict_one`` on a single row (shape (1, n_features)) after a warm-up.
+
+    Calls are timed until ``LATENCY_CALLS`` are in or ``LATENCY_BUDGET_S`` has passed, whichever comes
+    first: p50/p95 rest on 200 calls, or on at least one second of calls for a slow model.
+    """
     for _ in range(LATENCY_WARMUP_CALLS):
         predict_one(row)
     times = []
     started = time.perf_counter()
-    while len(times) < LATENCY_MAX_CALLS:
+    while len(times) < LATENCY_CALLS:
         t0 = time.perf_counter()
         predict_one(row)
-        times.append(time.perf_counter() - t0)
-        if len(times) >= LATENCY_MIN_CALLS and time.perf_counter() - started > LATENCY_BUDGET_S:
+        t1 = time.perf_counter()
+        times.append(t1 - t0)
+        if t1 - started >= LATENCY_BUDGET_S:
             break
     ms = np.array(times) * 1000
     return Latency(float(np.percentile(ms, 50)), float(np.percentile(ms, 95)), len(times))
 
 
 def measure_throughput(predict_batch: Callable[[np.ndarray], object], X: np.ndarray) -> float:
-    """Rows per second predicting one batch of ``THROUGHPUT_BATCH`` rows (tiled from X), after a warm-up."""
+    """Rows per second predicting one batch of ``THROUGHPUT_BATCH`` rows (tiled from X), after a warm-up;
+    the median of ``THROUGHPUT_REPEATS`` timed batches."""
     reps = int(np.ceil(THROUGHPUT_BATCH / len(X)))
     batch = np.ascontiguousarray(np.tile(X, (reps, 1))[:THROUGHPUT_BATCH])
     predict_batch(batch)
-    best = float("inf")
-    for _ in range(3):
+    times = []
+    for _ in range(THROUGHPUT_REPEATS):
         t0 = time.perf_counter()
         predict_batch(batch)
-        best = min(best, time.perf_counter() - t0)
-    return THROUGHPUT_BATCH / best
+        times.append(time.perf_counter() - t0)
+    return THROUGHPUT_BATCH / float(np.median(times))
 
 
 class PeakMemory:

@@ -24,8 +24,9 @@ class EpochLog:
     accuracy: float
     val_loss: float | None
     val_accuracy: float | None
-    elapsed_s: float  # since training started
-    epoch_s: float  # this epoch alone
+    elapsed_s: float  # since training started, validation included
+    epoch_s: float  # this epoch's fitting alone, without its validation pass
+    eval_s: float = 0.0  # this epoch's validation (and, with early stopping, its inner split), timed apart
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

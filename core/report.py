@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from core import charts
-from core.compare import TILES, config_differences, flat_config, format_value
+from core.compare import TILES, Tile, config_differences, flat_config, format_value, tile_label
 from core.result import RunResult
 
 _STYLE = """body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1100px;color:#222}
@@ -38,6 +38,19 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def _column(tile: Tile, runs: Sequence[RunResult]) -> str:
+    """A tile's column header, naming the positive class (or macro averaging) when every run shares it."""
+    labels = {tile_label(tile, r) for r in runs}
+    return labels.pop() if len(labels) == 1 else tile.label
+
+
+def _cell(tile: Tile, run: RunResult, runs: Sequence[RunResult]) -> str:
+    value = format_value(tile, tile.get(run))
+    if _column(tile, runs) == tile.label and tile_label(tile, run) != tile.label:
+        value += f" ({run.validation.qualifier})"  # runs disagree: each cell says what it is of
+    return value
+
+
 def runs_report(
     runs: Sequence[RunResult],
     *,
@@ -56,7 +69,8 @@ def runs_report(
         if note:
             parts.append(f"<div class='note'>{html.escape(note)}</div>")
     metric_rows = [
-        {"run": lab, **{t.label: format_value(t, t.get(r)) for t in TILES}} for lab, r in zip(labels, runs, strict=True)
+        {"run": lab, **{_column(t, runs): _cell(t, r, runs) for t in TILES}}
+        for lab, r in zip(labels, runs, strict=True)
     ]
     parts += ["<h2>Metrics and costs</h2>", _table(metric_rows)]
     configs = [flat_config(r) for r in runs]

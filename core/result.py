@@ -5,7 +5,7 @@ the environment stamp — a frozen record that round-trips through JSON with ``t
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,10 +17,10 @@ from core.progress import EpochLog
 
 @dataclass(frozen=True)
 class Cost:
-    train_time_s: float  # wall time of fit(), first epoch included
-    first_epoch_s: float  # includes graph tracing / compilation for Keras
-    epoch_s_median: float | None  # median of the steady epochs (2nd on); None with a single epoch
-    samples_per_s: float | None  # training rows ÷ steady epoch time
+    train_time_s: float  # fitting only: fit() wall time minus its per-epoch validation; first epoch included
+    first_epoch_s: float  # fitting time of epoch 1; includes graph tracing / compilation for Keras
+    epoch_s_median: float | None  # median fitting time of the steady epochs (2nd on); None with a single epoch
+    samples_per_s: float | None  # training rows ÷ steady epoch (fitting) time
     epochs_run: int
     latency_ms_p50: float  # batch 1, direct model call, after warm-up
     latency_ms_p95: float
@@ -33,6 +33,10 @@ class Cost:
     # what else ran while this was timed: "serial" (nothing: a clean time), "parallel:<n workers>",
     # "ray" or "tensorflow-loading"; set by whoever ran the training (worker, sweep executor)
     timing_context: str = "serial"
+    # Added later; defaults keep older stored JSON loadable.
+    eval_time_s: float | None = None  # per-epoch validation inside fit() + scoring validation and test after it
+    latency_calls: int | None = None  # batch-1 calls timed for the latency percentiles
+    estimate_s: float | None = None  # the training-time estimate shown before the run started
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,6 +76,10 @@ class RunResult:
     created_at: str
     predictions: dict[str, Predictions] = field(default_factory=dict)  # "validation", "test"
     warnings: tuple[str, ...] = ()
+
+    def with_estimate(self, estimate_s: float) -> RunResult:
+        """This result with the estimate shown before the run stored beside its measured cost."""
+        return replace(self, cost=replace(self.cost, estimate_s=float(estimate_s)))
 
     @property
     def metrics(self) -> dict[str, Evaluation]:

@@ -28,11 +28,16 @@ def train(
     *,
     callback: Callback | None = None,
     prepared: PreparedData | None = None,
+    estimate_s: float | None = None,
 ) -> RunResult:
     """Train ``model_cfg`` on the data ``data_cfg`` describes and return the measured result.
 
     ``callback`` receives one ``EpochLog`` per epoch and may return True to stop; a stopped run returns
-    its partial model's result with ``stopped=True``. Pass ``prepared`` to reuse data already prepared.
+    its partial model's result with ``stopped=True``. Pass ``prepared`` to reuse data already prepared, and
+    ``estimate_s`` (the estimate shown before the run) to store it beside the measured time.
+
+    ``cost.train_time_s`` is fitting only: ``fit()``'s wall time minus the per-epoch validation passes it
+    makes, which go, with scoring the validation and test splits afterwards, into ``cost.eval_time_s``.
     """
     started = time.perf_counter()
     model_cfg.validate()
@@ -50,26 +55,32 @@ def train(
             class_weights=data.class_weights,
             callback=callback,
         )
-        train_s = time.perf_counter() - t0
+        fit_s = time.perf_counter() - t0
+    in_fit_eval_s = sum(log.eval_s for log in model.history_)
+    train_s = fit_s - in_fit_eval_s
 
     caught: list[str] = list(getattr(model, "warnings_", ()))
+    t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as metric_warnings:
         warnings.simplefilter("always", MetricWarning)
         proba_val = model.predict_proba(data.X_val)
         proba_test = model.predict_proba(data.X_test)
-        validation = evaluate(data.y_val, proba_val, class_names=data.class_names)
-        test = evaluate(data.y_test, proba_test, class_names=data.class_names)
+        named = {"class_names": data.class_names, "positive": data.positive_index}
+        validation = evaluate(data.y_val, proba_val, **named)
+        test = evaluate(data.y_test, proba_test, **named)
+    eval_s = in_fit_eval_s + time.perf_counter() - t0
     caught += sorted({str(w.message) for w in metric_warnings})
 
     epochs = [log.epoch_s for log in model.history_]
     steady = epochs[1:]
     epoch_median = statistics.median(steady) if steady else None
+    fit_rows = getattr(model, "n_fit_rows_", len(data.y_train))  # early stopping fits on fewer rows
     latency = perf.measure_latency(model.predict_one, data.X_val[:1])
     cost = Cost(
         train_time_s=train_s,
         first_epoch_s=epochs[0] if epochs else train_s,
         epoch_s_median=epoch_median,
-        samples_per_s=len(data.y_train) / epoch_median if epoch_median else None,
+        samples_per_s=fit_rows / epoch_median if epoch_median else None,
         epochs_run=model.epochs_run_,
         latency_ms_p50=latency.latency_ms_p50,
         latency_ms_p95=latency.latency_ms_p95,
@@ -79,6 +90,9 @@ def train(
         peak_memory_mb=memory.peak_delta_mb,
         prepare_time_s=prepare_s,
         total_time_s=0.0,  # set below, once every measurement above is done
+        eval_time_s=eval_s,
+        latency_calls=latency.n_calls,
+        estimate_s=estimate_s,
     )
     cost = dataclasses.replace(cost, total_time_s=time.perf_counter() - started)
     return RunResult(
@@ -88,7 +102,8 @@ def train(
         dataset={
             **data.summary(),
             "class_names": list(data.class_names),
-            "notes": list(data.notes),
+            "notes": [*data.notes, *getattr(model, "notes_", ())],
+            "positive_class": data.positive_class,
             "train_counts_before": list(data.train_counts_before),
             "train_counts": list(data.class_counts("train")),
         },

@@ -20,6 +20,10 @@ with st.sidebar:
     data_cfg = widgets.data_config_ui("data", state.data_cfg, full=True)
 try:
     data = cached.prepared_data(data_cfg.validate())
+    with st.sidebar:
+        chosen = widgets.positive_class_ui("data", data_cfg, data.class_names, data.positive_class)
+    if chosen != data_cfg:
+        data_cfg, data = chosen, cached.prepared_data(chosen.validate())
 except CoreError as err:
     st.error(plain(str(err)))
     st.stop()
@@ -43,6 +47,13 @@ for col, (label, value) in zip(
     strict=True,
 ):
     col.metric(label, f"{value:,}" if isinstance(value, int) else value)
+if data.positive_class is not None:
+    st.caption(
+        f"Positive class: **{data.positive_class}**. Precision, recall, F1, ROC and PR on every page, in the CLI "
+        "and in reports are of this class; change it in the sidebar."
+    )
+else:
+    st.caption(f"{data.n_classes} classes: precision, recall and F1 are macro averages (unweighted mean over classes).")
 for note in data.notes:
     st.info(plain(note))
 

@@ -4,7 +4,7 @@ narratives are shown as plain text (escaped Markdown): a crafted one cannot show
 import streamlit as st
 
 from core import CoreError, charts
-from core.compare import TILES, format_value
+from core.compare import TILES, format_value, tile_label
 from ui import cached
 from ui.shell import ensure_app
 from ui.text import plain
@@ -46,7 +46,7 @@ if run is None:
 cols = st.columns(4)
 for col, key in zip(cols, ("accuracy", "f1", "train_time_s", "latency_ms_p50"), strict=True):
     tile = next(t for t in TILES if t.key == key)
-    col.metric(tile.label, format_value(tile, tile.get(run)))
+    col.metric(tile_label(tile, run), format_value(tile, tile.get(run)))
 st.caption(plain(f"{run.model_repr} on {run.data_config.dataset} · measured on {run.environment.get('cpu')}"))
 st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
 if st.button("Remove this scenario", key="demo_remove"):

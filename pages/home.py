@@ -4,6 +4,7 @@ import streamlit as st
 
 from core.perf import environment_stamp
 from core.presets import PRESETS
+from ui import results
 from ui.shell import ensure_app
 from ui.state import get_state
 
@@ -39,6 +40,8 @@ for col, preset in zip(cols, PRESETS.values(), strict=True):
     with col, st.container(border=True):
         st.markdown(f"**{preset.name}**")
         st.caption(preset.description)
+        if preset.claimed_test_accuracy is not None:
+            st.caption(results.claim_text(preset.name))
         if st.button("Open in Train", key=f"home_preset_{preset.name}"):
             state.data_cfg, state.model_cfg = preset.data, preset.model
             for key in [k for k in st.session_state if str(k).startswith("train_")]:

@@ -44,13 +44,20 @@ st.caption(f"Validation split: {len(pred.y_true)} rows.")
 if len(names) == 2:
     st.subheader("Threshold and error costs")
     left, right = st.columns([1, 2])
-    minority = int(np.argmin(np.bincount(pred.y_true, minlength=2)))  # usually the class worth finding
+    run_positive = run.validation.positive_class  # the one the run's tiles, the CLI and reports use
+    if run_positive in names:
+        default = names.index(run_positive)
+    else:  # a run stored before positive classes were named: the minority, as the run would choose now
+        default = int(np.argmin(np.bincount(pred.y_true, minlength=2)))
+    if st.session_state.get("metrics_positive_for") != index:  # a new run on show starts from its own class
+        st.session_state["metrics_positive"] = names[default]
+        st.session_state["metrics_positive_for"] = index
     positive = left.selectbox(
         "Positive class",
         names,
-        index=minority,
         key="metrics_positive",
-        help="The class a 'positive' prediction means, e.g. the disease.",
+        help="The class a 'positive' prediction means, e.g. the disease. Defaults to the run's positive class "
+        "(set on the Data page), so these numbers match the Train tiles at threshold 0.5.",
     )
     pos = names.index(positive)
     y = (pred.y_true == pos).astype(int)
@@ -72,10 +79,10 @@ if len(names) == 2:
             cols,
             [
                 ("Accuracy", tm.accuracy),
-                ("Precision", tm.precision),
-                ("Recall", tm.recall),
+                (f"Precision ({positive})", tm.precision),
+                (f"Recall ({positive})", tm.recall),
                 ("Specificity", tm.specificity),
-                ("F1", tm.f1),
+                (f"F1 ({positive})", tm.f1),
             ],
             strict=True,
         ):
@@ -174,6 +181,14 @@ st.subheader("Calibration")
 st.altair_chart(charts.reliability_chart(cal.predicted, cal.observed, cal.brier), width="stretch")
 
 st.subheader("Cross-validation")
+n_cv_rows = (sum(run.dataset.get("train_counts_before", ())) or run.dataset["n_train"]) + run.dataset["n_val"]
+st.caption(
+    "Protocol: k-fold stratified cross-validation over this run's "
+    f"{n_cv_rows:,} training and validation rows; its {run.dataset['n_test']:,} test rows stay held out. "
+    "Each fold's model trains on the other k − 1 folds (n_train rows, imputation and scaling fitted on them "
+    "alone) and is scored on its held-out fold (n_val rows); early stopping, when on, carves its own inner "
+    "split from n_train. The fold scores below are the ones saved to History."
+)
 f1, f2 = st.columns([1, 3])
 folds = f1.slider("Folds", 2, 10, 5, key="metrics_folds")
 if f1.button("Run cross-validation", key="metrics_cv"):
@@ -192,6 +207,8 @@ if f1.button("Run cross-validation", key="metrics_cv"):
         cached.store_safely("save the folds", lambda s: [s.save(fold.result, kind="cv") for fold in cv.folds])
 cv = state.cv_results.get(index)
 if cv is not None:
+    if cv.protocol:
+        st.caption(cv.protocol)
     table = pd.DataFrame(cv.to_dict()["folds"])
     st.dataframe(table, hide_index=True, width="stretch")
     rows = []

@@ -7,8 +7,9 @@ import streamlit as st
 
 from core import CoreError, charts, links, report
 from core.datasets import DATASETS
-from core.estimate import estimate_seconds
+from core.estimate import describe, estimate_seconds
 from core.pareto import timing_note
+from core.presets import PRESETS
 from ui import cached, results, widgets
 from ui.jobs import REGISTRY, TrainingJob
 from ui.shell import ensure_app
@@ -100,30 +101,38 @@ auto = c_auto.toggle(
 )
 cap_s = c_cap.select_slider(
     "Demo time cap",
-    [5, 10, 30, 60, 120, 300, 600],
-    60,
+    [0, 5, 10, 30, 60, 120, 300, 600],
+    0,
     key="train_cap",
-    format_func=lambda s: f"{s} s",
-    help="Epochs are cut when the estimate exceeds this.",
+    format_func=lambda s: "no cap" if not s else f"{s} s",
+    help="For demos: when the estimate exceeds the cap, the run trains fewer epochs and says so. The settings, "
+    "the slider and the link keep the setup's own epochs. Off by default, so presets run as defined.",
 )
 estimate = estimate_seconds(
     model_cfg,
     n_train=len(data.y_train),
     n_features=data.n_features,
     n_classes=data.n_classes,
+    image_shape=data.image_shape,
     history=state.runs,
-    cap_s=cap_s,
+    cap_s=cap_s or None,
 )
-if estimate.capped:
+if estimate.capped:  # the run uses fewer epochs; the setup (widgets, link) is left as it is
     beyond = f" Even one epoch is estimated at {estimate.seconds:.0f} s." if estimate.seconds > cap_s else ""
     st.warning(
-        f"Estimated beyond the {cap_s} s demo cap: epochs cut from {model_cfg.epochs} to {estimate.epochs}." + beyond
+        f"Capped at {estimate.epochs} epoch{'s' if estimate.epochs > 1 else ''} for the demo (the setup says "
+        f"{model_cfg.epochs}): estimated {describe(estimate)} against the {cap_s} s cap.{beyond} Set the cap to "
+        "“no cap” to run the setup as it is."
     )
     model_cfg = replace(model_cfg, epochs=estimate.epochs)
+for preset in PRESETS.values():  # a setup that reproduces a published claim says how this machine compares
+    if preset.claimed_test_accuracy is not None and (preset.data, preset.model) == (data_cfg, model_cfg):
+        st.info(results.claim_text(preset.name))
 train_clicked = c_train.button("Train", type="primary", key="train_go", width="stretch")
 c_stop.button("Stop", key="train_stop", width="stretch", on_click=stop_job, args=(state,))  # stops before the rerun
 st.caption(
-    f"Estimate: ≈ {estimate.seconds:.1f} s ({estimate.basis}). "
+    f"Estimated training time: {describe(estimate)} ({estimate.basis}; fitting only, as the Training time tile"
+    f"{', early stopping can end sooner' if estimate.ceiling else ''}). "
     + ("" if estimate.seconds <= AUTO_TRAIN_MAX_S or not auto else "Too long to auto-train: press Train.")
 )
 
@@ -148,6 +157,7 @@ else:
             context=cached.timing_context(model_cfg),
             store=store if save_runs else None,  # the job saves itself: "running" now, its outcome at the end
             auto=not train_clicked,
+            estimate_s=estimate.seconds,
         )
         state.job = REGISTRY.start(job, owner=state.owner)  # the session's previous run is stopped, not awaited
 
@@ -232,12 +242,15 @@ if state.baseline is not None and clear.button("Clear baseline", key="train_unpi
     state.baseline = None
     st.rerun()
 results.tiles(run, state.previous_run, state.baseline_run)
+c = run.cost
 st.caption(
-    f"First epoch {run.cost.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
-    f"{'n/a' if run.cost.epoch_s_median is None else f'{run.cost.epoch_s_median:.3f} s'} · "
-    f"{run.cost.rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
-    f"{run.environment['cores']} cores · timing: {run.cost.timing_context}",
-    help=timing_note(run.cost.timing_context),
+    f"Fitting: first epoch {c.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
+    f"{'n/a' if c.epoch_s_median is None else f'{c.epoch_s_median:.3f} s'}"
+    + ("" if c.eval_time_s is None else f" · evaluation (per-epoch validation, final scoring) {c.eval_time_s:.3f} s")
+    + ("" if c.estimate_s is None else f" · estimated before the run {c.estimate_s:.2f} s")
+    + f" · {c.rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
+    f"{run.environment['cores']} cores · timing: {c.timing_context}",
+    help=timing_note(c.timing_context),
 )
 
 VIEWS = ("Learning curves", "Evaluation (validation)", "Test set")

@@ -132,6 +132,7 @@ class TrainingJob(_Background):
     stopped_without_model: str | None = None  # why a stopped run kept no model (a scikit-learn fit)
     store_id: int | None = None  # its row in the run store
     store_error: str | None = None
+    estimate_s: float | None = None  # the estimate the page showed before the run; stored in cost.estimate_s
     started_at: float = field(default_factory=time.perf_counter)
     stop_event: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -162,6 +163,8 @@ class TrainingJob(_Background):
                 self.result = train(self.data_cfg, self.model_cfg, callback=progress, prepared=self.prepared)
         except RunStopped as err:
             self.stopped_without_model = str(err)
+        if self.result is not None and self.estimate_s is not None:
+            self.result = self.result.with_estimate(self.estimate_s)
         if self.stopped and self.halted_at is None:
             self._halted()
 

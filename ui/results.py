@@ -5,11 +5,42 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import charts
-from core.compare import TILES, config_label, delta, format_value, is_nil
+from core import CoreError, charts
+from core.compare import TILES, config_label, delta, format_value, is_nil, tile_help, tile_label
 from core.pareto import comparable_mask, pareto_mask
 from core.result import RunResult
 from ui.state import SessionState
+
+
+def claim_text(preset_name: str) -> str:
+    """What this machine measured against a preset's published claim, from the run store."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ui.cached import run_store
+
+    store, _ = run_store()
+    try:
+        n_runs = store.count()  # a new run changes the answer; otherwise the cached one stands
+    except (SQLAlchemyError, CoreError):
+        n_runs = -1
+    return _claim_text(preset_name, n_runs, id(store))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _claim_text(preset_name: str, n_runs: int, store_id: int) -> str:
+    """Cached: reading stored MNIST results parses megabytes of JSON."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.presets import claim_check, get_preset, latest_measurement
+    from ui.cached import run_store
+
+    preset = get_preset(preset_name)
+    store, _ = run_store()
+    try:
+        measured = latest_measurement(preset, store, limit=5)
+    except (SQLAlchemyError, CoreError):  # an unreadable history: nothing measured, never a failure
+        measured = None
+    return claim_check(preset, measured)
 
 
 def tiles(result: RunResult, previous: RunResult | None, baseline: RunResult | None) -> None:
@@ -21,11 +52,11 @@ def tiles(result: RunResult, previous: RunResult | None, baseline: RunResult | N
             with col:
                 change = delta(tile, result, previous)
                 st.metric(
-                    tile.label,
+                    tile_label(tile, result),
                     format_value(tile, tile.get(result)),
                     delta=change,
                     delta_color="off" if is_nil(change) else "normal" if tile.higher_is_better else "inverse",
-                    help=f"{tile.help} Arrow: change against the previous run.",
+                    help=f"{tile_help(tile, result)} Arrow: change against the previous run.",
                     border=True,
                 )
                 vs_base = delta(tile, result, baseline) if baseline is not None and baseline is not result else None
@@ -64,14 +95,15 @@ def test_set_section(state: SessionState, index: int) -> None:
             st.rerun()
         return
     t = result.test
+    of = f" ({t.qualifier})" if t.qualifier else ""
     cols = st.columns(5)
     for col, (label, value) in zip(
         cols,
         [
             ("Test accuracy", t.accuracy),
-            ("Test precision", t.precision),
-            ("Test recall", t.recall),
-            ("Test F1", t.f1),
+            (f"Test precision{of}", t.precision),
+            (f"Test recall{of}", t.recall),
+            (f"Test F1{of}", t.f1),
             ("Test ROC AUC", t.roc_auc),
         ],
         strict=True,

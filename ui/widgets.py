@@ -111,7 +111,7 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
     )
     cfg = replace(cfg, fraction=fraction, scaling=scaling, imbalance=imbalance)
     if not full:
-        return cfg
+        return _keep_positive(cfg, current)
     info = DATASETS[dataset]
     if dataset == "synthetic":
         cfg = replace(
@@ -185,7 +185,34 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
             ),
             seed=int(st.number_input("Seed", 0, 10_000, current.seed, key=f"{prefix}_seed", help=HELP["seed"])),
         )
-    return cfg
+    return _keep_positive(cfg, current)
+
+
+def _keep_positive(cfg: DataConfig, current: DataConfig) -> DataConfig:
+    """A chosen positive class belongs to its dataset and target: another one starts from its own default."""
+    same_classes = (cfg.dataset, cfg.csv_path, cfg.target, cfg.n_classes) == (
+        current.dataset,
+        current.csv_path,
+        current.target,
+        current.n_classes,
+    )
+    return cfg if same_classes else replace(cfg, positive_class=None)
+
+
+def positive_class_ui(prefix: str, cfg: DataConfig, class_names: tuple[str, ...], resolved: str | None) -> DataConfig:
+    """Binary tasks: pick the class precision, recall and F1 are of; every page, the CLI and reports use it."""
+    if len(class_names) != 2 or resolved not in class_names:
+        return cfg
+    choice = st.selectbox(
+        "Positive class",
+        class_names,
+        index=class_names.index(resolved),
+        key=f"{prefix}_positive_{cfg.dataset}_{cfg.target or ''}",
+        help="The class a 'positive' prediction means (the disease, the churner): precision, recall, F1, ROC "
+        "and PR are of it on every page. Default: breast_cancer's malignant, else the training split's "
+        "minority class.",
+    )
+    return cfg if choice == resolved else replace(cfg, positive_class=choice)
 
 
 def _csv_ui(prefix: str, cfg: DataConfig) -> DataConfig:

@@ -57,3 +57,20 @@ class Model(ABC):
     def _check_fitted(self, attribute: str) -> None:
         if not hasattr(self, attribute):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet. Call fit(X, y) first.")
+
+
+INNER_FRACTION = 0.1  # share of the training rows early stopping keeps aside to watch
+
+
+def inner_split(
+    X: np.ndarray, y: np.ndarray, *, seed: int, fraction: float = INNER_FRACTION
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Carve a stratified ``fraction`` of the training rows for early stopping: (X_fit, y_fit, (X_in, y_in))."""
+    from sklearn.model_selection import train_test_split
+
+    n_hold = max(1, int(round(len(y) * fraction)))
+    counts = np.bincount(y)
+    counts = counts[counts > 0]
+    stratify = y if counts.min() >= 2 and n_hold >= len(counts) else None
+    X_fit, X_in, y_fit, y_in = train_test_split(X, y, test_size=n_hold, random_state=seed, stratify=stratify)
+    return X_fit, y_fit, (X_in, y_in)

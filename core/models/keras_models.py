@@ -17,40 +17,55 @@ import numpy as np
 
 from core.config import ModelConfig, ModelKind, Precision
 from core.keras_import import import_keras
-from core.models.base import Model
+from core.models.base import Model, inner_split
 from core.progress import Callback, EpochLog, notify, polls_batches, stop_requested
 
 keras = import_keras()
 
 
 class _EpochReporter(keras.callbacks.Callback):
-    """Keras logs → EpochLog once per epoch; honours a stop request."""
+    """Keras logs → EpochLog once per epoch; honours a stop request.
 
-    def __init__(self, epochs: int, callback: Callback | None, owner: KerasModel):
+    Validation is timed apart from fitting: the reported split is scored here, after each epoch, and any
+    evaluation Keras runs inside ``fit`` (early stopping's inner split) is timed by ``on_test_begin/end``.
+    """
+
+    def __init__(self, epochs: int, callback: Callback | None, owner: KerasModel, validation=None):
         super().__init__()
-        self.epochs, self.user_callback, self.owner = epochs, callback, owner
+        self.epochs, self.user_callback, self.owner, self.validation = epochs, callback, owner, validation
         self.history: list[EpochLog] = []
+        self.inner_eval_s = 0.0
 
     def on_train_begin(self, logs=None):
         self.started = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch_started = time.perf_counter()
+        self.inner_eval_s = 0.0
+
+    def on_test_begin(self, logs=None):
+        self.test_started = time.perf_counter()
+
+    def on_test_end(self, logs=None):
+        self.inner_eval_s += time.perf_counter() - self.test_started
 
     def on_epoch_end(self, epoch, logs=None):
-        now = time.perf_counter()
+        fitted = time.perf_counter()
         logs = logs or {}
-        val_loss = logs.get("val_loss")
-        val_acc = logs.get("val_accuracy")
+        val_loss = val_acc = None
+        if self.validation is not None:
+            val_loss, val_acc = self.owner._score(*self.validation)
+        now = time.perf_counter()
         log = EpochLog(
             epoch=epoch + 1,
             epochs=self.epochs,
             loss=float(logs.get("loss", float("nan"))),
             accuracy=float(logs.get("accuracy", float("nan"))),
-            val_loss=None if val_loss is None else float(val_loss),
-            val_accuracy=None if val_acc is None else float(val_acc),
+            val_loss=val_loss,
+            val_accuracy=val_acc,
             elapsed_s=now - self.started,
-            epoch_s=now - self.epoch_started,
+            epoch_s=fitted - self.epoch_started - self.inner_eval_s,
+            eval_s=now - fitted + self.inner_eval_s,
         )
         self.history.append(log)
         self.owner.epochs_run_ = epoch + 1
@@ -139,16 +154,26 @@ class KerasModel(Model):
         c = self.config
         self.n_classes_ = n_classes
         self.model_ = self.build(X.shape[1], n_classes)
-        reporter = _EpochReporter(c.epochs, callback, self)
+        reporter = _EpochReporter(c.epochs, callback, self, validation)
         callbacks: list[keras.callbacks.Callback] = [reporter]
         if polls_batches(callback):  # a stop flag to honour within a batch
             callbacks.append(_StopWatcher(callback, self))
-        if c.early_stopping_patience and validation is not None:
+        monitored = None
+        self.notes_ = ()
+        if c.early_stopping_patience:
+            # early stopping watches rows carved from the training data, never the reported validation split
+            X, y, monitored = inner_split(X, y, seed=c.seed)
+            self.notes_ = (
+                f"Early stopping held out {len(monitored[1])} of the {len(y) + len(monitored[1])} training rows "
+                "to decide when to stop; the model fitted on the other "
+                f"{len(y)}.",
+            )
             callbacks.append(
                 keras.callbacks.EarlyStopping(
                     monitor="val_loss", patience=c.early_stopping_patience, restore_best_weights=True
                 )
             )
+        self.n_fit_rows_ = len(y)
         self.model_.fit(
             X,
             y,
@@ -156,7 +181,7 @@ class KerasModel(Model):
             epochs=c.epochs,
             verbose=0,
             shuffle=True,
-            validation_data=validation,
+            validation_data=monitored,
             class_weight=class_weights,
             callbacks=callbacks,
         )
@@ -171,6 +196,11 @@ class KerasModel(Model):
 
     def predict_one(self, row: np.ndarray) -> object:
         return self.model_(row, training=False)
+
+    def _score(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        proba = self.predict_proba(X)
+        p_true = np.clip(proba[np.arange(len(y)), y], 1e-7, 1)
+        return float(-np.log(p_true).mean()), float((proba.argmax(axis=1) == y).mean())
 
     @property
     def n_params(self) -> int:

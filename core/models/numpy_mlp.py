@@ -147,11 +147,13 @@ class NumpyMLP(Model):
                     halted = True  # this epoch is logged as far as it got
                     break
             train_acc = correct / seen  # running, as Keras reports it: measured while the weights moved
+            fitted = time.perf_counter()
             val_loss = val_acc = None
             if validation is not None:
                 val_loss, val_acc = self._score(*validation)
             now = time.perf_counter()
-            log = EpochLog(epoch, cfg.epochs, loss_sum / seen, train_acc, val_loss, val_acc, now - started, now - t0)
+            mean_loss, fit_s, eval_s = loss_sum / seen, fitted - t0, now - fitted
+            log = EpochLog(epoch, cfg.epochs, mean_loss, train_acc, val_loss, val_acc, now - started, fit_s, eval_s)
             self.history_.append(log)
             self.epochs_run_ = epoch
             if (notify(callback, log) and epoch < cfg.epochs) or halted:

@@ -65,12 +65,13 @@ class SklearnModel(Model):
             str(w.message).split("\n")[0] for w in caught if issubclass(w.category, ConvergenceWarning)
         )
         self.estimator_ = estimator
-        elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - started  # fitting only: the scoring below is timed apart
         train_loss, train_acc = self._score(X, y)
         val_loss = val_acc = None
         if validation is not None:
             val_loss, val_acc = self._score(*validation)
-        log = EpochLog(1, 1, train_loss, train_acc, val_loss, val_acc, elapsed, elapsed)
+        scored = time.perf_counter() - started
+        log = EpochLog(1, 1, train_loss, train_acc, val_loss, val_acc, scored, elapsed, scored - elapsed)
         self.history_ = [log]
         self.epochs_run_ = 1
         notify(callback, log)

@@ -68,3 +68,65 @@ def test_undersampling_and_class_weights():
 def test_too_few_rows_for_the_split_is_a_clear_error():
     with pytest.raises(DataError, match="Too few rows for the split"):
         prepare(DataConfig(n_rows=10, val_fraction=0.1, test_fraction=0.1))
+
+
+def _csv_with_missing(tmp_path):
+    """60 rows; 'x' is 1..3 on most rows but 1000 on rows marked 'far', and missing on a few rows."""
+    rng = np.random.default_rng(0)
+    lines = ["x,color,label"]
+    for i in range(60):
+        label = "churned" if i % 4 == 0 else "stayed"
+        x = "" if i % 10 == 3 else str(1000 if i % 10 == 7 else rng.integers(1, 4))
+        color = "" if i % 10 == 5 else ("red" if i % 3 else "blue")
+        lines.append(f"{x},{color},{label}")
+    path = tmp_path / "churn.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_imputation_is_fitted_on_the_training_rows_only(tmp_path):
+    from core.data import split_rows
+
+    path = _csv_with_missing(tmp_path)
+    cfg = DataConfig(dataset="csv", csv_path=str(path), target="label", missing="impute", scaling=Scaling.NONE)
+    raw = load(cfg)
+    assert raw.impute and np.isnan(raw.X[:, 0]).any()
+    (X_tr, _), _, _ = split_rows(cfg, raw)
+    data = prepare(cfg)
+    was_missing = np.isnan(X_tr[:, 0])
+    fill = set(data.X_train[was_missing, 0].tolist())
+    assert fill == {float(np.nanmedian(X_tr[:, 0]))}
+    # a value only seen outside the training rows cannot reach the fill value
+    only_elsewhere = set(raw.X[:, 0][~np.isnan(raw.X[:, 0])].tolist()) - set(X_tr[:, 0].tolist())
+    assert not fill & only_elsewhere
+    assert not np.isnan(data.X_val).any() and not np.isnan(data.X_test).any()
+
+
+def test_imputation_fill_moves_with_training_rows_not_with_test_rows(tmp_path):
+    """Change only values outside the training split: the fill value must not move."""
+    from core.data import finish, split_rows
+
+    path = _csv_with_missing(tmp_path)
+    cfg = DataConfig(dataset="csv", csv_path=str(path), target="label", missing="impute", scaling=Scaling.NONE)
+    raw = load(cfg)
+    train, val, test = split_rows(cfg, raw)
+    a = finish(cfg, raw, train, val, test)
+    test_x = test[0].copy()
+    test_x[~np.isnan(test_x[:, 0]), 0] = 1e6  # a value present only in test rows
+    b = finish(cfg, raw, train, val, (test_x, test[1]))
+    np.testing.assert_array_equal(a.X_train, b.X_train)
+    assert 1e6 not in set(b.X_train[:, 0].tolist()) | set(b.X_val[:, 0].tolist())
+
+
+def test_positive_class_defaults_breast_cancer_malignant_csv_minority_and_can_be_set(tmp_path):
+    assert prepare(DataConfig(dataset="breast_cancer")).positive_class == "malignant"
+    path = _csv_with_missing(tmp_path)
+    csv = DataConfig(dataset="csv", csv_path=str(path), target="label", missing="impute")
+    data = prepare(csv)
+    assert data.class_names == ("churned", "stayed") and data.positive_class == "churned"  # the minority
+    assert prepare(DataConfig(dataset="breast_cancer", positive_class="benign")).positive_index == 1
+    assert prepare(DataConfig()).positive_class is None  # digits: multi-class, macro averages
+    with pytest.raises(DataError, match="'left' is not a class.*'churned', 'stayed'"):
+        prepare(DataConfig(dataset="csv", csv_path=str(path), target="label", positive_class="left"))
+    with pytest.raises(DataError, match="binary tasks"):
+        prepare(DataConfig(positive_class="3"))

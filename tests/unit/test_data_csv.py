@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from core.config import MissingValues
+from core.data import apply_imputation, fit_imputation
 from core.data_csv import csv_columns, load_csv
 from core.errors import DataError
 
@@ -112,10 +113,14 @@ def test_impute_fills_median_and_most_frequent_and_drops_only_missing_targets() 
     # row 4 (missing target) is dropped; the rest stay
     assert raw.X.shape == (5, 3)
     assert raw.feature_names == ("num", "cat=a", "cat=b")
-    # median of 1, 3, 5, 7 (the kept rows' known values) is 4
-    np.testing.assert_allclose(raw.X[:, 0], [1, 4, 3, 5, 7])
+    # loading only marks what is missing; the fill values are fitted after the split (core.data)
+    assert np.isnan(raw.X[1, 0]) and np.isnan(raw.X[2, 1:]).all()
+    assert raw.impute == (("median", (0,)), ("mode", (1, 2)))
+    # fitted on all kept rows here: median of 1, 3, 5, 7 is 4
+    filled = apply_imputation(raw.X, raw.impute, fit_imputation(raw.X, raw.impute, raw.feature_names))
+    np.testing.assert_allclose(filled[:, 0], [1, 4, 3, 5, 7])
     # the blank category gets the most frequent value among kept rows: a (2) vs b (2) tie -> 'a', sorted first
-    np.testing.assert_array_equal(raw.X[2, 1:], [1, 0])
+    np.testing.assert_array_equal(filled[2, 1:], [1, 0])
     np.testing.assert_array_equal(raw.y, [0, 1, 0, 1, 0])
     assert "Dropped 1 of 6 rows with a missing target." in raw.notes
     assert any(n.startswith("Imputed 2 missing values in 2 columns") for n in raw.notes)

@@ -95,3 +95,28 @@ def test_operating_curves_are_sklearns():
     np.testing.assert_array_equal(curves["fpr"], fpr)
     np.testing.assert_array_equal(curves["tpr"], tpr)
     assert curves["recall"][0] == 1.0 and len(curves["precision"]) == len(curves["recall"])
+
+
+def test_cross_validation_equals_sklearn_cross_val_score_on_the_same_folds():
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from core.evaluation import cv_splits
+    from core.models.sklearn_models import SklearnModel
+
+    data_cfg = DataConfig(dataset="breast_cancer")
+    model_cfg = ModelConfig(kind=ModelKind.LOGISTIC)
+    splits = cv_splits(data_cfg, folds=5)
+    cv = cross_validate(data_cfg, model_cfg, folds=5)
+    pipeline = make_pipeline(StandardScaler(), SklearnModel(model_cfg)._make())
+    for metric, scoring in (("accuracy", "accuracy"), ("roc_auc", "roc_auc")):
+        theirs = cross_val_score(pipeline, splits.X, splits.y, cv=list(splits.folds), scoring=scoring)
+        ours = [f.metrics[metric] for f in cv.folds]
+        np.testing.assert_allclose(ours, theirs, atol=1e-6)
+    # each fold's model saw exactly n_train rows; the stored run's validation is the fold score
+    for fold, (tr, va) in zip(cv.folds, splits.folds, strict=True):
+        assert fold.n_train == len(tr) == fold.result.dataset["n_train"]
+        assert fold.n_val == len(va) == fold.result.dataset["n_val"]
+        assert fold.result.validation.accuracy == fold.metrics["accuracy"]
+    assert "5-fold" in cv.protocol and f"{splits.n_test:,} test rows stay held out" in cv.protocol

@@ -57,3 +57,22 @@ def test_mixed_bfloat16_and_early_stopping_run():
     result = train(DataConfig(), cfg)
     assert result.validation.accuracy > 0.8
     assert len(result.history) < 30  # a large learning rate overfits early; patience 1 cuts it short
+
+
+def test_early_stopping_watches_an_inner_split_never_the_reported_validation():
+    data = prepare(DataConfig(n_rows=600))
+    cfg = ModelConfig(kind=ModelKind.KERAS_MLP, hidden_units=(16,), epochs=6, early_stopping_patience=1)
+    garbled = np.random.default_rng(1).permutation(data.y_val)  # same rows, labels shuffled
+    runs = []
+    for y_val in (data.y_val, garbled):
+        model = build_model(cfg, n_features=data.n_features, n_classes=10, image_shape=None)
+        model.fit(data.X_train, data.y_train, n_classes=10, validation=(data.X_val, y_val))
+        runs.append(model)
+    a, b = runs
+    # what the reported split holds cannot change when training stops or what it learns
+    assert a.epochs_run_ == b.epochs_run_
+    assert [h.loss for h in a.history_] == pytest.approx([h.loss for h in b.history_], rel=1e-4)
+    assert [h.val_accuracy for h in a.history_] != [h.val_accuracy for h in b.history_]  # but it is reported
+    assert a.n_fit_rows_ == len(data.y_train) - round(0.1 * len(data.y_train))
+    assert "Early stopping held out" in a.notes_[0]
+    assert all(h.eval_s > 0 and h.epoch_s > 0 for h in a.history_)  # validation timed apart from fitting

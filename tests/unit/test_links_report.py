@@ -127,3 +127,17 @@ def test_report_is_self_contained_with_specs_and_escapes_notes():
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "model.epochs" in page and "model.hidden_units" not in page  # only differing fields compared
     assert "src=" not in page and "<link" not in page  # nothing fetched: readable offline
+
+
+def test_report_names_the_positive_class_and_says_it_per_cell_when_runs_differ():
+    from core.config import DataConfig, ModelConfig, ModelKind
+    from core.report import runs_report
+    from core.training import train
+
+    cfg = ModelConfig(kind=ModelKind.LOGISTIC)
+    malignant = train(DataConfig(dataset="breast_cancer"), cfg)
+    benign = train(DataConfig(dataset="breast_cancer", positive_class="benign"), cfg)
+    assert "<th>Recall (malignant)</th>" in runs_report([malignant])
+    mixed = runs_report([malignant, benign])
+    assert "<th>Recall</th>" in mixed and "% (malignant)</td>" in mixed and "% (benign)</td>" in mixed
+    assert malignant.validation.recall != benign.validation.recall  # the same model, a different class's recall

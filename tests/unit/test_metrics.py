@@ -69,3 +69,24 @@ def test_curves_are_thinned_and_round_trip():
     ev = evaluate(y, _binary_proba(p))
     assert 2 < len(ev.roc_curves[0].x) <= 200
     assert type(ev).from_dict(ev.to_dict()) == ev
+
+
+@pytest.mark.parametrize("positive", [0, 1])
+def test_binary_scores_are_of_the_named_positive_class(positive):
+    names = ("malignant", "benign")
+    proba = _binary_proba(P_BIN)
+    ev = evaluate(Y_BIN, proba, class_names=names, positive=positive, threshold=0.6)
+    pred = np.where(proba[:, positive] >= 0.6, positive, 1 - positive)
+    assert ev.positive_class == names[positive] and ev.average == "binary" and ev.qualifier == names[positive]
+    assert ev.precision == pytest.approx(skm.precision_score(Y_BIN, pred, pos_label=positive, zero_division=0))
+    assert ev.recall == pytest.approx(skm.recall_score(Y_BIN, pred, pos_label=positive))
+    assert ev.f1 == pytest.approx(skm.f1_score(Y_BIN, pred, pos_label=positive))
+    assert ev.average_precision == pytest.approx(skm.average_precision_score(Y_BIN == positive, proba[:, positive]))
+    assert ev.roc_curves[0].label == names[positive]
+
+
+def test_multiclass_scores_say_macro_over_k_classes():
+    y = np.array([0, 1, 2, 2, 1, 0])
+    proba = np.eye(3)[[0, 1, 2, 1, 1, 0]] * 0.9 + 0.1 / 3
+    ev = evaluate(y, proba)
+    assert ev.positive_class is None and ev.average == "macro" and ev.qualifier == "macro over 3 classes"

@@ -82,3 +82,33 @@ def test_binary_task_reports_roc_auc_and_imbalance_is_applied():
 def test_bad_model_config_fails_before_any_work():
     with pytest.raises(ConfigError, match="batch_size"):
         train(DataConfig(), ModelConfig(batch_size=0))
+
+
+def test_training_time_is_fitting_only_knn_scoring_is_timed_apart():
+    result = train(DataConfig(), ModelConfig(kind=ModelKind.KNN))
+    c = result.cost
+    # k-NN fit only stores the rows; predicting validation and test (and the training score) is the work
+    assert 0 < c.train_time_s < c.eval_time_s
+    assert result.history[0].epoch_s <= c.train_time_s and result.history[0].eval_s < c.eval_time_s
+    assert c.latency_calls >= 1 and c.estimate_s is None
+
+
+def test_validation_passes_are_not_training_time_for_networks():
+    result = train(DataConfig(), ModelConfig(epochs=4, hidden_units=(16,)), estimate_s=1.25)
+    c = result.cost
+    assert all(log.eval_s > 0 for log in result.history)
+    assert c.eval_time_s >= sum(log.eval_s for log in result.history)
+    assert c.train_time_s + c.eval_time_s <= c.total_time_s
+    assert c.estimate_s == 1.25 and RunResult.from_json(result.to_json()).cost.estimate_s == 1.25
+
+
+def test_old_json_without_the_new_cost_and_metric_fields_still_loads():
+    d = json.loads(train(DataConfig(dataset="breast_cancer"), ModelConfig(kind=ModelKind.LOGISTIC)).to_json())
+    for key in ("eval_time_s", "latency_calls", "estimate_s"):
+        del d["cost"][key]
+    for split in ("validation", "test"):
+        del d["metrics"][split]["positive_class"], d["metrics"][split]["average"]
+    for log in d["history"]:
+        del log["eval_s"]
+    old = RunResult.from_dict(d)
+    assert old.cost.eval_time_s is None and old.validation.positive_class is None
