@@ -19,6 +19,7 @@ def _app(page: str, monkeypatch, tmp_path, query: dict | None = None, db: Path |
     from ui import cached
 
     cached.run_store.clear()  # each test its own database
+    cached._run_cache().clear()  # and its own runs: a configuration another test measured would not be saved here
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     for key, value in (query or {}).items():
         at.query_params[key] = value
@@ -30,7 +31,9 @@ def _app(page: str, monkeypatch, tmp_path, query: dict | None = None, db: Path |
 
 def test_train_saves_runs_and_history_compares_them(monkeypatch, tmp_path):
     at = _app("train", monkeypatch, tmp_path)  # auto-trains the default
+    at.button(key="train_go").click().run()  # (or trains it now, where auto-train held back)
     at.slider(key="train_numpy_mlp_epochs").set_value(4).run()
+    at.button(key="train_go").click().run()  # auto-train skips runs estimated over 2 s (a loaded machine)
     at.switch_page("pages/history.py").run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 2
