@@ -104,6 +104,16 @@ def gradient_check(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) 
     return GradientCheck(rel, cos)
 
 
+def _checked(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ConfigError(f"The article's network takes 2 inputs; got data with {X.shape[-1]} features.")
+    if not set(np.unique(y)) <= {0.0, 1.0}:
+        raise ConfigError("The article's network is binary: labels must be 0 and 1. Pick a 2-class 2-D dataset.")
+    return X, y
+
+
 @dataclass(frozen=True, eq=False)
 class CaseRun:
     rule: str
@@ -120,12 +130,7 @@ def train_case(
     X: np.ndarray, y: np.ndarray, rule: str, *, epochs: int = 500, learning_rate: float = 1.0, seed: int = 0
 ) -> CaseRun:
     """Plain full-batch gradient descent with the chosen gradient rule, from ``init_params(seed)``."""
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ConfigError(f"The article's network takes 2 inputs; got data with {X.shape[-1]} features.")
-    if not set(np.unique(y)) <= {0.0, 1.0}:
-        raise ConfigError("The article's network is binary: labels must be 0 and 1. Pick a 2-class 2-D dataset.")
+    X, y = _checked(X, y)
     params = init_params(seed)
     losses, accs = [], []
     for _ in range(epochs):
@@ -156,8 +161,7 @@ def compare(
     X: np.ndarray, y: np.ndarray, *, epochs: int = 500, learning_rate: float = 1.0, seed: int = 0
 ) -> ArticleComparison:
     """Gradient check at the initial weights (on up to 200 rows) and a training run with each rule."""
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    X, y = _checked(X, y)
     check = gradient_check(init_params(seed), X[:200], y[:200])
     runs = {rule: train_case(X, y, rule, epochs=epochs, learning_rate=learning_rate, seed=seed) for rule in RULES}
     return ArticleComparison(check, runs)

@@ -76,7 +76,7 @@ def layer_activations(model: Model, X: np.ndarray) -> list[LayerActivations]:
     net = model.model_  # type: ignore[attr-defined]
     wanted = [layer for layer in net.layers[:-1] if isinstance(layer, (keras.layers.Dense, keras.layers.Conv2D))]
     probe = keras.Model(net.inputs, [layer.output for layer in wanted])
-    outputs = probe(np.asarray(X, dtype=np.float32), training=False)
+    outputs = probe([np.asarray(X, dtype=np.float32)], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     result = []
     for layer, out in zip(wanted, outputs, strict=True):
@@ -97,7 +97,7 @@ def feature_maps(model: Model, x: np.ndarray) -> list[tuple[str, np.ndarray]]:
     net = model.model_  # type: ignore[attr-defined]
     convs = [layer for layer in net.layers if isinstance(layer, keras.layers.Conv2D)]
     probe = keras.Model(net.inputs, [layer.output for layer in convs])
-    outputs = probe(np.asarray(x, dtype=np.float32).reshape(1, -1), training=False)
+    outputs = probe([np.asarray(x, dtype=np.float32).reshape(1, -1)], training=False)
     outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
     return [(layer.name, np.asarray(out)[0]) for layer, out in zip(convs, outputs, strict=True)]
 
