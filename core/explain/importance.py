@@ -42,6 +42,7 @@ class GlobalImportance:
     explainer: str = ""  # which SHAP explainer ran ("tree", "permutation")
     values: np.ndarray | None = field(default=None, repr=False)  # SHAP: (rows, features) for the strip plot
     X: np.ndarray | None = field(default=None, repr=False)  # the explained rows, same order as values
+    feature_order: tuple[str, ...] = ()  # the columns of values and X, in the data's order
 
     def top(self, n: int) -> list[str]:
         return [f.feature for f in self.features[:n]]
@@ -193,7 +194,14 @@ def shap_importance(
     signed = values[:, :, -1]  # the last class (the positive one for binary data), for the strip plot
     elapsed = time.perf_counter() - started
     return GlobalImportance(
-        "shap", _sorted(feature_names, per_row.mean(axis=0), per_row.std(axis=0)), elapsed, len(X), kind, signed, X
+        "shap",
+        _sorted(feature_names, per_row.mean(axis=0), per_row.std(axis=0)),
+        elapsed,
+        len(X),
+        kind,
+        signed,
+        X,
+        tuple(str(n) for n in feature_names),
     )
 
 

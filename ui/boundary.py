@@ -1,0 +1,85 @@
+"""The decision boundary as a chart, drawn once or live while a network trains (Playground-style).
+
+    from core.explain.boundary import BoundaryRecorder, Grid
+    slot = st.empty()
+    recorder = BoundaryRecorder(Grid.around(data.X_train), on_snapshot=lambda s: live_boundary(slot, s, data))
+    # the trainer calls recorder.attach(model) before fit and recorder(log) after each epoch
+
+The background is the model's probability of the second class (binary) or its predicted class shaded by
+confidence (more classes); the validation points sit on top in two contrasting colours with a white edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from core.explain.boundary import BoundarySnapshot
+
+POINT_COLORS = ["#f28e2b", "#1f5fa8", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f"]
+
+
+def boundary_chart(
+    snapshot: BoundarySnapshot,
+    X: np.ndarray,
+    y: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    title: str | None = None,
+    height: int = 340,
+    max_points: int = 600,
+) -> alt.LayerChart:
+    """Probability background on the snapshot's grid with the points of (X, y) on top."""
+    cols = snapshot.long_form()
+    xs, ys = snapshot.grid.xs, snapshot.grid.ys
+    dx, dy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+    names = list(class_names)
+    grid = pd.DataFrame(
+        {
+            "x": cols["x"] - dx,
+            "x2": cols["x"] + dx,
+            "y": cols["y"] - dy,
+            "y2": cols["y"] + dy,
+            "p": cols["p_class1"],
+            "confidence": cols["confidence"],
+            "predicted": [names[int(i)] for i in cols["predicted"]],
+        }
+    )
+    x_scale = alt.Scale(domain=[float(xs[0] - dx), float(xs[-1] + dx)], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[float(ys[0] - dy), float(ys[-1] + dy)], nice=False, zero=False)
+    colors = alt.Scale(domain=names, range=POINT_COLORS[: len(names)])
+    rect = alt.Chart(grid).mark_rect(opacity=0.55)
+    if len(names) == 2:
+        background = rect.encode(
+            color=alt.Color(
+                "p:Q",
+                scale=alt.Scale(domain=[0, 1], range=[POINT_COLORS[0], "#ffffff", POINT_COLORS[1]]),
+                title=f"P({names[1]})",
+            )
+        )
+    else:
+        background = rect.encode(
+            color=alt.Color("predicted:N", scale=colors, legend=None), opacity=alt.Opacity("confidence:Q", legend=None)
+        )
+    background = background.encode(
+        x=alt.X("x:Q", scale=x_scale, title="x1"), x2="x2:Q", y=alt.Y("y:Q", scale=y_scale, title="x2"), y2="y2:Q"
+    )
+    keep = np.random.default_rng(0).permutation(len(X))[:max_points]
+    points = pd.DataFrame({"x": X[keep, 0], "y": X[keep, 1], "class": [names[int(i)] for i in y[keep]]})
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=28, opacity=0.95, stroke="white", strokeWidth=0.8)
+        .encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), color=alt.Color("class:N", scale=colors))
+    )
+    if title is None:
+        acc = "" if snapshot.val_accuracy is None else f", validation accuracy {snapshot.val_accuracy:.3f}"
+        title = f"Decision boundary, epoch {snapshot.epoch}{acc}" if snapshot.epoch else "Decision boundary"
+    return alt.layer(background, dots).resolve_scale(color="independent").properties(title=title, height=height)
+
+
+def live_boundary(slot, snapshot: BoundarySnapshot, X: np.ndarray, y: np.ndarray, class_names: Sequence[str]) -> None:
+    """Redraw ``slot`` (an ``st.empty()``) with this snapshot: call it from a BoundaryRecorder's on_snapshot."""
+    slot.altair_chart(boundary_chart(snapshot, X, y, class_names), width="stretch")
