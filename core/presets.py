@@ -75,8 +75,8 @@ PRESETS: dict[str, Preset] = {
                 hidden_units=(3,),
                 activation=Activation.SIGMOID,
                 optimizer=Optimizer.SGD,
-                learning_rate=1.0,
-                batch_size=4096,  # ≥ the training rows: one step per epoch over all of them
+                learning_rate=0.3,  # the Train page's largest; plain GD on 3 sigmoid units tolerates up to ~2
+                batch_size=2048,  # ≥ the 1,400 training rows: one step per epoch over all of them
                 epochs=500,
             ),
         ),

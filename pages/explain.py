@@ -73,9 +73,10 @@ st.caption(
     f"{data.n_features} features, {len(data.y_val)} validation rows."
 )
 
-tabs = st.tabs(["Importance", "One prediction", "Inside", "Boundary", "Price", "Fairness", "Article's example"])
+VIEWS = ["Importance", "One prediction", "Inside", "Boundary", "Price", "Fairness", "Article's example"]
+view = st.radio("Show", VIEWS, horizontal=True, key="explain_view", label_visibility="collapsed")  # one at a time
 
-with tabs[0]:
+if view == VIEWS[0]:
     c1, c2, c3 = st.columns(3)
     method = c1.radio("Method", ["permutation", "shap"], horizontal=True, key="explain_method")
     repeats = c2.slider("Permutation repeats", 1, 20, 5, key="explain_repeats")
@@ -128,7 +129,7 @@ with tabs[0]:
         st.image([charts.to_image(m) for m in maps], caption=names, width=90)
         st.caption(f"Probability of the true class lost when a patch is set to the mean image ({seconds:.1f} s).")
 
-with tabs[1]:
+if view == VIEWS[1]:
     wrong = np.flatnonzero(model.predict(data.X_val) != data.y_val)
     only_wrong = st.toggle(f"Only misclassified rows ({len(wrong)})", key="explain_wrong", disabled=not len(wrong))
     pool = wrong if only_wrong and len(wrong) else np.arange(len(data.y_val))
@@ -159,7 +160,7 @@ with tabs[1]:
             width=160,
         )
 
-with tabs[2]:
+if view == VIEWS[2]:
     if not run.model_config.kind.is_network:
         st.info(f"{run.model_config.kind.value} has no layers; pick a network run to look inside.")
     else:
@@ -178,7 +179,7 @@ with tabs[2]:
                 )
                 st.caption(f"{name}: feature maps of the first validation image.")
 
-with tabs[3]:
+if view == VIEWS[3]:
     if kind != "toy2d":
         st.info("Decision boundaries are drawn for the 2-D datasets (moons, circles, xor, spiral, gaussian).")
     else:
@@ -196,7 +197,7 @@ with tabs[3]:
             except CoreError as err:
                 st.error(plain(str(err)))
 
-with tabs[4]:
+if view == VIEWS[4]:
     depth = st.slider("Tree depth", 1, 12, 4, key="explain_depth")
     tree, _ = remembered((run.data_config, "tree", depth), lambda: interpretable.fit_tree(data, depth=depth))
     lr, _ = remembered((run.data_config, "lr"), lambda: interpretable.fit_logistic(data))
@@ -226,7 +227,7 @@ with tabs[4]:
     )
     c2.caption(f"Logistic regression: {lr.accuracy:.3f} validation accuracy; weights on the scaled features.")
 
-with tabs[5]:
+if view == VIEWS[5]:
     groups = None
     if data.n_classes != 2 or kind != "tabular":
         st.info("Fairness by group needs a binary task on a table (a CSV, breast_cancer or synthetic).")
@@ -257,7 +258,7 @@ with tabs[5]:
         m2.metric("Equalized-odds difference", f"{report.equalized_odds_difference:.3f}")
         st.caption(plain(note) + f" Positive class: {plain(names[1])}.")
 
-with tabs[6]:
+if view == VIEWS[6]:
     st.caption(
         "2 inputs → 3 sigmoid units → 1 sigmoid output, cross-entropy, plain gradient descent (the article's §4.3)."
     )
@@ -278,7 +279,8 @@ with tabs[6]:
         }
         for p in article_case.PARAMS
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    fmt = {c: st.column_config.NumberColumn(format="%.1e") for c in rows[0] if c != "parameter"}
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=fmt)
     st.altair_chart(charts.loss_curves({r: run_.loss for r, run_ in case.runs.items()}), width="stretch")
     grid = Grid.around(case_data.X_train, resolution=40)
     b1, b2 = st.columns(2)

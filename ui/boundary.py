@@ -72,7 +72,11 @@ def boundary_chart(
     dots = (
         alt.Chart(points)
         .mark_circle(size=28, opacity=0.95, stroke="white", strokeWidth=0.8)
-        .encode(x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), color=alt.Color("class:N", scale=colors))
+        .encode(
+            x=alt.X("x:Q", scale=x_scale),
+            y=alt.Y("y:Q", scale=y_scale),
+            color=alt.Color("class:N", scale=colors, legend=alt.Legend(orient="bottom", title=None)),
+        )
     )
     if title is None:
         acc = "" if snapshot.val_accuracy is None else f", validation accuracy {snapshot.val_accuracy:.3f}"

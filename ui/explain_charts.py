@@ -22,11 +22,11 @@ def importance_bars(imp: GlobalImportance, top: int = 15) -> alt.LayerChart:
     df["low"], df["high"] = df["importance"] - df["std"], df["importance"] + df["std"]
     order = list(df["feature"])
     label = "accuracy lost when shuffled" if imp.method == "permutation" else "mean |SHAP value|"
-    base = alt.Chart(df).encode(y=alt.Y("feature:N", sort=order, title=None))
+    base = alt.Chart(df).encode(y=alt.Y("feature:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False)))
     bars = base.mark_bar(color=POSITIVE).encode(
         x=alt.X("importance:Q", title=label), tooltip=["feature", alt.Tooltip("importance:Q", format=".4f"), "std"]
     )
-    band = base.mark_errorbar(color="black").encode(x="low:Q", x2="high:Q")
+    band = base.mark_errorbar(color="black").encode(x=alt.X("low:Q", title=label), x2="high:Q")
     return alt.layer(bars, band).properties(title=f"{imp.method} importance (± 1 std)", height=max(160, 22 * len(df)))
 
 
@@ -92,10 +92,10 @@ def to_image(values: np.ndarray, *, symmetric: bool = False) -> np.ndarray:
 
 
 def overlay(image: np.ndarray, heat: np.ndarray) -> np.ndarray:
-    """A grey image with the heat map in red on top, as RGB in [0, 1]."""
-    grey = to_image(image)
-    h = to_image(heat)
-    return np.clip(np.stack([grey * 0.6 + h * 0.9, grey * 0.6, grey * 0.6], axis=-1), 0, 1)
+    """A dimmed grey image with the heat map blended in red (opaque where the heat is largest), RGB in [0, 1]."""
+    grey = to_image(image)[..., None] * 0.5 * np.ones(3)
+    h = (heat / (heat.max() or 1.0))[..., None]
+    return np.clip(grey * (1 - h) + np.array([1.0, 0.1, 0.1]) * h, 0, 1)
 
 
 def activation_histograms(layers) -> alt.Chart:
@@ -109,27 +109,26 @@ def activation_histograms(layers) -> alt.Chart:
     return (
         alt.Chart(df)
         .mark_bar(color=POSITIVE)
-        .encode(x=alt.X("low:Q", title="activation"), x2="high:Q", y="count:Q")
+        .encode(x=alt.X("low:Q", title="activation"), x2="high:Q", y="count:Q", y2=alt.datum(0))
         .properties(width=220, height=140)
         .facet(facet=alt.Facet("layer:N", title=None), columns=3)
         .resolve_scale(x="independent", y="independent")
     )
 
 
-def price_chart(points: pd.DataFrame) -> alt.Chart:
-    """Accuracy against training time (log) for the session's runs and the interpretable models."""
-    return (
-        alt.Chart(points)
-        .mark_point(size=90, filled=True)
-        .encode(
-            x=alt.X("train_time_s:Q", scale=alt.Scale(type="log"), title="training time (s, log)"),
-            y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="validation accuracy"),
-            color=alt.Color("kind:N", scale=alt.Scale(domain=KINDS, range=[NEGATIVE, POSITIVE])),
-            shape="kind:N",
-            tooltip=["model", alt.Tooltip("accuracy:Q", format=".4f"), alt.Tooltip("train_time_s:Q", format=".3f")],
-        )
-        .properties(title="The price of interpretability", height=300)
+def price_chart(points: pd.DataFrame) -> alt.LayerChart:
+    """Accuracy against training time (log) for the session's runs and the interpretable models, labelled."""
+    base = alt.Chart(points).encode(
+        x=alt.X("train_time_s:Q", scale=alt.Scale(type="log"), title="training time (s, log)"),
+        y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="validation accuracy"),
     )
+    dots = base.mark_point(size=90, filled=True).encode(
+        color=alt.Color("kind:N", scale=alt.Scale(domain=KINDS, range=[NEGATIVE, POSITIVE])),
+        shape="kind:N",
+        tooltip=["model", alt.Tooltip("accuracy:Q", format=".4f"), alt.Tooltip("train_time_s:Q", format=".3f")],
+    )
+    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(text="model:N")
+    return alt.layer(dots, labels).properties(title="The price of interpretability", height=300)
 
 
 def loss_curves(curves: dict[str, Sequence[float]]) -> alt.Chart:

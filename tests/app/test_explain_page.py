@@ -41,9 +41,11 @@ def test_tabular_run_importance_price_and_fairness():
     at.button(key="explain_importance").click().run()
     assert not at.exception, at.exception
     assert any(c.value.startswith("permutation on") for c in at.caption)
+    at.radio(key="explain_view").set_value("Price").run()
     assert any(
         "less accurate" in m.value or "as accurate" in m.value or "more accurate" in m.value for m in at.markdown
     )
+    at.radio(key="explain_view").set_value("Fairness").run()
     groups_table = next(d.value for d in at.dataframe if "group" in d.value.columns)
     assert {"count", "accuracy", "recall", "precision", "selection_rate"} <= set(groups_table.columns)
     assert groups_table["count"].iloc[-1] == sum(groups_table["count"].iloc[:-1])  # last row: every group
@@ -62,21 +64,33 @@ def test_tabular_run_importance_price_and_fairness():
 def test_image_run_saliency_and_inside():
     run = train(DataConfig(dataset="digits"), ModelConfig(kind="numpy_mlp", hidden_units=(32,), epochs=5))
     at = _page_with(run)
+    at.radio(key="explain_view").set_value("One prediction").run()
     at.toggle(key="explain_wrong").set_value(True).run()
     assert not at.exception, at.exception
     assert any("integrated gradients" in str(img.proto) for img in at.get("image"))
+    at.radio(key="explain_view").set_value("Inside").run()
     assert any(c.value.startswith("Dead units") for c in at.caption)
+    at.radio(key="explain_view").set_value("Boundary").run()
+    assert any("2-D datasets" in i.value for i in at.info)
+    at.radio(key="explain_view").set_value("Article's example").run()
+    assert not at.exception, at.exception
+    check = next(d.value for d in at.dataframe if "parameter" in d.value.columns).set_index("parameter")
+    assert (
+        check.loc["W1"].iloc[0] > 0.1 > 1e-6 > check.loc["W1"].iloc[1]
+    )  # article's W1 gradient is off; correct is not
 
 
 @pytest.mark.slow
 def test_two_d_run_boundary_live_and_shap():
     run = train(DataConfig(dataset="moons", n_samples=400), ModelConfig(kind="numpy_mlp", hidden_units=(8,), epochs=20))
     at = _page_with(run)
+    at.radio(key="explain_view").set_value("Boundary").run()
     assert not any("Decision boundary, epoch" in c.proto.spec for c in at.get("vega_lite_chart"))
     at.button(key="explain_live").click().run()
     assert not at.exception, at.exception
     # the live slot was redrawn per epoch and ends on the last one
     assert any("Decision boundary, epoch 20" in c.proto.spec for c in at.get("vega_lite_chart"))
+    at.radio(key="explain_view").set_value("Importance").run()
     at.radio(key="explain_method").set_value("shap").run()
     at.slider(key="explain_shap_rows").set_value(20).run()
     at.button(key="explain_importance").click().run()
