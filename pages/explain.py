@@ -116,9 +116,9 @@ if view == VIEWS[0]:
     if key in cache:
         imp, seconds = cache[key]
         st.caption(f"{imp.method} on {imp.n_rows} validation rows took {seconds:.2f} s {imp.explainer}".rstrip())
-        st.altair_chart(charts.importance_bars(imp), width="stretch")
+        charts.show(st, charts.importance_bars(imp))
         if imp.values is not None:
-            st.altair_chart(charts.shap_strip(imp), width="stretch")
+            charts.show(st, charts.shap_strip(imp))
     if data.image_shape is not None and st.toggle("Per-pixel importance per class (occlusion)", key="explain_pixels"):
         maps, seconds = remembered(
             (run_key, "pixels"),
@@ -149,9 +149,9 @@ if view == VIEWS[1]:
     row = local.explain_row(model, x, background=data.X_train, feature_names=data.feature_names)
     st.markdown(f"True class **{plain(names[data.y_val[row_index]])}**, predicted **{plain(names[row.predicted])}**.")
     c1, c2 = st.columns(2)
-    c1.altair_chart(charts.proba_bars(row.proba, names), width="stretch")
+    charts.show(c1, charts.proba_bars(row.proba, names))
     if data.image_shape is None:
-        c2.altair_chart(charts.contribution_bars(row, names[row.predicted]), width="stretch")
+        charts.show(c2, charts.contribution_bars(row, names[row.predicted]))
     else:
         heat, how = local.saliency(model, x, image_shape=data.image_shape)
         c2.image(
@@ -165,7 +165,7 @@ if view == VIEWS[2]:
         st.info(f"{run.model_config.kind.value} has no layers; pick a network run to look inside.")
     else:
         layers = inside.layer_activations(model, data.X_val[:300])
-        st.altair_chart(charts.activation_histograms(layers), width="stretch")
+        charts.show(st, charts.activation_histograms(layers))
         dead = ", ".join(f"{a.name}: {a.dead_units}/{a.n_units}" for a in layers)
         st.caption(f"Dead units (never fire on these rows) — {dead}.")
         if data.image_shape is not None and run.model_config.kind.value != "keras_cnn":
@@ -184,7 +184,7 @@ if view == VIEWS[3]:
         st.info("Decision boundaries are drawn for the 2-D datasets (moons, circles, xor, spiral, gaussian).")
     else:
         grid = Grid.around(np.vstack([data.X_train, data.X_val]))
-        st.altair_chart(boundary_chart(boundary(model, grid), data.X_val, data.y_val, names), width="stretch")
+        charts.show(st, boundary_chart(boundary(model, grid), data.X_val, data.y_val, names))
         if run.model_config.kind.is_network and st.button("Watch it train", key="explain_live"):
             slot = st.empty()
             try:
@@ -219,7 +219,7 @@ if view == VIEWS[4]:
     st.markdown(
         plain(interpretable.price_sentence(tree, best_accuracy=best.validation.accuracy, best_name=best.model_repr))
     )
-    st.altair_chart(charts.price_chart(pd.DataFrame(points)), width="stretch")
+    charts.show(st, charts.price_chart(pd.DataFrame(points)))
     c1, c2 = st.columns(2)
     c1.code(tree.rules if len(tree.rules) < 20_000 else tree.rules[:20_000] + "\n…", language=None)
     c2.dataframe(
@@ -281,12 +281,13 @@ if view == VIEWS[6]:
     ]
     fmt = {c: st.column_config.NumberColumn(format="%.1e") for c in rows[0] if c != "parameter"}
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config=fmt)
-    st.altair_chart(charts.loss_curves({r: run_.loss for r, run_ in case.runs.items()}), width="stretch")
+    charts.show(st, charts.loss_curves({r: run_.loss for r, run_ in case.runs.items()}))
     grid = Grid.around(case_data.X_train, resolution=40)
     b1, b2 = st.columns(2)
     for col, rule in zip((b1, b2), article_case.RULES, strict=True):
         snap = boundary(case.runs[rule], grid)  # type: ignore[arg-type]
-        col.altair_chart(
+        charts.show(
+            col,
             boundary_chart(
                 snap,
                 case_data.X_val,
@@ -295,7 +296,6 @@ if view == VIEWS[6]:
                 title=f"{rule}: final accuracy {case.runs[rule].accuracy[-1]:.3f}",
                 height=260,
             ),
-            width="stretch",
         )
     st.caption(
         "The article drops σ′ in the hidden layer: its first-layer gradients are off by the relative error above "

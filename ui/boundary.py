@@ -86,4 +86,5 @@ def boundary_chart(
 
 def live_boundary(slot, snapshot: BoundarySnapshot, X: np.ndarray, y: np.ndarray, class_names: Sequence[str]) -> None:
     """Redraw ``slot`` (an ``st.empty()``) with this snapshot: call it from a BoundaryRecorder's on_snapshot."""
-    slot.altair_chart(boundary_chart(snapshot, X, y, class_names), width="stretch")
+    chart = boundary_chart(snapshot, X, y, class_names)
+    slot.altair_chart(chart, width="stretch", height=chart.height + 90)  # title and axes come on top

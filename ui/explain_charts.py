@@ -16,6 +16,14 @@ POSITIVE, NEGATIVE = "#1f5fa8", "#f28e2b"
 KINDS = ["black box", "interpretable"]
 
 
+def show(slot, chart) -> None:
+    """``slot.altair_chart`` at the chart's own height: Streamlit 1.67 otherwise squeezes charts with a
+    nominal axis to a strip. The height given to Streamlit includes the title and axes (~90 px)."""
+    height = getattr(chart, "height", None)
+    extra = {"height": height + 90} if isinstance(height, int) else {}
+    slot.altair_chart(chart, width="stretch", **extra)
+
+
 def importance_bars(imp: GlobalImportance, top: int = 15) -> alt.LayerChart:
     rows = [{"feature": f.feature, "importance": f.importance, "std": f.std} for f in imp.features[:top]]
     df = pd.DataFrame(rows)
