@@ -58,6 +58,8 @@ if not runs:
 default = state.current if source == "This session" and state.current is not None else len(runs) - 1
 pick = st.selectbox("Run", range(len(runs)), index=default, format_func=lambda i: runs[i][0], key="explain_run")
 run = runs[pick][1]
+if run.model_config.kind.uses_keras:
+    st.caption("A Keras run is refitted in this process, so TensorFlow loads here (about 6 s, once).")
 try:
     fit, refit_s = fitted(run.data_config, run.model_config)
 except CoreError as err:

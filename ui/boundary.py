@@ -5,6 +5,9 @@
     recorder = BoundaryRecorder(Grid.around(data.X_train), on_snapshot=lambda s: live_boundary(slot, s, data))
     # the trainer calls recorder.attach(model) before fit and recorder(log) after each epoch
 
+On the Train page, where a background thread trains and the script polls: ``recorder_for(data, inner=job_callback)``
+gives the callback to train with, and each poll calls ``draw_latest(slot, recorder, data)``.
+
 The background is the model's probability of the second class (binary) or its predicted class shaded by
 confidence (more classes); the validation points sit on top in two contrasting colours with a white edge.
 """
@@ -17,7 +20,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.explain.boundary import BoundarySnapshot
+from core.data import PreparedData
+from core.explain.boundary import BoundaryRecorder, BoundarySnapshot, Grid
+from core.progress import Callback
 
 POINT_COLORS = ["#f28e2b", "#1f5fa8", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f"]
 
@@ -88,3 +93,20 @@ def live_boundary(slot, snapshot: BoundarySnapshot, X: np.ndarray, y: np.ndarray
     """Redraw ``slot`` (an ``st.empty()``) with this snapshot: call it from a BoundaryRecorder's on_snapshot."""
     chart = boundary_chart(snapshot, X, y, class_names)
     slot.altair_chart(chart, width="stretch", height=chart.height + 90)  # title and axes come on top
+
+
+def recorder_for(
+    data: PreparedData, inner: Callback | None = None, *, every: int = 1, min_interval_s: float = 0.25
+) -> BoundaryRecorder | None:
+    """A recorder to train with on 2-D data (None for other data): it passes each epoch on to ``inner``
+    and keeps the latest boundary, at most one per ``min_interval_s``, for the page to draw."""
+    if data.n_features != 2:
+        return None
+    grid = Grid.around(np.vstack([data.X_train, data.X_val]), resolution=50)
+    return BoundaryRecorder(grid, inner=inner, every=every, min_interval_s=min_interval_s, keep_last=1)
+
+
+def draw_latest(slot, recorder: BoundaryRecorder | None, data: PreparedData) -> None:
+    """Draw the recorder's latest boundary into ``slot`` (nothing before the first epoch, or for other data)."""
+    if recorder is not None and recorder.snapshots:
+        live_boundary(slot, recorder.snapshots[-1], data.X_val, data.y_val, data.class_names)

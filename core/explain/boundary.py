@@ -92,6 +92,7 @@ class BoundaryRecorder:
     inner: Callback | None = None  # the page's own progress callback, still called (and still able to stop)
     every: int = 1
     min_interval_s: float = 0.0  # skip snapshots closer together than this (keeps fast runs fast)
+    keep_last: int | None = None  # keep only this many snapshots (a live view needs 1); None = all
     snapshots: list[BoundarySnapshot] = field(default_factory=list)
     model: Model | None = None
     _last: float = -1e9
@@ -107,6 +108,8 @@ class BoundaryRecorder:
             snap = boundary(self.model, self.grid, epoch=log.epoch, val_accuracy=log.val_accuracy)
             snap = BoundarySnapshot(snap.epoch, snap.grid, snap.proba, snap.val_accuracy, log.elapsed_s)
             self.snapshots.append(snap)
+            if self.keep_last is not None:
+                del self.snapshots[: -self.keep_last]
             self._last = time.perf_counter()
             if self.on_snapshot is not None:
                 self.on_snapshot(snap)

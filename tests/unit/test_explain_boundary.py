@@ -78,3 +78,32 @@ def test_the_seed_case_preset_is_the_articles_network():
     assert m.batch_size >= data_rows  # one step per epoch over every training row: plain gradient descent
     fit, snaps = train_with_boundary(preset.data, m, resolution=15, every=100)
     assert fit.model.history_[-1].val_accuracy > 0.8 and len(snaps) == m.epochs // 100
+
+
+def test_the_train_page_helpers_keep_the_latest_boundary_and_draw_it():
+    from core.data import prepare
+    from core.models import build_model
+    from ui.boundary import draw_latest, recorder_for
+
+    class Slot:
+        def __init__(self):
+            self.drawn = []
+
+        def altair_chart(self, chart, **kwargs):
+            self.drawn.append(chart.to_dict()["title"])
+
+    assert recorder_for(prepare(DataConfig(dataset="digits", fraction=0.2))) is None
+    data = prepare(MOONS)
+    epochs_seen = []
+    recorder = recorder_for(data, inner=lambda log: epochs_seen.append(log.epoch), min_interval_s=0.0)
+    slot = Slot()
+    draw_latest(slot, recorder, data)  # nothing trained yet: nothing drawn
+    model = build_model(
+        ModelConfig(kind="numpy_mlp", hidden_units=(4,), epochs=5), n_features=2, n_classes=2, image_shape=None
+    )
+    model.fit(
+        data.X_train, data.y_train, n_classes=2, validation=(data.X_val, data.y_val), callback=recorder.attach(model)
+    )
+    assert epochs_seen == [1, 2, 3, 4, 5] and [s.epoch for s in recorder.snapshots] == [5]
+    draw_latest(slot, recorder, data)
+    assert len(slot.drawn) == 1 and slot.drawn[0].startswith("Decision boundary, epoch 5")
