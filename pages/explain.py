@@ -55,7 +55,10 @@ else:
 if not runs:
     st.info("Train a model on the **Train** page first (or pick the run history); its model is explained here.")
     st.stop()
-default = state.current if source == "This session" and state.current is not None else len(runs) - 1
+if source == "This session":  # the run on show in Train; the history lists the newest first
+    default = state.current if state.current is not None else len(runs) - 1
+else:
+    default = 0
 pick = st.selectbox("Run", range(len(runs)), index=default, format_func=lambda i: runs[i][0], key="explain_run")
 run = runs[pick][1]
 if run.model_config.kind.uses_keras:
@@ -117,7 +120,8 @@ if view == VIEWS[0]:
         bar.empty()
     if key in cache:
         imp, seconds = cache[key]
-        st.caption(f"{imp.method} on {imp.n_rows} validation rows took {seconds:.2f} s {imp.explainer}".rstrip())
+        how = f" ({imp.explainer} explainer)" if imp.explainer else f" ({repeats} shuffles per feature)"
+        st.caption(f"{imp.method} on {imp.n_rows} validation rows took {seconds:.2f} s{how}.")
         charts.show(st, charts.importance_bars(imp))
         if imp.values is not None:
             charts.show(st, charts.shap_strip(imp))
@@ -141,13 +145,17 @@ if view == VIEWS[1]:
     if data.image_shape is None:
         base = local.explain_row(model, x, background=data.X_train, feature_names=data.feature_names)
         top = [c.feature for c in base.contributions[:6]]
-        st.caption("What-if: edit the values (in the model's scaled units) and watch the prediction move.")
+        units, _ = remembered((run.data_config, "units"), lambda: local.feature_units(run.data_config))
+        raw = units.to_raw(x)
+        st.caption("What-if: edit the values (in the data's own units) and watch the prediction move.")
         edited = st.data_editor(
-            pd.DataFrame([{f: float(x[data.feature_names.index(f)]) for f in top}]),
-            key="explain_whatif",
+            pd.DataFrame([{f: round(float(raw[data.feature_names.index(f)]), 4) for f in top}]),
+            key=f"explain_whatif_{pick}_{row_index}",  # edits belong to this row of this run
             hide_index=True,
         )
-        x = local.what_if(x, data.feature_names, edited.iloc[0].to_dict())
+        for name, value in edited.iloc[0].items():
+            raw[data.feature_names.index(name)] = float(value)
+        x = units.to_scaled(raw)
     row = local.explain_row(model, x, background=data.X_train, feature_names=data.feature_names)
     st.markdown(f"True class **{plain(names[data.y_val[row_index]])}**, predicted **{plain(names[row.predicted])}**.")
     c1, c2 = st.columns(2)
@@ -157,9 +165,13 @@ if view == VIEWS[1]:
     else:
         heat, how = local.saliency(model, x, image_shape=data.image_shape)
         c2.image(
-            [charts.to_image(x.reshape(data.image_shape)), charts.overlay(x.reshape(data.image_shape), heat)],
-            caption=["image", how],
-            width=160,
+            [
+                charts.to_image(x.reshape(data.image_shape)),
+                charts.to_image(heat),
+                charts.overlay(x.reshape(data.image_shape), heat),
+            ],
+            caption=["image", how, "overlay"],
+            width=130,
         )
 
 if view == VIEWS[2]:
@@ -259,6 +271,13 @@ if view == VIEWS[5]:
         m1.metric("Demographic-parity difference", f"{report.demographic_parity_difference:.3f}")
         m2.metric("Equalized-odds difference", f"{report.equalized_odds_difference:.3f}")
         st.caption(plain(note) + f" Positive class: {plain(names[1])}.")
+        if report.one_sided_groups:
+            st.warning(
+                plain(
+                    f"Groups {', '.join(report.one_sided_groups)} hold only one true class, so their true- or "
+                    "false-positive rate is undefined (counted as 0): read the equalized-odds difference with care."
+                )
+            )
 
 if view == VIEWS[6]:
     st.caption(

@@ -55,7 +55,7 @@ def shap_strip(imp: GlobalImportance, top: int = 12) -> alt.Chart:
         .mark_circle(size=18, opacity=0.8)
         .encode(
             x=alt.X("shap:Q", title="SHAP value (last class)"),
-            y=alt.Y("feature:N", sort=features, title=None),
+            y=alt.Y("feature:N", sort=features, title=None, axis=alt.Axis(labelOverlap=False)),
             yOffset=alt.YOffset("jitter:Q"),
             color=alt.Color("value:Q", scale=alt.Scale(range=[NEGATIVE, POSITIVE]), title="feature value (low→high)"),
         )
@@ -71,7 +71,7 @@ def contribution_bars(row: RowExplanation, class_name: str, top: int = 10) -> al
         .mark_bar()
         .encode(
             x=alt.X("contribution:Q", title=f"P({class_name}) lost when set to the mean"),
-            y=alt.Y("feature:N", sort=list(df["feature"]), title=None),
+            y=alt.Y("feature:N", sort=list(df["feature"]), title=None, axis=alt.Axis(labelOverlap=False)),
             color=alt.Color("sign:N", scale=alt.Scale(domain=["for", "against"], range=[POSITIVE, NEGATIVE])),
             tooltip=["feature", alt.Tooltip("value:Q", format=".3f"), alt.Tooltip("contribution:Q", format=".4f")],
         )
@@ -84,7 +84,11 @@ def proba_bars(proba: np.ndarray, class_names: Sequence[str]) -> alt.Chart:
     return (
         alt.Chart(df)
         .mark_bar(color=POSITIVE)
-        .encode(x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1])), y=alt.Y("class:N", sort=None))
+        .encode(
+            x=alt.X("probability:Q", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("class:N", sort=None, axis=alt.Axis(labelOverlap=False)),
+            tooltip=["class", alt.Tooltip("probability:Q", format=".4f")],
+        )
         .properties(title="Class probabilities", height=max(80, 20 * len(df)))
     )
 

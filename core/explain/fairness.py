@@ -25,6 +25,7 @@ from core.errors import ConfigError
 class GroupRow:
     group: str
     count: int
+    positives: int  # rows whose true class is the positive one
     accuracy: float
     recall: float
     precision: float
@@ -37,6 +38,12 @@ class GroupReport:
     demographic_parity_difference: float  # largest gap in selection rate between groups
     equalized_odds_difference: float  # largest gap in true- or false-positive rate between groups
     overall: GroupRow
+
+    @property
+    def one_sided_groups(self) -> list[str]:
+        """Groups with no positive or no negative rows: their true- or false-positive rate is undefined, and
+        fairlearn counts it as 0, which can inflate the equalized-odds difference."""
+        return [r.group for r in self.rows if r.positives in (0, r.count)]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +77,7 @@ def group_metrics(y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray, *,
     frame = MetricFrame(
         metrics={
             "count": count,
+            "positives": lambda a, b: int(np.sum(a)),
             "accuracy": accuracy_score,
             "recall": lambda a, b: recall_score(a, b, zero_division=0.0),
             "precision": lambda a, b: precision_score(a, b, zero_division=0.0),
@@ -84,6 +92,7 @@ def group_metrics(y_true: np.ndarray, y_pred: np.ndarray, groups: np.ndarray, *,
         return GroupRow(
             name,
             int(values["count"]),
+            int(values["positives"]),
             float(values["accuracy"]),
             float(values["recall"]),
             float(values["precision"]),
@@ -134,7 +143,9 @@ def groups_from_features(
         raise ConfigError(f"The 'bins' parameter must be an integer in [2, 20]. Got {bins!r} instead.")
     edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)))
     which = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, len(edges) - 2)
-    labels = np.array([f"[{edges[i]:.3g}, {edges[i + 1]:.3g}{']' if i == len(edges) - 2 else ')'}" for i in which])
+    labels = np.array(  # numbered, so groups sort in value order
+        [f"{i + 1}: [{edges[i]:.3g}, {edges[i + 1]:.3g}{']' if i == len(edges) - 2 else ')'}" for i in which]
+    )
     return labels, f"'{column}' cut into {len(edges) - 1} quantile bins"
 
 

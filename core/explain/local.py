@@ -78,6 +78,41 @@ def what_if(x: np.ndarray, feature_names: tuple[str, ...] | list[str], changes: 
     return edited
 
 
+@dataclass(frozen=True, eq=False)
+class FeatureUnits:
+    """The scaling ``prepare`` applied to a table: scaled = (raw − offset) / scale, for values in their own units."""
+
+    offset: np.ndarray
+    scale: np.ndarray
+
+    def to_raw(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x, dtype=np.float64) * self.scale + self.offset
+
+    def to_scaled(self, raw: np.ndarray) -> np.ndarray:
+        return ((np.asarray(raw, dtype=np.float64) - self.offset) / self.scale).astype(np.float32)
+
+
+def feature_units(data_cfg) -> FeatureUnits:
+    """Recover the training split's scaling from the same split unscaled (before any resampling)."""
+    from dataclasses import replace
+
+    from core.config import Imbalance, Scaling
+    from core.data import prepare
+    from core.datasets import DATASETS
+
+    raw = prepare(replace(data_cfg, scaling=Scaling.NONE, imbalance=Imbalance.NONE)).X_train.astype(np.float64)
+    n = raw.shape[1]
+    if data_cfg.scaling == Scaling.STANDARD:
+        scale = raw.std(axis=0)
+        return FeatureUnits(raw.mean(axis=0), np.where(scale > 0, scale, 1.0))
+    if data_cfg.scaling == Scaling.MINMAX:
+        if DATASETS[data_cfg.dataset].is_image:
+            raise ConfigError("feature_units is for tables; images are scaled by their largest pixel value.")
+        span = raw.max(axis=0) - raw.min(axis=0)
+        return FeatureUnits(raw.min(axis=0), np.where(span > 0, span, 1.0))
+    return FeatureUnits(np.zeros(n), np.ones(n))
+
+
 # --- saliency -----------------------------------------------------------------------------------------
 def _numpy_input_gradient(model: Model, X: np.ndarray, target: int) -> np.ndarray:
     """d P(target) / d x for the NumPy MLP, by backpropagating to the input (rows of X, float64)."""
@@ -164,6 +199,8 @@ def saliency(
 
 __all__ = [
     "Contribution",
+    "FeatureUnits",
+    "feature_units",
     "RowExplanation",
     "explain_row",
     "integrated_gradients",

@@ -41,6 +41,9 @@ def test_tabular_run_importance_price_and_fairness():
     at.button(key="explain_importance").click().run()
     assert not at.exception, at.exception
     assert any(c.value.startswith("permutation on") for c in at.caption)
+    at.radio(key="explain_view").set_value("One prediction").run()
+    assert not at.exception, at.exception
+    assert any("data's own units" in c.value for c in at.caption)
     at.radio(key="explain_view").set_value("Price").run()
     assert any(
         "less accurate" in m.value or "as accurate" in m.value or "more accurate" in m.value for m in at.markdown

@@ -30,6 +30,9 @@ def test_group_metrics_equal_a_hand_computed_case():
     # TPR gap 1/2, FPR gap (1/2 − 0) = 1/2 → 0.5
     assert report.equalized_odds_difference == pytest.approx(0.5)
     assert report.overall.count == 8 and report.overall.accuracy == pytest.approx(0.75)
+    assert (a.positives, b.positives, report.one_sided_groups) == (2, 2, [])
+    lopsided = group_metrics(Y_TRUE, Y_PRED, np.array(["a", "a", "b", "b", "a", "a", "b", "b"]))
+    assert lopsided.one_sided_groups == ["a", "b"]  # a: only positives, b: only negatives
 
 
 def test_group_metrics_equal_fairlearns_on_random_data():
@@ -65,6 +68,7 @@ def test_groups_from_categories_and_bins():
     assert groups.tolist() == ["F", "M", "M", "F"] and "2 categories" in how
     binned, how = groups_from_features(X, names, "age", bins=2)
     assert len(set(binned)) == 2 and binned[0] != binned[-1] and "quantile" in how
+    assert binned[0].startswith("1: [20") and binned[-1].startswith("2: ")  # numbered in value order
     with pytest.raises(ConfigError, match="'zip'"):
         groups_from_features(X, names, "zip")
 

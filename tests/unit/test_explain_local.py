@@ -77,3 +77,21 @@ def test_gradients_need_a_network():
     model = build_model(ModelConfig(kind="knn"), n_features=4, n_classes=2, image_shape=None).fit(X, y, n_classes=2)
     with pytest.raises(ConfigError, match="occlusion"):
         integrated_gradients(model, X[0], 1)
+
+
+@pytest.mark.parametrize(
+    ("scaling", "imbalance"), [("standard", "oversample"), ("minmax", "none"), ("none", "class_weights")]
+)
+def test_feature_units_undo_the_scaling_prepare_applied(scaling, imbalance):
+    from dataclasses import replace
+
+    from core.config import DataConfig
+    from core.data import prepare
+    from core.explain.local import feature_units
+
+    cfg = DataConfig(dataset="breast_cancer", scaling=scaling, imbalance=imbalance)
+    scaled = prepare(cfg).X_val
+    raw = prepare(replace(cfg, scaling="none")).X_val
+    units = feature_units(cfg)
+    np.testing.assert_allclose(units.to_raw(scaled), raw, rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(units.to_scaled(raw), scaled, rtol=1e-4, atol=1e-4)
