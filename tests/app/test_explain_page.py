@@ -99,3 +99,17 @@ def test_two_d_run_boundary_live_and_shap():
     at.button(key="explain_importance").click().run()
     assert not at.exception, at.exception
     assert any(c.value.startswith("shap on 20 validation rows") for c in at.caption)
+
+
+@pytest.mark.slow
+def test_keras_cnn_run_feature_maps_and_gradients(tiny_mnist_dir):
+    data_cfg = DataConfig(dataset="mnist", scaling="minmax")
+    run = train(data_cfg, ModelConfig(kind="keras_cnn", filters=4, hidden_units=(16,), epochs=2))
+    at = _page_with(run)
+    assert any("TensorFlow loads here" in c.value for c in at.caption)
+    at.radio(key="explain_view").set_value("Inside").run()
+    assert not at.exception, at.exception
+    assert any("feature maps of the first validation image" in c.value for c in at.caption)
+    at.radio(key="explain_view").set_value("One prediction").run()
+    assert not at.exception, at.exception
+    assert any("integrated gradients" in str(img.proto) for img in at.get("image"))
