@@ -71,6 +71,14 @@ def importance_view(s: Subject) -> None:
     shap_rows = c3.slider("SHAP rows (cost grows with rows)", 10, 500, 50, 10, key="explain_shap_rows")
     key = (s.key, method, repeats if method == "permutation" else shap_rows)
     cache = st.session_state.setdefault("explain_cache", {})
+    if method == "shap" and key not in cache:
+        with st.spinner("Timing SHAP on two rows…"):
+            rate, _ = remembered(
+                (s.key, "shap_rate"),
+                lambda: importance.shap_seconds_per_row(model, data.X_val, background=data.X_train),
+            )
+        rows = min(shap_rows, len(data.y_val))
+        st.caption(f"Estimate: about {rate * rows:.1f} s for {rows} rows ({rate * 1000:.0f} ms a row, timed on two).")
     if key not in cache and st.button("Compute importance", key="explain_importance"):
         bar = st.progress(0.0, text="Starting…")
 

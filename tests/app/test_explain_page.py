@@ -96,6 +96,7 @@ def test_two_d_run_boundary_live_and_shap():
     at.radio(key="explain_view").set_value("Importance").run()
     at.radio(key="explain_method").set_value("shap").run()
     at.slider(key="explain_shap_rows").set_value(20).run()
+    assert any(c.value.startswith("Estimate: about") for c in at.caption)
     at.button(key="explain_importance").click().run()
     assert not at.exception, at.exception
     assert any(c.value.startswith("shap on 20 validation rows") for c in at.caption)

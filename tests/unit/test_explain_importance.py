@@ -27,7 +27,7 @@ def table():
 
 def _fit(kind: str, table):
     X, y, _, _ = table
-    cfg = ModelConfig(kind=kind, n_trees=60, hidden_units=(16,), epochs=40, seed=0)
+    cfg = ModelConfig(kind=kind, n_trees=60, hidden_units=(16,), epochs=40, max_iter=50, seed=0)
     return build_model(cfg, n_features=X.shape[1], n_classes=2, image_shape=None).fit(X, y, n_classes=2)
 
 
@@ -90,3 +90,14 @@ def test_pixel_importance_finds_the_class_pixels():
     assert maps.shape == (2, 6, 6)
     assert maps[1, 0].sum() > maps[1, 1:5].sum()  # class 1 leans on the top row
     assert maps[0, 5].sum() > maps[0, 1:5].sum()  # class 0 on the bottom row
+
+
+def test_boosting_gets_exact_tree_shap_on_its_margin(table):
+    X_train, y_train, X_val, _ = table
+    model = _fit("hist_gradient_boosting", table)
+    values, base, explainer = shap_values(model, X_val[:20], background=X_train)
+    assert explainer == "tree (log-odds)" and values.shape == (20, len(NAMES), 2)
+    margin = model.estimator_.decision_function(X_val[:20])  # log-odds of class 1
+    np.testing.assert_allclose(values[:, :, 1].sum(axis=1) + base[:, 1], margin, atol=1e-5)
+    imp = shap_importance(model, X_val, NAMES, background=X_train, n_rows=40)
+    assert set(imp.top(2)) == DECISIVE and imp.explainer == "tree (log-odds)"
