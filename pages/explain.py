@@ -57,11 +57,12 @@ except CoreError as err:
     st.stop()
 model, data = fit.model, fit.data
 kind = DATASETS[run.data_config.dataset].kind if run.data_config.dataset in DATASETS else "tabular"
-agree = float((model.predict(data.X_val) == run.predictions["validation"].proba.argmax(axis=1)).mean())
-st.caption(
-    f"Refitted in {refit_s:.2f} s; it agrees with the stored run on {agree:.1%} of validation rows. "
-    f"{data.n_features} features, {len(data.y_val)} validation rows."
-)
+stored_pred = run.predictions.get("validation")  # runs imported without predictions have none
+agreement = ""
+if stored_pred is not None and len(stored_pred.y_true) == len(data.y_val):
+    agree = float((model.predict(data.X_val) == stored_pred.proba.argmax(axis=1)).mean())
+    agreement = f"; it agrees with the stored run on {agree:.1%} of validation rows"
+st.caption(f"Refitted in {refit_s:.2f} s{agreement}. {data.n_features} features, {len(data.y_val)} validation rows.")
 
 view = st.radio("Show", list(VIEWS), horizontal=True, key="explain_view", label_visibility="collapsed")
 VIEWS[view](Subject(run, fit, kind, pick, tuple(state.runs)))  # one view at a time: only it computes
