@@ -6,6 +6,7 @@
     python -m core cv --dataset breast_cancer --model logistic_regression --folds 5 --json
     python -m core compress --run ID --method float16,int8,int8-full,prune:0.8,distill:32 [--json]
     python -m core runs list | runs show ID | runs export --format csv | runs import FILE | runs delete ID...
+    python -m core explain --run ID | <train flags> [--method permutation|shap] [--sensitive COLUMN] [--json]
 
 A progress bar goes to stderr; the result table (or ``--json``) to stdout. Bad arguments or data print one
 line naming the problem and exit with status 2, never a traceback. When the run store cannot be used
@@ -150,6 +151,15 @@ def build_parser() -> argparse.ArgumentParser:
     out = sw.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print {'trials': [...]} as JSON")
     out.add_argument("--out", metavar="FILE", help="write one row per trial to FILE as CSV")
+
+    ex = sub.add_parser("explain", add_help=False, help="global feature importance (and fairness by group) of a run")
+    ex._add_container_actions(tr)  # every train flag (preset, dataset, model knobs, csv, --json) means the same here
+    ex.add_argument("--run", type=int, metavar="ID", help="explain a stored run (its configs; the model is refitted)")
+    ex.add_argument("--method", choices=["permutation", "shap"], default="permutation")
+    ex.add_argument("--repeats", type=int, default=5, help="permutation: shuffles per feature (1-100)")
+    ex.add_argument("--shap-rows", type=int, default=100, help="shap: validation rows explained (2-100000)")
+    ex.add_argument("--sensitive", metavar="COLUMN", help="binary tasks: metrics per group of this column")
+    ex.add_argument("--bins", type=int, default=4, help="quantile bins for a numeric --sensitive column (2-20)")
     return parser
 
 
@@ -603,6 +613,65 @@ def run_cv_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_explain_command(args: argparse.Namespace) -> int:
+    """Refit the run's model and print its global importance (and per-group metrics) as a table or JSON."""
+    from core.explain import refit
+    from core.explain.importance import permutation, shap_importance
+
+    if args.run is not None:
+        from core.store import RunStore
+
+        stored = RunStore().get(args.run)
+        if stored.result is None:
+            raise ConfigError(f"Run {args.run} has no result to explain ({stored.status}). Pick a completed run.")
+        data_cfg, model_cfg = stored.result.data_config, stored.result.model_config
+    else:
+        data_cfg, model_cfg = configs_from_args(args)
+    print(f"fitting {model_cfg.kind.value} on {data_cfg.dataset}…", file=sys.stderr)
+    fit = refit(data_cfg, model_cfg)
+    d = fit.data
+    if args.sensitive:  # checked before the (slower) importance
+        from core.explain.fairness import group_metrics, sensitive_groups
+
+        if d.n_classes != 2:
+            raise ConfigError(f"--sensitive needs a binary task; {data_cfg.dataset} has {d.n_classes} classes.")
+        groups, note = sensitive_groups(data_cfg, args.sensitive, bins=args.bins)
+    if args.method == "permutation":
+        importance = permutation(fit.model, d.X_val, d.y_val, d.feature_names, n_repeats=args.repeats)
+    else:
+
+        def progress(done: int, total: int, seconds: float) -> None:
+            eta = seconds / done * (total - done)
+            print(f"\rshap {done}/{total} rows {seconds:.1f}s ETA {eta:.1f}s", end="", file=sys.stderr)
+
+        importance = shap_importance(
+            fit.model, d.X_val, d.feature_names, background=d.X_train, n_rows=args.shap_rows, on_progress=progress
+        )
+        print(file=sys.stderr)
+    out = importance.to_dict()
+    out["run"] = {"id": args.run, "dataset": data_cfg.dataset, "model": model_cfg.kind.value}
+    if args.sensitive:
+        report = group_metrics(d.y_val, fit.model.predict(d.X_val), groups).to_dict()
+        out.update(report, sensitive=args.sensitive, sensitive_note=note)
+    if args.json:
+        print(json.dumps(out, indent=1))
+        return 0
+    print(f"{importance.method} importance on {importance.n_rows} validation rows ({importance.time_s:.2f} s)")
+    for row in out["global"][:20]:
+        print(f"{row['feature']:<30} {row['importance']:>9.4f} ± {row['std']:.4f}")
+    for row in out.get("groups", []):
+        print(
+            f"{row['group']:<20} n={row['count']:<5} acc {row['accuracy']:.3f} recall {row['recall']:.3f} "
+            f"precision {row['precision']:.3f} selected {row['selection_rate']:.3f}"
+        )
+    if args.sensitive:
+        print(
+            f"demographic parity difference {out['demographic_parity_difference']:.3f}, "
+            f"equalized odds difference {out['equalized_odds_difference']:.3f}. {note}"
+        )
+    return 0
+
+
 def run_runs_command(args: argparse.Namespace) -> int:
     from core.store import RunNotFound, RunStore, StoreError
     from core.store_import import ImportFormatError
@@ -701,6 +770,8 @@ def _main(args: argparse.Namespace) -> int:
             return run_runs_command(args)
         if args.command == "compress":
             return run_compress_command(args)
+        if args.command == "explain":
+            return run_explain_command(args)
         from core.data import prepare
         from core.estimate import describe, estimate_seconds
         from core.training import train

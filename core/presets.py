@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from core.config import DataConfig, ModelConfig, ModelKind, Optimizer, Scaling
+from core.config import Activation, DataConfig, ModelConfig, ModelKind, Optimizer, Scaling
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -76,6 +76,22 @@ PRESETS: dict[str, Preset] = {
             "Digits with a 16-unit NumPy network: the smallest model that still works.",
             _BASE_DATA,
             replace(_BASE_MODEL, kind=ModelKind.NUMPY_MLP, hidden_units=(16,), epochs=30, learning_rate=3e-3),
+        ),
+        Preset(
+            "seed-case",
+            "The article's worked example: 2 inputs → 3 sigmoid units → 1 sigmoid output, cross-entropy, plain "
+            "full-batch gradient descent, on moons (see Explain for its backprop checked against the true one).",
+            replace(_BASE_DATA, dataset="moons"),
+            replace(
+                _BASE_MODEL,
+                kind=ModelKind.NUMPY_MLP,
+                hidden_units=(3,),
+                activation=Activation.SIGMOID,
+                optimizer=Optimizer.SGD,
+                learning_rate=0.3,  # the Train page's largest; plain GD on 3 sigmoid units tolerates up to ~2
+                batch_size=2048,  # ≥ the 1,400 training rows: one step per epoch over all of them
+                epochs=500,
+            ),
         ),
     ]
 }

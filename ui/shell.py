@@ -28,6 +28,7 @@ def run_app() -> None:
             st.Page("pages/tradeoffs.py", title="Trade-offs", icon="⚖️"),
             st.Page("pages/compress.py", title="Compress", icon="🗜️"),
             st.Page("pages/metrics.py", title="Metrics", icon="🎯"),
+            st.Page("pages/explain.py", title="Explain", icon="🔍"),
             st.Page("pages/history.py", title="History", icon="🗄️"),
             st.Page("pages/demo.py", title="Demo", icon="🎬"),
         ]
