@@ -44,6 +44,9 @@ def train(
     data = prepared if prepared is not None else prepare(data_cfg)
     prepare_s = time.perf_counter() - started
     model = build_model(model_cfg, n_features=data.n_features, n_classes=data.n_classes, image_shape=data.image_shape)
+    attach = getattr(callback, "attach", None)
+    if attach is not None:  # a callback that watches the model itself (the live decision boundary)
+        attach(model)
 
     with perf.PeakMemory() as memory:
         t0 = time.perf_counter()

@@ -39,6 +39,7 @@ _PREPARED_CACHE = 4  # data sets the worker keeps prepared, most recent first
 _READY_TIMEOUT_S = 180.0
 _STOP_POLL_S = 0.02  # the child reads its socket for a stop message at most this often (every batch)
 _PARENT_POLL_S = 0.02  # the parent forwards a stop request within this long
+_BOUNDARY_EVERY_S = 0.25  # 2-D data: a live decision-boundary snapshot at most this often
 NETWORK_STOP_GRACE_S = 10.0  # a network acknowledges a stop after its batch in hand; killed past this
 FIT_STOP_GRACE_S = 0.3  # a scikit-learn fit cannot be interrupted: killed after this
 _ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +100,36 @@ class _StopPoll:
         return self.stopped
 
 
+class _BoundaryProgress(Progress):
+    """Progress that also sends the decision boundary on a grid, at most every ``_BOUNDARY_EVERY_S`` (2-D data).
+
+    ``train()`` attaches the model; the snapshot (a 60×60 grid of predictions, about a millisecond for a
+    small network) is taken inside the epoch callback, so it is part of the fitting wall time: the throttle
+    keeps that share under half a percent."""
+
+    def __init__(self, base: Progress, send: Callable[[Any], None], grid: Any) -> None:
+        super().__init__(on_epoch=base.on_epoch, should_stop=base.should_stop)
+        self._send, self._grid, self._model, self._last = send, grid, None, -1e9
+
+    @classmethod
+    def around(cls, data: Any, base: Progress, conn: Connection, run_id: int) -> _BoundaryProgress:
+        from core.explain.boundary import Grid
+
+        return cls(base, lambda snap: conn.send(("boundary", run_id, snap)), Grid.around(data.X_train))
+
+    def attach(self, model: Any) -> None:
+        self._model = model
+
+    def __call__(self, log: EpochLog) -> bool:
+        final = log.epoch == log.epochs
+        if self._model is not None and (final or time.perf_counter() - self._last >= _BOUNDARY_EVERY_S):
+            from core.explain.boundary import boundary
+
+            self._send(boundary(self._model, self._grid, epoch=log.epoch, val_accuracy=log.val_accuracy))
+            self._last = time.perf_counter()
+        return super().__call__(log)
+
+
 def _serve(conn: Connection) -> None:
     from core.data import prepare
     from core.training import train
@@ -130,6 +161,8 @@ def _serve(conn: Connection) -> None:
                 while len(prepared) > _PREPARED_CACHE:
                     prepared.popitem(last=False)
             prepared.move_to_end(data_cfg)
+            if prepared[data_cfg].n_features == 2:  # 2-D data: the page draws the boundary live, Playground-style
+                progress = _BoundaryProgress.around(prepared[data_cfg], progress, conn, run_id)
             result = train(data_cfg, model_cfg, callback=progress, prepared=prepared[data_cfg])
             result = dataclasses.replace(result, cost=dataclasses.replace(result.cost, timing_context=context))
             conn.send(("result", run_id, result))
@@ -283,6 +316,7 @@ class TrainingWorker:
         should_stop: Callable[[], bool] | None = None,
         on_halted: Callable[[], None] | None = None,
         context: str = "serial",
+        on_boundary: Callable[[Any], None] | None = None,
     ) -> RunResult:
         """Train in the worker; ``callback`` gets each EpochLog here and may return True to stop.
 
@@ -306,7 +340,7 @@ class TrainingWorker:
                         raise WorkerError(f"The training worker could not load {what}; see the server log.")
                 overlap = _Overlap.begin(self)
                 try:
-                    result = self._exchange(data_cfg, model_cfg, callback, context, on_halted)
+                    result = self._exchange(data_cfg, model_cfg, callback, context, on_halted, on_boundary)
                 except (EOFError, OSError):
                     self._restart()
                     raise WorkerError("The training worker died during the run (out of memory?).") from None
@@ -326,6 +360,7 @@ class TrainingWorker:
         callback: Callback | None,
         context: str,
         on_halted: Callable[[], None] | None,
+        on_boundary: Callable[[Any], None] | None = None,
     ) -> RunResult:
         conn = self._conn
         assert conn is not None
@@ -352,6 +387,9 @@ class TrainingWorker:
             if kind == "epoch":
                 if callback is not None and callback(payload):
                     self._stop.set()
+            elif kind == "boundary":
+                if on_boundary is not None:
+                    on_boundary(payload)
             elif kind == "halted":
                 acknowledged = True
                 if on_halted is not None:

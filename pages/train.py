@@ -11,6 +11,7 @@ from core.estimate import describe, estimate_seconds
 from core.pareto import timing_note
 from core.presets import PRESETS
 from ui import cached, results, widgets
+from ui.boundary import boundary_chart
 from ui.jobs import REGISTRY, TrainingJob
 from ui.shell import ensure_app
 from ui.state import get_state
@@ -170,7 +171,8 @@ if st.query_params.to_dict() != query:  # the address bar always holds a link to
 if job is not None and (job.running or job.job_id not in state.recorded_jobs):
     progress = st.progress(0.0)
     chart_slot = st.empty()
-    shown, drawn_at = -1, 0.0
+    boundary_slot = st.empty()  # 2-D data: the decision boundary, redrawn as the network learns
+    shown, drawn_at, boundary_shown = -1, 0.0, None
     while True:
         job.touch()  # a page is showing it: the registry keeps it alive
         finished = not job.running
@@ -194,6 +196,19 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
         if len(logs) != shown and job.elapsed_s > LIVE_CHART_AFTER_S and job.elapsed_s - drawn_at >= CHART_EVERY_S:
             chart_slot.altair_chart(charts.history_chart(logs, job.model_cfg.epochs), width="stretch")
             shown, drawn_at = len(logs), job.elapsed_s
+        snapshot = job.boundary
+        if snapshot is not None and snapshot is not boundary_shown and (finished or job.elapsed_s - drawn_at >= 0.3):
+            boundary_slot.altair_chart(
+                boundary_chart(
+                    snapshot,
+                    data.X_val,
+                    data.y_val,
+                    data.class_names,
+                    title=f"Decision boundary · epoch {snapshot.epoch} (validation points)",
+                ),
+                width="stretch",
+            )
+            boundary_shown = snapshot
         if finished:
             break
         job.wait_change(POLL_S)  # returns as soon as there is an epoch, a halt or the end to show
@@ -203,6 +218,8 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
         state.recorded_jobs.add(job.job_id)
         if job.result is not None:
             index = state.add_run(job.result)
+            if job.boundary is not None:
+                state.boundaries[index] = job.boundary
             if job.store_id is not None:
                 state.stored[index] = job.store_id
             if not job.result.stopped:
@@ -257,6 +274,18 @@ VIEWS = ("Learning curves", "Evaluation (validation)", "Test set")
 view = st.radio("View", VIEWS, horizontal=True, key="train_view", label_visibility="collapsed")
 if view == VIEWS[0]:  # one view at a time: every chart drawn costs time on each slider move
     st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
+    snapshot = state.boundaries.get(state.current) if run.data_config == data_cfg else None
+    if snapshot is not None:  # 2-D data: where the model draws the line, over the validation points
+        st.altair_chart(
+            boundary_chart(
+                snapshot,
+                data.X_val,
+                data.y_val,
+                data.class_names,
+                title=f"Decision boundary after epoch {snapshot.epoch} (validation points)",
+            ),
+            width="stretch",
+        )
 elif view == VIEWS[1]:
     results.evaluation_views(run)
 else:

@@ -133,6 +133,7 @@ class TrainingJob(_Background):
     store_id: int | None = None  # its row in the run store
     store_error: str | None = None
     estimate_s: float | None = None  # the estimate the page showed before the run; stored in cost.estimate_s
+    boundary: Any = None  # 2-D data: the latest decision-boundary snapshot from the worker (a BoundarySnapshot)
     started_at: float = field(default_factory=time.perf_counter)
     stop_event: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -157,6 +158,7 @@ class TrainingJob(_Background):
                     should_stop=self.stop_event.is_set,
                     on_halted=self._halted,
                     context=self.context,
+                    on_boundary=self._on_boundary,
                 )
             else:
                 progress = Progress(on_epoch=self._on_epoch, should_stop=self._stop_seen)
@@ -170,6 +172,10 @@ class TrainingJob(_Background):
 
     def _on_epoch(self, log: EpochLog) -> None:
         self.logs.append(log)
+        self._news()
+
+    def _on_boundary(self, snapshot: Any) -> None:
+        self.boundary = snapshot
         self._news()
 
     def _halted(self) -> None:

@@ -22,6 +22,7 @@ class SessionState:
     current: int | None = None  # index of the run on show
     job: TrainingJob | None = None  # the Train page's job (kept in ui.jobs.REGISTRY; ?job=<id> reattaches)
     recorded_jobs: set[str] = field(default_factory=set)  # ids of jobs whose result is in ``runs``
+    boundaries: dict[int, object] = field(default_factory=dict)  # run index → its final BoundarySnapshot (2-D)
     owner: str = field(default_factory=lambda: secrets.token_hex(8))  # this session, as the registry knows it
     sweep: SweepJob | None = None  # the Trade-offs page's sweep or search
     tradeoffs_controls: dict[str, object] = field(default_factory=dict)  # its widget values, kept across pages

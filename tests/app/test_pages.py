@@ -95,3 +95,15 @@ def test_missing_dataset_file_is_an_error_not_a_traceback(tmp_path, monkeypatch)
     at.selectbox(key="data_dataset").set_value("fashion_mnist").run()
     assert not at.exception
     assert any("fashion_mnist.npz" in e.value for e in at.error)
+
+
+def test_train_draws_the_decision_boundary_of_a_2d_run():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.query_params["d.dataset"] = "moons"
+    at.query_params["m.epochs"] = "30"
+    at.run()
+    at.switch_page("pages/train.py").run()
+    at.button(key="train_go").click().run()
+    assert not at.exception, at.exception
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert any("Decision boundary" in spec and "epoch 30" in spec for spec in specs), [s[:200] for s in specs]

@@ -227,6 +227,8 @@ def test_sigterm_ends_a_ray_connection_attempt_at_once(silent_head):
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 143 and "terminated" in err and "Traceback" not in err, err
     assert time.perf_counter() - sent < 5
+
+
 def test_positive_class_flag_names_the_class_and_a_wrong_one_is_one_line(capsys):
     args = ["train", "--dataset", "breast_cancer", "--model", "logistic_regression", "--no-save"]
     assert main([*args, "--positive-class", "benign"]) == 0

@@ -153,3 +153,32 @@ def test_core_errors_cross_back_as_the_same_type(worker):
     with pytest.raises(DataError, match="Too few rows"):
         worker.run(DataConfig(n_rows=10, val_fraction=0.1, test_fraction=0.1), ModelConfig(kind="keras_mlp"))
     assert worker.alive and worker.ready  # and the worker carries on
+
+
+def test_a_2d_run_streams_its_decision_boundary_and_the_last_one_is_the_final_models(light):
+    from core.explain.boundary import Grid, boundary
+    from core.training import train
+
+    data_cfg, model_cfg = DataConfig(dataset="moons"), ModelConfig(epochs=40, hidden_units=(16,))
+    snapshots = []
+    result = light.run(data_cfg, model_cfg, on_boundary=snapshots.append)
+    assert snapshots and snapshots[-1].epoch == result.cost.epochs_run == 40
+    assert snapshots[-1].proba.shape == (60, 60, 2)
+    # the same seeded run in this process gives the same final boundary: the snapshot is the model's, not a copy
+    from core.data import prepare
+
+    data = prepare(data_cfg)
+    models = []
+
+    class Keep:
+        def attach(self, model):
+            models.append(model)
+
+        def __call__(self, log):
+            return False
+
+    train(data_cfg, model_cfg, callback=Keep(), prepared=data)
+    final = boundary(models[0], Grid.around(data.X_train), epoch=40)
+    assert abs(final.proba - snapshots[-1].proba).max() < 1e-6
+    if len(snapshots) > 1:  # a slow machine may send only the last one (snapshots are at most 4 a second)
+        assert abs(snapshots[0].proba - snapshots[-1].proba).max() > 0.01  # the boundary moved while it learned
