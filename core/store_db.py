@@ -39,6 +39,33 @@ def _fill_uuids(conn: Connection) -> None:
         conn.execute(text("UPDATE runs SET uuid = :u WHERE id = :id"), {"u": str(uuid.uuid4()), "id": run_id})
 
 
+# The columns History lists, filters, sorts and plots from, so it never parses a stored result to show a page.
+# ``result_ok``: 1 when result_json was checked and reads as a RunResult, 0 when it does not ("unreadable"),
+# NULL when there is no result or nobody checked it yet (a row another program wrote).
+HEADLINE_COLUMNS = ("val_accuracy", "val_f1", "test_accuracy", "train_time_s", "model_repr", "task", "result_ok")
+_BACKFILL_CHUNK = 200  # rows read per query while backfilling (bounded memory on a large store)
+
+
+def _fill_headlines(conn: Connection) -> None:
+    """Backfill the headline columns of every stored result: each one parsed and checked once, here."""
+    from core.store_import import headline_of_json  # lazy: store_import imports the store
+
+    ids = [int(i) for (i,) in conn.execute(text("SELECT id FROM runs WHERE result_json IS NOT NULL ORDER BY id"))]
+    update = text(
+        "UPDATE runs SET val_accuracy = :val_accuracy, val_f1 = :val_f1, test_accuracy = :test_accuracy, "
+        "train_time_s = :train_time_s, model_repr = :model_repr, task = :task, result_ok = :result_ok WHERE id = :id"
+    )
+    for start in range(0, len(ids), _BACKFILL_CHUNK):
+        chunk = ids[start : start + _BACKFILL_CHUNK]
+        rows = conn.execute(
+            text("SELECT id, result_json FROM runs WHERE id >= :lo AND id <= :hi AND result_json IS NOT NULL"),
+            {"lo": chunk[0], "hi": chunk[-1]},
+        ).all()
+        values = [{"id": int(r.id), **headline_of_json(r.result_json)} for r in rows]
+        if values:
+            conn.execute(update, values)
+
+
 # Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (SQL, or a callable for data).
 MIGRATIONS: tuple[tuple[str | Callable[[Connection], None], ...], ...] = (
     (  # 1: runs
@@ -71,6 +98,20 @@ MIGRATIONS: tuple[tuple[str | Callable[[Connection], None], ...], ...] = (
         "ALTER TABLE runs ADD COLUMN owner TEXT",  # "host pid start_time" of the process running it
         _fill_uuids,
         "CREATE UNIQUE INDEX runs_uuid ON runs (uuid)",
+    ),
+    (  # 4 (History at scale): headline columns written at save time, backfilled here; indexes for filters
+        "ALTER TABLE runs ADD COLUMN val_accuracy DOUBLE PRECISION",
+        "ALTER TABLE runs ADD COLUMN val_f1 DOUBLE PRECISION",
+        "ALTER TABLE runs ADD COLUMN test_accuracy DOUBLE PRECISION",
+        "ALTER TABLE runs ADD COLUMN train_time_s DOUBLE PRECISION",
+        "ALTER TABLE runs ADD COLUMN model_repr TEXT",
+        "ALTER TABLE runs ADD COLUMN task TEXT",
+        "ALTER TABLE runs ADD COLUMN result_ok INTEGER",
+        _fill_headlines,
+        "CREATE INDEX runs_dataset ON runs (dataset)",
+        "CREATE INDEX runs_model ON runs (model)",
+        "CREATE INDEX runs_status ON runs (status)",
+        "CREATE INDEX runs_kind ON runs (kind)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
