@@ -1,83 +1,149 @@
-"""History: every stored run — filter, compare (only what differs), annotate, delete, export, import, and
-download a self-contained HTML report. User text (notes, tags, warnings) is shown as plain text; a row that
-cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning, never a page error."""
+"""History: every stored run, a page at a time — filter (in SQL), compare (only what differs), annotate, delete,
+export on request, import, and download a self-contained HTML report. The list, the filter choices and the
+frontier come from the store's indexed columns, so a click costs the same at 10 runs or 10,000; a stored result
+is parsed only for the runs picked to compare or annotate. User text (notes, tags, warnings) is shown as plain
+text; a row that cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning."""
+
+import os
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from core import CoreError, charts
 from core.compare import config_differences, flat_config
+from core.pareto import pareto_mask
 from core.report import runs_report
+from core.store import RunFilter
 from ui import cached
 from ui.shell import ensure_app
 from ui.text import plain
+
+PAGE_SIZES = (50, 100, 250)
+FRONTIER_DRAWN = 1500  # points drawn at most; the frontier itself is always drawn whole
 
 ensure_app()
 
 st.title("History")
 store, _ = cached.run_store()
-where = "in memory only" if store.in_memory else store.where
-st.caption(plain(f"Every saved run, trial and cross-validation fold ({where})."))
+where_text = "in memory only" if store.in_memory else store.where
+st.caption(plain(f"Every saved run, trial and cross-validation fold ({where_text})."))
 
 try:
-    runs = store.list()
+    facets = store.facets()
 except CoreError as err:
     st.warning(plain(str(err)))
-    runs = []
-if not runs:
-    st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
+    facets = None
+
+
+def _filters() -> RunFilter:
+    f1, f2, f3, f4 = st.columns(4)
+    chosen = [
+        col.multiselect(label, facets[column], key=f"history_{column}")
+        for col, label, column in (
+            (f1, "Dataset", "dataset"),
+            (f2, "Model", "model"),
+            (f3, "Status", "status"),
+            (f4, "Kind", "kind"),
+        )
+    ]
+    g1, g2, g3, g4 = st.columns(4)
+    tag = g1.text_input("Tag", key="history_tag", placeholder="one tag, e.g. demo")
+    since = g2.date_input("Saved from", value=None, key="history_since")
+    until = g3.date_input("Saved until", value=None, key="history_until")
+    g4.selectbox("Runs per page", PAGE_SIZES, index=1, key="history_page_size")
+    return RunFilter(
+        *(tuple(c) for c in chosen),
+        tag=tag.strip(),
+        since=since.isoformat() if since else "",
+        until=until.isoformat() if until else "",
+    )
+
+
+def _step(delta: int) -> None:
+    st.session_state["history_page_no"] = max(1, st.session_state.get("history_page_no", 1) + delta)
+
+
+if facets is None or not facets["dataset"]:
+    if facets is not None:
+        st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
+    page = None
 else:
-    table = pd.DataFrame([r.summary() for r in runs])
-    f1, f2, f3 = st.columns(3)
-    datasets = f1.multiselect("Dataset", sorted(table.dataset.unique()), key="history_dataset")
-    models = f2.multiselect("Model", sorted(table.model.unique()), key="history_model")
-    statuses = f3.multiselect("Status", sorted(table.status.unique()), key="history_status")
-    mask = pd.Series(True, index=table.index)
-    for column, chosen_values in (("dataset", datasets), ("model", models), ("status", statuses)):
-        if chosen_values:
-            mask &= table[column].isin(chosen_values)
-    shown = table[mask]
+    where = _filters()
+    size = st.session_state["history_page_size"]
+    if st.session_state.get("history_last_filter") != (where, size):  # new filters: back to the first page
+        st.session_state["history_last_filter"] = (where, size)
+        st.session_state["history_page_no"] = 1
+    try:
+        total = store.page(where, limit=1).total
+        n_pages = max(1, -(-total // size))
+        page_no = min(st.session_state.get("history_page_no", 1), n_pages)
+        st.session_state["history_page_no"] = page_no
+        page = store.page(where, limit=size, offset=(page_no - 1) * size)
+        points = store.frontier_points(where)
+    except CoreError as err:
+        st.warning(plain(str(err)))
+        page = None
+
+if page is not None:
+    stored = store.count()
+    matching = "" if page.total == stored else f" (filtered from {stored:,} stored)"
+    st.caption(f"Showing {page.first:,}–{page.last:,} of {page.total:,} runs{matching}, newest first.")
+    p1, p2, p3 = st.columns([1, 1, 4])
+    p1.button("← Newer", key="history_prev", on_click=_step, args=(-1,), disabled=page_no <= 1, width="stretch")
+    p2.button("Older →", key="history_next", on_click=_step, args=(1,), disabled=page_no >= n_pages, width="stretch")
+    p3.number_input(f"Page (of {n_pages:,})", 1, n_pages, key="history_page_no")
     st.dataframe(
-        shown,
+        pd.DataFrame([r.row() for r in page.runs]),
         hide_index=True,
         width="stretch",
         column_config={
             "accuracy": st.column_config.NumberColumn(format="%.4f"),
+            "f1": st.column_config.NumberColumn(format="%.4f"),
             "train_time_s": st.column_config.NumberColumn(format="%.3f"),
         },
     )
-    by_id = {r.id: r for r in runs}
-    with_result = [i for i in shown.id if by_id[i].result is not None]
-    done = [r for r in runs if r.result is not None]
-    if done:
-        board = pd.DataFrame(
-            [
-                {
-                    "run": r.id,
-                    "label": f"#{r.id} {r.model} on {r.dataset}",
-                    "accuracy": r.result.validation.accuracy,
-                    "train_time_s": r.result.cost.train_time_s,
-                    "role": "",
-                }
-                for r in done
-                if r.id in set(shown.id)
-            ]
+
+    if points:
+        board = pd.DataFrame(points, columns=["run", "model", "dataset", "model_repr", "accuracy", "train_time_s"])
+        board["on"] = pareto_mask(board.accuracy.tolist(), board.train_time_s.tolist())
+        others = board[~board.on]
+        room = max(0, FRONTIER_DRAWN - int(board.on.sum()))
+        every = max(1, -(-len(others) // room)) if room else len(others) + 1
+        drawn = pd.concat([board[board.on], others.iloc[::every]]).sort_values("run")
+        drawn = drawn.assign(label=[f"#{r.run} {r.model} on {r.dataset}" for r in drawn.itertuples()], role="")
+        st.altair_chart(
+            charts.frontier_chart(drawn, title="Runs matching the filters: accuracy vs training time"),
+            width="stretch",
         )
-        if len(board):
-            st.altair_chart(
-                charts.frontier_chart(board, title="All shown runs: accuracy vs training time"), width="stretch"
+        if len(drawn) < len(board):
+            st.caption(
+                f"The frontier is computed over all {len(board):,} matching runs with a result; drawn: its "
+                f"{int(board.on.sum()):,} runs and {len(drawn) - int(board.on.sum()):,} of the other "
+                f"{len(others):,} (every {every}th)."
             )
+
+    summaries = {r.id: r for r in page.runs}
+    with_result = [r.id for r in page.runs if r.has_result]
 
     st.subheader("Compare")
     picked = st.multiselect(
-        "Runs to compare",
+        "Runs to compare (from this page)",
         with_result,
         default=with_result[:2],
         key="history_pick",
-        format_func=lambda i: f"#{i} {by_id[i].model} on {by_id[i].dataset}",
+        format_func=lambda i: f"#{i} {summaries[i].model} on {summaries[i].dataset}",
     )
     if picked:
-        chosen = [by_id[i].result for i in picked]
+        try:
+            full = {i: store.get(i) for i in picked}  # only the picked results are parsed
+        except CoreError as err:
+            st.warning(plain(str(err)))
+            full = {}
+        picked = [i for i in picked if i in full and full[i].result is not None]
+    if picked:
+        chosen = [full[i].result for i in picked]
         labels = [f"#{i}" for i in picked]
         configs = [flat_config(r) for r in chosen]
         differ = config_differences(chosen)
@@ -125,7 +191,7 @@ else:
                 .properties(title="Validation accuracy per epoch, overlaid", height=260),
                 width="stretch",
             )
-        notes = [f"#{i}: {by_id[i].notes}" for i in picked if by_id[i].notes]
+        notes = [f"#{i}: {full[i].notes}" for i in picked if full[i].notes]
         st.download_button(
             "Download report (HTML)",
             runs_report(chosen, labels=labels, notes=notes, title="Tradeoff Lab comparison"),
@@ -137,47 +203,64 @@ else:
     st.subheader("Notes, tags, delete")
 
     def _label(i: int) -> str:
-        r = by_id[i]
-        return f"unreadable run #{i}" if r.problem else f"#{i} {r.model} on {r.dataset} ({r.status})"
+        r = summaries[i]
+        return f"unreadable run #{i}" if r.status == "unreadable" else f"#{i} {r.model} on {r.dataset} ({r.status})"
 
-    target = st.selectbox("Run", list(by_id), key="history_target", format_func=_label)
-    run = by_id[target]
-    if run.problem:
-        st.warning(plain(f"Unreadable run #{target}: {run.problem} Delete it, or fix the database by hand."))
-    if run.notes:
-        st.text("Note: " + run.notes)  # user text stays text: no Markdown links or remote images
-    if run.error:
-        st.text("Error: " + run.error)
-    for warning in run.result.warnings if run.result else ():
-        st.text("Warning: " + warning)
-    note = st.text_area("Note", value=run.notes, key=f"history_note_{target}")
-    tags = st.text_input("Tags (comma-separated)", value=", ".join(run.tags), key=f"history_tags_{target}")
-    c1, c2 = st.columns(2)
-    # on a store error the warning stays up (no rerun) and the typed text stays in the boxes
-    if c1.button("Save note and tags", key="history_annotate"):
-        if cached.store_safely("save the note", lambda s: s.annotate(target, notes=note, tags=tags.split(",")) or 1):
-            st.rerun()
-    if c2.button("Delete this run", key="history_delete"):
-        if cached.store_safely("delete the run", lambda s: s.delete(target) or 1):
-            st.rerun()
+    target = st.selectbox("Run (from this page)", list(summaries), key="history_target", format_func=_label)
+    try:
+        run = store.get(target) if target is not None else None
+    except CoreError as err:  # deleted meanwhile, or the store failed: say so, keep the page
+        st.warning(plain(str(err)))
+        run = None
+    if run is not None:
+        if run.problem:
+            st.warning(plain(f"Unreadable run #{target}: {run.problem} Delete it, or fix the database by hand."))
+        if run.notes:
+            st.text("Note: " + run.notes)  # user text stays text: no Markdown links or remote images
+        if run.error:
+            st.text("Error: " + run.error)
+        for warning in run.result.warnings if run.result else ():
+            st.text("Warning: " + warning)
+        note = st.text_area("Note", value=run.notes, key=f"history_note_{target}")
+        tags = st.text_input("Tags (comma-separated)", value=", ".join(run.tags), key=f"history_tags_{target}")
+        c1, c2 = st.columns(2)
+        # on a store error the warning stays up (no rerun) and the typed text stays in the boxes
+        if c1.button("Save note and tags", key="history_annotate"):
+            if cached.store_safely(
+                "save the note", lambda s: s.annotate(target, notes=note, tags=tags.split(",")) or 1
+            ):
+                st.rerun()
+        if c2.button("Delete this run", key="history_delete"):
+            if cached.store_safely("delete the run", lambda s: s.delete(target) or 1):
+                st.rerun()
 
     st.subheader("Export")
-    exported = cached.store_safely("export the runs", lambda s: (s.export_json(), s.export_csv()))
-    if exported is not None:
-        e1, e2 = st.columns(2)
-        e1.download_button(
-            "Export as JSON",
-            exported[0],
-            file_name="tradeoff-lab-runs.json",
-            mime="application/json",
-            key="history_export_json",
-        )
-        e2.download_button(
-            "Export as CSV",
-            exported[1],
-            file_name="tradeoff-lab-runs.csv",
-            mime="text/csv",
-            key="history_export_csv",
+    e1, e2 = st.columns([1, 3])
+    fmt = e1.radio("Format", ["JSON", "CSV"], horizontal=True, key="history_export_format")
+    if e2.button(f"Prepare an export of the {page.total:,} matching runs", key="history_export_go"):
+        from core.store_import import write_export
+
+        previous = st.session_state.pop("history_export", None)
+        if previous:
+            Path(previous[0]).unlink(missing_ok=True)
+        handle, path = tempfile.mkstemp(prefix="tradeoff-lab-runs-", suffix=f".{fmt.lower()}")  # mode 0600
+        with st.spinner(f"Writing {page.total:,} runs…"), os.fdopen(handle, "w", encoding="utf-8") as out:
+            count = cached.store_safely("export the runs", lambda s: write_export(s, out, fmt=fmt.lower(), where=where))
+        if count is None:
+            Path(path).unlink(missing_ok=True)
+        else:
+            st.session_state["history_export"] = (path, fmt, count)
+    ready = st.session_state.get("history_export")
+    if ready and Path(ready[0]).exists():
+        path, done_fmt, count = ready
+        size_mb = Path(path).stat().st_size / 1e6
+        st.download_button(
+            f"Download {count:,} runs as {done_fmt} ({size_mb:,.1f} MB)",
+            data=lambda: Path(path).read_bytes(),  # read when the button is pressed, not on every rerun
+            file_name=f"tradeoff-lab-runs.{done_fmt.lower()}",
+            mime="application/json" if done_fmt == "JSON" else "text/csv",
+            key="history_export_download",
+            on_click="ignore",
         )
 
 st.subheader("Import")
