@@ -32,6 +32,8 @@ from core.store_db import (  # noqa: F401  (re-exported: the store's public name
     HEADLINE_COLUMNS,
     LOCK_ENV,
     SCHEMA_VERSION,
+    SUMMARY_COLUMNS,
+    SUMMARY_INDEX,
     Database,
     RunNotFound,
     StoreError,
@@ -185,6 +187,14 @@ class RunPage:
 
 
 @dataclass(frozen=True)
+class HistoryView:
+    facets: dict[str, list[str]]  # distinct dataset, model, status, kind
+    stored: int  # every run in the store
+    page: RunPage
+    points: list[tuple[int, str, str, str, float, float]]  # the frontier's projection (see frontier_points)
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: int
     name: str
@@ -309,38 +319,41 @@ class RunStore(Database):
             )
             return [self._row(r._mapping) for r in rows]
 
+    @property
+    def _summaries(self) -> str:
+        """The runs table as listings read it: through the summary index on SQLite (see core/store_db.py)."""
+        return f"runs INDEXED BY {SUMMARY_INDEX}" if self.is_sqlite else "runs"
+
     @guarded
     def page(self, where: RunFilter | None = None, *, limit: int = 100, offset: int = 0) -> RunPage:
-        """One page of runs (newest first) and how many match: columns only, no stored result parsed.
+        """One page of runs (newest first) and how many match: indexed columns only, no stored result parsed.
 
-        A row whose result nobody has checked yet (written by another program) is checked here, once."""
-        clause, params = (where or RunFilter()).where()
-        params.update(limit=_bounded(limit, "limit"), offset=_bounded(offset, "offset", high=None))
-        columns = "id, created_at, kind, status, dataset, model, notes, tags, val_accuracy, val_f1, train_time_s, "
-        columns += "model_repr, result_ok, result_json IS NOT NULL AS has_result"
+        A row nobody has checked yet (another program wrote it) is checked here, once per store object."""
         with self._engine.connect() as conn:
-            total = int(conn.execute(text(f"SELECT COUNT(*) FROM runs {clause}"), params).scalar_one())
-            rows = conn.execute(
-                text(f"SELECT {columns} FROM runs {clause} ORDER BY id DESC LIMIT :limit OFFSET :offset"), params
-            ).all()
+            return self._page(conn, where or RunFilter(), limit, offset)
+
+    def _page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> RunPage:
+        clause, params = where.where()
+        params.update(limit=_bounded(limit, "limit"), offset=_bounded(offset, "offset", high=None))
+        total = int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
+        columns = ", ".join(SUMMARY_COLUMNS)
+        sql = f"SELECT {columns} FROM {self._summaries} {clause} ORDER BY id DESC LIMIT :limit OFFSET :offset"
+        rows = conn.execute(text(sql), params).all()
         return RunPage(tuple(self._summary(r._mapping) for r in rows), total, params["offset"])
 
     def _summary(self, m: Any) -> RunSummary:
-        has_result, ok = bool(m["has_result"]), m["result_ok"]
+        state = m["result_state"]
         values = {k: m[k] for k in ("val_accuracy", "val_f1", "train_time_s")}
         status, model_repr = str(m["status"]), str(m["model_repr"] or "")
-        if has_result and ok is None:  # not checked at save time: parse it once (cached)
+        if state is None:  # not checked when it was written: parse it (once: results are cached)
             run = self.get(int(m["id"]))
-            ok = run.problem is None
+            state = "unreadable" if run.problem else "ok" if run.result is not None else "none"
             if run.result is not None:
                 r = run.result
-                values = {
-                    "val_accuracy": r.validation.accuracy,
-                    "val_f1": r.validation.f1,
-                    "train_time_s": r.cost.train_time_s,
-                }
+                values = {"val_accuracy": r.validation.accuracy, "val_f1": r.validation.f1}
+                values["train_time_s"] = r.cost.train_time_s
                 model_repr = r.model_repr
-        if has_result and not ok:
+        if state == "unreadable":
             status, values = "unreadable", dict.fromkeys(values)
         return RunSummary(
             int(m["id"]),
@@ -352,33 +365,52 @@ class RunStore(Database):
             *(None if values[k] is None else float(values[k]) for k in ("val_accuracy", "val_f1", "train_time_s")),
             str(m["notes"] or ""),
             tuple(t for t in str(m["tags"] or "").split(",") if t),
-            has_result and bool(ok),
+            state == "ok",
             model_repr,
         )
 
     @guarded
     def facets(self) -> dict[str, list[str]]:
         """The distinct datasets, models, statuses and kinds stored (filter choices), from the indexes."""
-        out: dict[str, list[str]] = {}
         with self._engine.connect() as conn:
-            for column in ("dataset", "model", "status", "kind"):
-                rows = conn.execute(text(f"SELECT DISTINCT {column} FROM runs ORDER BY {column}"))
-                out[column] = [str(v) for (v,) in rows]
+            return self._facets(conn)
+
+    def _facets(self, conn: Connection) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for column in ("dataset", "model", "status", "kind"):
+            rows = conn.execute(text(f"SELECT DISTINCT {column} FROM runs ORDER BY {column}"))
+            out[column] = [str(v) for (v,) in rows]
         return out
 
     @guarded
     def frontier_points(self, where: RunFilter | None = None) -> list[tuple[int, str, str, str, float, float]]:
         """(id, model, dataset, model_repr, val_accuracy, train_time_s) of every matching run with a result:
-        a projection of the headline columns, no stored result parsed."""
-        clause, params = (where or RunFilter()).where()
-        extra = "val_accuracy IS NOT NULL AND train_time_s IS NOT NULL AND result_ok = 1"
-        clause = f"{clause} AND {extra}" if clause else f"WHERE {extra}"
-        sql = f"SELECT id, model, dataset, model_repr, val_accuracy, train_time_s FROM runs {clause} ORDER BY id"
+        a projection of the indexed headline columns, no stored result parsed."""
         with self._engine.connect() as conn:
-            return [
-                (int(r[0]), str(r[1]), str(r[2]), str(r[3] or ""), float(r[4]), float(r[5]))
-                for r in conn.execute(text(sql), params)
-            ]
+            return self._frontier(conn, where or RunFilter())
+
+    def _frontier(self, conn: Connection, where: RunFilter) -> list[tuple[int, str, str, str, float, float]]:
+        clause, params = where.where()
+        extra = "result_state = 'ok' AND val_accuracy IS NOT NULL AND train_time_s IS NOT NULL"
+        clause = f"{clause} AND {extra}" if clause else f"WHERE {extra}"
+        sql = f"SELECT id, model, dataset, model_repr, val_accuracy, train_time_s FROM {self._summaries} {clause}"
+        return [
+            (int(r[0]), str(r[1]), str(r[2]), str(r[3] or ""), float(r[4]), float(r[5]))
+            for r in conn.execute(text(sql + " ORDER BY id"), params)
+        ]
+
+    @guarded
+    def view(self, where: RunFilter | None = None, *, limit: int = 100, page_no: int = 1) -> HistoryView:
+        """What History shows, read on one connection: filter choices, the stored count, the page (page_no
+        clamped to the last page) and the frontier's points."""
+        where = where or RunFilter()
+        with self._engine.connect() as conn:
+            facets = self._facets(conn)
+            stored = int(conn.execute(text("SELECT COUNT(*) FROM runs")).scalar_one())
+            page = self._page(conn, where, limit, max(0, page_no - 1) * limit)
+            if page.total and not page.runs:  # past the end (runs deleted, filters changed): the last page
+                page = self._page(conn, where, limit, (page.total - 1) // limit * limit)
+            return HistoryView(facets, stored, page, self._frontier(conn, where))
 
     def export_rows(
         self, where: RunFilter | None = None, ids: list[int] | None = None, *, chunk: int = 200
@@ -569,7 +601,7 @@ def _complete(row: dict[str, Any]) -> dict[str, Any]:
 def headline(result: RunResult | None) -> dict[str, Any]:
     """The headline columns History lists and plots without parsing the stored result."""
     if result is None:
-        return dict.fromkeys(HEADLINE_COLUMNS)
+        return {**dict.fromkeys(HEADLINE_COLUMNS), "result_state": "none"}
     return {
         "val_accuracy": float(result.validation.accuracy),
         "val_f1": float(result.validation.f1),
@@ -577,7 +609,7 @@ def headline(result: RunResult | None) -> dict[str, Any]:
         "train_time_s": float(result.cost.train_time_s),
         "model_repr": result.model_repr[:200],
         "task": str(result.dataset.get("task") or "")[:200],
-        "result_ok": 1,
+        "result_state": "ok",
     }
 
 

@@ -107,7 +107,7 @@ def _check(value: Any, hint: Any, path: str) -> None:
         item_hint = args[0]
         if item_hint in (float, int):  # long numeric lists: one pass over the item types
             allowed = {int} if item_hint is int else {int, float}
-            if not {type(v) for v in value} <= allowed:
+            if not set(map(type, value)) <= allowed:
                 raise _fail(path, "a list of " + ("integers" if item_hint is int else "numbers"), value)
             return
         for i, item in enumerate(value):
@@ -258,20 +258,20 @@ def headline_of_dict(d: dict[str, Any]) -> dict[str, Any]:
         "train_time_s": float(d["cost"]["train_time_s"]),
         "model_repr": str(d["model_repr"])[:MAX_NAME],
         "task": str(d["dataset"].get("task") or "")[:MAX_NAME],
-        "result_ok": 1,
+        "result_state": "ok",
     }
 
 
 def headline_of_json(text_: str | None) -> dict[str, Any]:
-    """Headline columns of a stored result: checked like an import; unreadable gives ``result_ok`` 0."""
+    """Headline columns of a stored result, checked like an import ("unreadable" when it is not a RunResult)."""
     empty = dict.fromkeys(HEADLINE_COLUMNS)
     if text_ is None:
-        return empty
+        return {**empty, "result_state": "none"}
     try:
         d = json.loads(text_)
         check_result(d)
     except (ImportFormatError, ValueError, RecursionError):
-        return {**empty, "result_ok": 0}
+        return {**empty, "result_state": "unreadable"}
     return headline_of_dict(d)
 
 
@@ -331,7 +331,7 @@ def _entry_row(entry: Any, path: str) -> dict[str, Any]:
         "result_json": json.dumps(raw_result) if result is not None else None,
         "app_version": _text(entry, "app_version", path, limit=MAX_NAME, default=None) or "unknown (imported)",
         "owner": None,
-        **(headline_of_dict(raw_result) if result is not None else dict.fromkeys(HEADLINE_COLUMNS)),
+        **(headline_of_dict(raw_result) if result is not None else headline_of_json(None)),
     }
     if "created_at" in entry:
         row["created_at"] = _check_timestamp(entry["created_at"], f"{path}.created_at")
@@ -414,11 +414,8 @@ CSV_COLUMNS += ("notes", "tags")
 
 def _readable(m: Any) -> bool:
     """False for a stored result that does not read as a RunResult (left out of exports)."""
-    if m["result_json"] is None or m["result_ok"] == 1:
-        return True
-    if m["result_ok"] == 0:
-        return False
-    return headline_of_json(m["result_json"])["result_ok"] == 1  # written by another program: check it now
+    state = m["result_state"] or headline_of_json(m["result_json"])["result_state"]  # NULL: nobody checked it
+    return state != "unreadable"
 
 
 def write_export(

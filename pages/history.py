@@ -30,14 +30,8 @@ store, _ = cached.run_store()
 where_text = "in memory only" if store.in_memory else store.where
 st.caption(plain(f"Every saved run, trial and cross-validation fold ({where_text})."))
 
-try:
-    facets = store.facets()
-except CoreError as err:
-    st.warning(plain(str(err)))
-    facets = None
 
-
-def _filters() -> RunFilter:
+def _filters(facets: dict[str, list[str]]) -> RunFilter:
     f1, f2, f3, f4 = st.columns(4)
     chosen = [
         col.multiselect(label, facets[column], key=f"history_{column}")
@@ -65,30 +59,29 @@ def _step(delta: int) -> None:
     st.session_state["history_page_no"] = max(1, st.session_state.get("history_page_no", 1) + delta)
 
 
-if facets is None or not facets["dataset"]:
-    if facets is not None:
+try:
+    facets = store.facets()  # the filter choices (DISTINCT on indexes): the widgets come before the page
+    view = None
+    if facets["dataset"]:
+        where = _filters(facets)
+        size = st.session_state["history_page_size"]
+        if st.session_state.get("history_last_filter") != (where, size):  # new filters: back to the first page
+            st.session_state["history_last_filter"] = (where, size)
+            st.session_state["history_page_no"] = 1
+        view = store.view(where, limit=size, page_no=st.session_state.get("history_page_no", 1))
+    else:
         st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
-    page = None
-else:
-    where = _filters()
-    size = st.session_state["history_page_size"]
-    if st.session_state.get("history_last_filter") != (where, size):  # new filters: back to the first page
-        st.session_state["history_last_filter"] = (where, size)
-        st.session_state["history_page_no"] = 1
-    try:
-        total = store.page(where, limit=1).total
-        n_pages = max(1, -(-total // size))
-        page_no = min(st.session_state.get("history_page_no", 1), n_pages)
-        st.session_state["history_page_no"] = page_no
-        page = store.page(where, limit=size, offset=(page_no - 1) * size)
-        points = store.frontier_points(where)
-    except CoreError as err:
-        st.warning(plain(str(err)))
-        page = None
+except CoreError as err:
+    st.warning(plain(str(err)))
+    view = None
+page = view.page if view else None
 
-if page is not None:
-    stored = store.count()
-    matching = "" if page.total == stored else f" (filtered from {stored:,} stored)"
+if view is not None and page is not None:
+    points = view.points
+    n_pages = max(1, -(-page.total // size))
+    page_no = page.offset // size + 1
+    st.session_state["history_page_no"] = page_no
+    matching = "" if page.total == view.stored else f" (filtered from {view.stored:,} stored)"
     st.caption(f"Showing {page.first:,}–{page.last:,} of {page.total:,} runs{matching}, newest first.")
     p1, p2, p3 = st.columns([1, 1, 4])
     p1.button("← Newer", key="history_prev", on_click=_step, args=(-1,), disabled=page_no <= 1, width="stretch")
@@ -194,10 +187,12 @@ if page is not None:
         notes = [f"#{i}: {full[i].notes}" for i in picked if full[i].notes]
         st.download_button(
             "Download report (HTML)",
-            runs_report(chosen, labels=labels, notes=notes, title="Tradeoff Lab comparison"),
+            # built when the button is pressed (~1 s of charts), not on every click on the page
+            lambda: runs_report(chosen, labels=labels, notes=notes, title="Tradeoff Lab comparison"),
             file_name="tradeoff-lab-report.html",
             mime="text/html",
             key="history_report",
+            on_click="ignore",
         )
 
     st.subheader("Notes, tags, delete")
