@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import hashlib
 import io
 import json
+import re
 import types
 import typing
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
@@ -76,9 +79,15 @@ def _fail(path: str, rule: str, value: Any) -> ImportFormatError:
     return ImportFormatError(f"'{path}' must be {rule}; got {shown[:80]}.")
 
 
+@functools.cache
+def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """A type hint's origin and arguments (cached: an import asks ~400 times per run)."""
+    return typing.get_origin(hint), typing.get_args(hint)
+
+
 def _check(value: Any, hint: Any, path: str) -> None:
     """Check a plain JSON value against a type hint of the project's dataclasses."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    origin, args = _parts(hint)
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return
@@ -328,7 +337,7 @@ def _entry_row(entry: Any, path: str) -> dict[str, Any]:
         "tags": ",".join(t.strip() for t in tags if t.strip()),
         "error": _text(entry, "error", path, limit=MAX_TEXT, default=None),
         # the checked plain form as it came (RunResult.to_json would rebuild the same JSON at ~3x the cost)
-        "result_json": json.dumps(raw_result) if result is not None else None,
+        "result_json": (getattr(raw_result, "raw", None) or json.dumps(raw_result)) if result is not None else None,
         "app_version": _text(entry, "app_version", path, limit=MAX_NAME, default=None) or "unknown (imported)",
         "owner": None,
         **(headline_of_dict(raw_result) if result is not None else headline_of_json(None)),
@@ -348,12 +357,94 @@ def _entry_row(entry: Any, path: str) -> dict[str, Any]:
     return row
 
 
+class _Result(dict):
+    """A run's result as decoded, with the exact JSON text it was decoded from (stored as is once checked)."""
+
+    raw: str
+
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _ws(s: str, i: int) -> int:
+    return _WS.match(s, i).end()
+
+
+def _scan(s: str, i: int) -> tuple[Any, int]:
+    try:
+        return _DECODER.scan_once(s, i)
+    except StopIteration as err:
+        raise json.JSONDecodeError("Expecting value", s, err.value) from None
+
+
+def _sequence(s: str, i: int, close: str, item: Callable[[str, int], tuple[Any, int]]) -> tuple[list, int]:
+    """The items of the array or object opened at s[i] (``item`` reads one, from its first character)."""
+    items: list = []
+    i = _ws(s, i + 1)
+    if s[i : i + 1] == close:
+        return items, i + 1
+    while True:
+        value, i = item(s, i)
+        items.append(value)
+        i = _ws(s, i)
+        if s[i : i + 1] == close:
+            return items, i + 1
+        if s[i : i + 1] != ",":
+            raise json.JSONDecodeError(f"Expecting ',' or '{close}'", s, i)
+        i = _ws(s, i + 1)
+
+
+def _members(s: str, i: int, value: Callable[[str, str, int], tuple[Any, int]]) -> tuple[dict, int]:
+    def member(s: str, i: int) -> tuple[tuple[str, Any], int]:
+        if s[i : i + 1] != '"':
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", s, i)
+        key, i = json.decoder.scanstring(s, i + 1)
+        i = _ws(s, i)
+        if s[i : i + 1] != ":":
+            raise json.JSONDecodeError("Expecting ':' delimiter", s, i)
+        i = _ws(s, i + 1)
+        decoded, i = value(key, s, i)
+        return (key, decoded), i
+
+    pairs, end = _sequence(s, i, "}", member)
+    return dict(pairs), end
+
+
+def _entry_field(key: str, s: str, i: int) -> tuple[Any, int]:
+    decoded, end = _scan(s, i)
+    if key == "result" and isinstance(decoded, dict):
+        decoded = _Result(decoded)
+        decoded.raw = s[i:end]
+    return decoded, end
+
+
+def _entry(s: str, i: int) -> tuple[Any, int]:
+    return _members(s, i, _entry_field) if s[i : i + 1] == "{" else _scan(s, i)
+
+
+def _export_field(key: str, s: str, i: int) -> tuple[Any, int]:
+    return _sequence(s, i, "]", _entry) if key == "runs" and s[i : i + 1] == "[" else _scan(s, i)
+
+
+def _loads_export(text_: str | bytes) -> Any:
+    """``json.loads`` for an export, except that each run's result also keeps the text it came from, so an
+    import stores what it checked without serialising it again (that took as long as parsing it)."""
+    if isinstance(text_, bytes):
+        text_ = text_.decode(json.detect_encoding(text_), "surrogatepass")
+    i = _ws(text_, 0)
+    payload, end = _members(text_, i, _export_field) if text_[i : i + 1] == "{" else _scan(text_, i)
+    if _ws(text_, end) != len(text_):
+        raise json.JSONDecodeError("Extra data", text_, end)
+    return payload
+
+
 def parse_export(text_: str | bytes) -> list[dict[str, Any]]:
     """Every run of an export as a row, or ImportFormatError naming the first bad value (nothing written)."""
     if len(text_) > MAX_FILE_BYTES:
         raise ImportFormatError(f"The file has {len(text_):,} bytes; an import takes at most {MAX_FILE_BYTES:,}.")
     try:
-        payload = json.loads(text_)
+        payload = _loads_export(text_)
     except RecursionError:
         raise ImportFormatError("The file is nested too deeply to be a Tradeoff Lab export.") from None
     except ValueError as err:

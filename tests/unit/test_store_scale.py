@@ -240,3 +240,28 @@ def test_runs_list_pages_with_limit_and_offset(tmp_path, monkeypatch, small_resu
     assert [r["id"] for r in as_json] == [30, 29, 28] and set(as_json[0]) >= {"accuracy", "train_time_s", "kind"}
     bad = run_cli("runs", "list", "--limit", "0")
     assert bad.returncode == 2 and "--limit must be an integer in [1, 1000]. Got 0." in bad.stderr
+
+
+def test_the_export_reader_decodes_like_json_loads_and_keeps_each_result_as_written(tmp_path, small_result):
+    from core.store_import import ImportFormatError, _loads_export, parse_export
+
+    result = json.loads(small_result.to_json())
+    entry = {"uuid": str(uuid.UUID(int=7)), "kind": "train", "status": "complete", "tags": ["a"], "result": result}
+    failed = {"uuid": str(uuid.UUID(int=8)), "status": "failed", "dataset": "csv", "model": "knn", "result": None}
+    doc = {"format": "tradeoff-lab-runs", "version": 2, "runs": [entry, failed], "extra": {"runs": [1]}}
+    for text in (json.dumps(doc), json.dumps(doc, indent=2), json.dumps(doc, separators=(",", ":")) + "\n\t "):
+        assert _loads_export(text) == json.loads(text)
+        assert _loads_export(text.encode("utf-16")) == json.loads(text)  # bytes, any encoding json reads
+    pretty = json.dumps({**doc, "extra": None}, indent=3)
+    row = parse_export(pretty)[0]
+    assert json.loads(row["result_json"]) == result and "\n   " in row["result_json"]  # stored as written
+    store = RunStore(str(tmp_path / "runs.sqlite"))
+    assert store.import_json(pretty).added == 2 and store.get(1).result == small_result
+    for bad, words in (
+        (json.dumps(doc)[:-5], "not JSON"),  # truncated
+        (json.dumps(doc) + " {}", "Extra data"),
+        (json.dumps(doc).replace(', "status"', ' "status"', 1), "Expecting ',' or '}'"),
+        ('{"format": "tradeoff-lab-runs", "runs": [' + "[" * 100_000 + "]" * 100_000 + "]}", "nested"),
+    ):
+        with pytest.raises(ImportFormatError, match=words):
+            parse_export(bad)
