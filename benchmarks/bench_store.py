@@ -183,12 +183,10 @@ def measure_browser(db: Path, n: int) -> tuple[float, list[float], list[float]]:
             ]
             filters = []
             for model in ("numpy_mlp", "knn", "logistic_regression", "numpy_mlp", "knn"):
-
-                def pick(model: str = model) -> None:
-                    page.locator(".st-key-history_model").click()
-                    page.get_by_role("option", name=model, exact=True).click()
-
-                filters.append(timed_change(page, pick))
+                page.locator(".st-key-history_model").click()  # open the list (not timed: no rerun)
+                option = page.get_by_role("option", name=model, exact=True)
+                option.wait_for(timeout=10_000)
+                filters.append(timed_change(page, option.click))
                 page.keyboard.press("Escape")
                 page.wait_for_selector(IDLE, timeout=60_000)
                 page.locator(".st-key-history_model [aria-label*='Clear all']").first.click()  # back to no filter

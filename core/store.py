@@ -187,14 +187,6 @@ class RunPage:
 
 
 @dataclass(frozen=True)
-class HistoryView:
-    facets: dict[str, list[str]]  # distinct dataset, model, status, kind
-    stored: int  # every run in the store
-    page: RunPage
-    points: list[tuple[int, str, str, str, float, float]]  # the frontier's projection (see frontier_points)
-
-
-@dataclass(frozen=True)
 class Scenario:
     id: int
     name: str
@@ -399,19 +391,6 @@ class RunStore(Database):
             for r in conn.execute(text(sql + " ORDER BY id"), params)
         ]
 
-    @guarded
-    def view(self, where: RunFilter | None = None, *, limit: int = 100, page_no: int = 1) -> HistoryView:
-        """What History shows, read on one connection: filter choices, the stored count, the page (page_no
-        clamped to the last page) and the frontier's points."""
-        where = where or RunFilter()
-        with self._engine.connect() as conn:
-            facets = self._facets(conn)
-            stored = int(conn.execute(text("SELECT COUNT(*) FROM runs")).scalar_one())
-            page = self._page(conn, where, limit, max(0, page_no - 1) * limit)
-            if page.total and not page.runs:  # past the end (runs deleted, filters changed): the last page
-                page = self._page(conn, where, limit, (page.total - 1) // limit * limit)
-            return HistoryView(facets, stored, page, self._frontier(conn, where))
-
     def export_rows(
         self, where: RunFilter | None = None, ids: list[int] | None = None, *, chunk: int = 200
     ) -> Iterator[Any]:
@@ -450,9 +429,11 @@ class RunStore(Database):
             return {str(u) for (u,) in conn.execute(text("SELECT uuid FROM runs WHERE uuid IS NOT NULL"))}
 
     @guarded
-    def count(self) -> int:
+    def count(self, where: RunFilter | None = None) -> int:
+        """How many runs are stored (that ``where`` picks, when given)."""
+        clause, params = (where or RunFilter()).where()
         with self._engine.connect() as conn:
-            return int(conn.execute(text("SELECT COUNT(*) FROM runs")).scalar_one())
+            return int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
 
     @guarded
     def delete(self, run_id: int) -> None:

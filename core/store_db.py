@@ -74,6 +74,13 @@ def _fill_headlines(conn: Connection) -> None:
             conn.execute(update, values)
 
 
+def _create_summary_index(conn: Connection) -> None:
+    """SQLite only: PostgreSQL keeps large values out of line already (TOAST), and its index rows are capped at
+    ~2.7 kB, which a long note would exceed."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"CREATE INDEX {SUMMARY_INDEX} ON runs ({', '.join(SUMMARY_COLUMNS)})"))
+
+
 # Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (SQL, or a callable for data).
 MIGRATIONS: tuple[tuple[str | Callable[[Connection], None], ...], ...] = (
     (  # 1: runs
@@ -116,7 +123,7 @@ MIGRATIONS: tuple[tuple[str | Callable[[Connection], None], ...], ...] = (
         "ALTER TABLE runs ADD COLUMN task TEXT",
         "ALTER TABLE runs ADD COLUMN result_state TEXT",
         _fill_headlines,
-        f"CREATE INDEX {SUMMARY_INDEX} ON runs ({', '.join(SUMMARY_COLUMNS)})",
+        _create_summary_index,
         "CREATE INDEX runs_dataset ON runs (dataset)",
         "CREATE INDEX runs_model ON runs (model)",
         "CREATE INDEX runs_status ON runs (status)",

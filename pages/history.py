@@ -21,7 +21,7 @@ from ui.shell import ensure_app
 from ui.text import plain
 
 PAGE_SIZES = (50, 100, 250)
-FRONTIER_DRAWN = 1500  # points drawn at most; the frontier itself is always drawn whole
+FRONTIER_DRAWN = 800  # points drawn at most (the chart redraws on every click); the frontier is drawn whole
 
 ensure_app()
 
@@ -59,29 +59,41 @@ def _step(delta: int) -> None:
     st.session_state["history_page_no"] = max(1, st.session_state.get("history_page_no", 1) + delta)
 
 
-try:
-    facets = store.facets()  # the filter choices (DISTINCT on indexes): the widgets come before the page
-    view = None
-    if facets["dataset"]:
-        where = _filters(facets)
-        size = st.session_state["history_page_size"]
-        if st.session_state.get("history_last_filter") != (where, size):  # new filters: back to the first page
-            st.session_state["history_last_filter"] = (where, size)
-            st.session_state["history_page_no"] = 1
-        view = store.view(where, limit=size, page_no=st.session_state.get("history_page_no", 1))
-    else:
-        st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
-except CoreError as err:
-    st.warning(plain(str(err)))
-    view = None
-page = view.page if view else None
+def _frontier_chart(points: list[tuple[int, str, str, str, float, float]]) -> None:
+    board = pd.DataFrame(points, columns=["run", "model", "dataset", "model_repr", "accuracy", "train_time_s"])
+    board["on"] = pareto_mask(board.accuracy.tolist(), board.train_time_s.tolist())
+    others = board[~board.on]
+    room = max(0, FRONTIER_DRAWN - int(board.on.sum()))
+    every = max(1, -(-len(others) // room)) if room else len(others) + 1
+    drawn = pd.concat([board[board.on], others.iloc[::every]]).sort_values("run")
+    drawn = drawn.assign(label=[f"#{r.run} {r.model} on {r.dataset}" for r in drawn.itertuples()], role="")
+    st.altair_chart(
+        charts.frontier_chart(drawn, title="Runs matching the filters: accuracy vs training time"), width="stretch"
+    )
+    if len(drawn) < len(board):
+        st.caption(
+            f"The frontier is computed over all {len(board):,} matching runs with a result; drawn: its "
+            f"{int(board.on.sum()):,} runs and {len(drawn) - int(board.on.sum()):,} of the other "
+            f"{len(others):,} (every {every}th)."
+        )
 
-if view is not None and page is not None:
-    points = view.points
+
+@st.fragment
+def _runs(where: RunFilter, size: int) -> None:
+    """The list a page at a time, compare, notes: paging reruns only this part, not the chart above it."""
+    try:
+        page_no = st.session_state.get("history_page_no", 1)
+        page = store.page(where, limit=size, offset=(page_no - 1) * size)
+        if page.total and not page.runs:  # past the end (runs deleted meanwhile): the last page
+            page = store.page(where, limit=size, offset=(page.total - 1) // size * size)
+        stored = store.count()
+    except CoreError as err:
+        st.warning(plain(str(err)))
+        return
     n_pages = max(1, -(-page.total // size))
     page_no = page.offset // size + 1
     st.session_state["history_page_no"] = page_no
-    matching = "" if page.total == view.stored else f" (filtered from {view.stored:,} stored)"
+    matching = "" if page.total == stored else f" (filtered from {stored:,} stored)"
     st.caption(f"Showing {page.first:,}–{page.last:,} of {page.total:,} runs{matching}, newest first.")
     p1, p2, p3 = st.columns([1, 1, 4])
     p1.button("← Newer", key="history_prev", on_click=_step, args=(-1,), disabled=page_no <= 1, width="stretch")
@@ -98,25 +110,6 @@ if view is not None and page is not None:
         },
     )
 
-    if points:
-        board = pd.DataFrame(points, columns=["run", "model", "dataset", "model_repr", "accuracy", "train_time_s"])
-        board["on"] = pareto_mask(board.accuracy.tolist(), board.train_time_s.tolist())
-        others = board[~board.on]
-        room = max(0, FRONTIER_DRAWN - int(board.on.sum()))
-        every = max(1, -(-len(others) // room)) if room else len(others) + 1
-        drawn = pd.concat([board[board.on], others.iloc[::every]]).sort_values("run")
-        drawn = drawn.assign(label=[f"#{r.run} {r.model} on {r.dataset}" for r in drawn.itertuples()], role="")
-        st.altair_chart(
-            charts.frontier_chart(drawn, title="Runs matching the filters: accuracy vs training time"),
-            width="stretch",
-        )
-        if len(drawn) < len(board):
-            st.caption(
-                f"The frontier is computed over all {len(board):,} matching runs with a result; drawn: its "
-                f"{int(board.on.sum()):,} runs and {len(drawn) - int(board.on.sum()):,} of the other "
-                f"{len(others):,} (every {every}th)."
-            )
-
     summaries = {r.id: r for r in page.runs}
     with_result = [r.id for r in page.runs if r.has_result]
 
@@ -124,8 +117,8 @@ if view is not None and page is not None:
     picked = st.multiselect(
         "Runs to compare (from this page)",
         with_result,
-        default=with_result[:2],
-        key="history_pick",
+        key="history_pick",  # none by default: paging stays light, and a comparison is a choice
+        placeholder="pick two or more runs of this page",
         format_func=lambda i: f"#{i} {summaries[i].model} on {summaries[i].dataset}",
     )
     if picked:
@@ -229,17 +222,40 @@ if view is not None and page is not None:
             if cached.store_safely("delete the run", lambda s: s.delete(target) or 1):
                 st.rerun()
 
+
+try:
+    facets = store.facets()  # the filter choices (DISTINCT on indexes): the widgets come before the runs
+    where = None
+    if facets["dataset"]:
+        where = _filters(facets)
+        size = st.session_state["history_page_size"]
+        if st.session_state.get("history_last_filter") != (where, size):  # new filters: back to the first page
+            st.session_state["history_last_filter"] = (where, size)
+            st.session_state["history_page_no"] = 1
+        total = store.count(where)
+        points = store.frontier_points(where)  # a projection of indexed columns, over every matching run
+    else:
+        st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
+except CoreError as err:
+    st.warning(plain(str(err)))
+    where = None
+
+if where is not None:
+    if points:
+        _frontier_chart(points)
+    _runs(where, size)
+
     st.subheader("Export")
     e1, e2 = st.columns([1, 3])
     fmt = e1.radio("Format", ["JSON", "CSV"], horizontal=True, key="history_export_format")
-    if e2.button(f"Prepare an export of the {page.total:,} matching runs", key="history_export_go"):
+    if e2.button(f"Prepare an export of the {total:,} matching runs", key="history_export_go"):
         from core.store_import import write_export
 
         previous = st.session_state.pop("history_export", None)
         if previous:
             Path(previous[0]).unlink(missing_ok=True)
         handle, path = tempfile.mkstemp(prefix="tradeoff-lab-runs-", suffix=f".{fmt.lower()}")  # mode 0600
-        with st.spinner(f"Writing {page.total:,} runs…"), os.fdopen(handle, "w", encoding="utf-8") as out:
+        with st.spinner(f"Writing {total:,} runs…"), os.fdopen(handle, "w", encoding="utf-8") as out:
             count = cached.store_safely("export the runs", lambda s: write_export(s, out, fmt=fmt.lower(), where=where))
         if count is None:
             Path(path).unlink(missing_ok=True)
