@@ -19,7 +19,7 @@ from ui import cached
 from ui.text import plain
 
 PAGE_SIZES = (50, 100, 250)
-FRONTIER_DRAWN = 800  # points drawn at most (the chart redraws on every filter change); the frontier is drawn whole
+FRONTIER_DRAWN = 400  # points drawn at most (the chart redraws on every filter change); the frontier is drawn whole
 
 
 def filters_ui(facets: dict[str, list[str]]) -> RunFilter:
