@@ -5,8 +5,9 @@
     python -m core sweep --model numpy_mlp --param hidden=16,64,256 --param batch_size=32,256 --repeats 3 --json
     python -m core cv --dataset breast_cancer --model logistic_regression --folds 5 --json
     python -m core compress --run ID --method float16,int8,int8-full,prune:0.8,distill:32 [--json]
-    python -m core runs list | runs show ID | runs export --format csv | runs import FILE | runs delete ID...
     python -m core explain --run ID | <train flags> [--method permutation|shap] [--sensitive COLUMN] [--json]
+    python -m core runs list --limit 50 --offset 50 --dataset digits | runs show ID | runs export --format csv
+    python -m core runs import FILE | runs delete ID...
 
 A progress bar goes to stderr; the result table (or ``--json``) to stdout. Bad arguments or data print one
 line naming the problem and exit with status 2, never a traceback. When the run store cannot be used
@@ -34,6 +35,7 @@ EXIT_USAGE = 2
 EXIT_STORE = 3  # the run store could not be used; a trained result is in a recovery file
 EXIT_NO_TRIAL = 1  # a sweep ran, but not one trial completed
 EXIT_TERMINATED = 143  # SIGTERM, as a shell reports it
+MAX_LIST = 1000  # runs one `runs list` prints at most; --offset pages on
 # The validation metrics every sweep trial records; losses are minimised on the frontier, the rest maximised.
 SWEEP_METRICS = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "log_loss")
 LOSS_METRICS = frozenset({"log_loss", "brier", "brier_score"})
@@ -54,6 +56,26 @@ def _units(text: str) -> tuple[int, ...]:
         raise argparse.ArgumentTypeError(
             f"--hidden takes comma-separated integers such as 128 or 256,128; got {text!r}"
         ) from None
+
+
+def _run_filter_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dataset", action="append", default=[], help="only this dataset (repeatable)")
+    parser.add_argument("--model", action="append", default=[], help="only this model family (repeatable)")
+    parser.add_argument("--status", action="append", default=[], help="only this status (repeatable)")
+    parser.add_argument("--kind", action="append", default=[], choices=["train", "trial", "cv"])
+    parser.add_argument("--tag", default="", help="only runs with this tag")
+    parser.add_argument("--since", default="", help="only runs saved on or after this day (YYYY-MM-DD)")
+    parser.add_argument("--until", default="", help="only runs saved on or before this day (YYYY-MM-DD)")
+
+
+def _run_filter(args: argparse.Namespace):  # -> RunFilter
+    from core.store import RunFilter
+
+    where = RunFilter(
+        tuple(args.dataset), tuple(args.model), tuple(args.status), tuple(args.kind), args.tag, args.since, args.until
+    )
+    where.where()  # a bad date is a usage error before anything is read
+    return where
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,12 +124,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     runs = sub.add_parser("runs", help="the run history ($TRADEOFF_LAB_DB, default ~/.tradeoff_lab/runs.sqlite)")
     runs_sub = runs.add_subparsers(dest="runs_command", required=True, parser_class=_Parser)
-    ls = runs_sub.add_parser("list", help="one line per stored run")
+    ls = runs_sub.add_parser("list", help="one line per stored run, newest first, a page at a time")
     ls.add_argument("--json", action="store_true")
+    ls.add_argument("--limit", type=int, default=100, help="runs per page, 1-1000 (default 100)")
+    ls.add_argument("--offset", type=int, default=0, help="runs to skip (the next page: --offset 100)")
+    _run_filter_args(ls)
     show = runs_sub.add_parser("show", help="one run's metrics and costs")
     show.add_argument("id", type=int)
-    export = runs_sub.add_parser("export", help="all runs as CSV or JSON on stdout")
+    export = runs_sub.add_parser("export", help="the runs (all, or those the filters pick) as CSV or JSON on stdout")
     export.add_argument("--format", choices=["csv", "json"], default="json")
+    _run_filter_args(export)
     imp = runs_sub.add_parser("import", help="add the runs of a JSON export (or a recovery file); all or nothing")
     imp.add_argument("file")
     delete = runs_sub.add_parser("delete", help="delete runs by id")
@@ -677,9 +703,15 @@ def run_runs_command(args: argparse.Namespace) -> int:
     from core.store_import import ImportFormatError
 
     try:
+        if args.runs_command == "list" and not 1 <= args.limit <= MAX_LIST:
+            raise ConfigError(f"--limit must be an integer in [1, {MAX_LIST}]. Got {args.limit}.")
+        if args.runs_command == "list" and args.offset < 0:
+            raise ConfigError(f"--offset must be an integer ≥ 0. Got {args.offset}.")
+        where = _run_filter(args) if args.runs_command in ("list", "export") else None
         store = RunStore()
         if args.runs_command == "list":
-            rows = [r.summary() for r in store.list()]
+            page = store.page(where, limit=args.limit, offset=args.offset)
+            rows = [r.row() for r in page.runs]
             if args.json:
                 print(json.dumps(rows, indent=1))
             else:
@@ -690,6 +722,8 @@ def run_runs_command(args: argparse.Namespace) -> int:
                         f"{r['id']:>5}  {r['created_at']}  {r['kind']:<5} {r['status']:<11} {r['dataset']:<14} "
                         f"{r['model']:<22} acc {acc}  {t}"
                     )
+            more = f"; --offset {page.last} for the next page" if page.last < page.total else ""
+            print(f"showing {page.first}–{page.last} of {page.total:,} run(s){more}", file=sys.stderr)
         elif args.runs_command == "show":
             run = store.get(args.id)
             if run.problem:
@@ -706,8 +740,10 @@ def run_runs_command(args: argparse.Namespace) -> int:
                 store.delete(run_id)
             print(f"Deleted {len(args.ids)} run(s).")
         else:
-            print(store.export_json() if args.format == "json" else store.export_csv(), end="")
-    except (ImportFormatError, RunNotFound) as err:  # the user's file or id, not the store, is at fault
+            from core.store_import import write_export
+
+            write_export(store, sys.stdout, fmt=args.format, where=where)  # streamed: never whole in memory
+    except (ImportFormatError, RunNotFound, ConfigError) as err:  # the user's file or id, not the store, is at fault
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as err:

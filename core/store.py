@@ -14,8 +14,9 @@ recovery files: ``core/store_import.py``. Run statuses are the :class:`Status` e
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from importlib import metadata
 from typing import Any
@@ -23,12 +24,16 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from core.errors import ConfigError
 from core.result import RunResult
 from core.store_db import (  # noqa: F401  (re-exported: the store's public names live here)
     DB_ENV,
     DEFAULT_PATH,
+    HEADLINE_COLUMNS,
     LOCK_ENV,
     SCHEMA_VERSION,
+    SUMMARY_COLUMNS,
+    SUMMARY_INDEX,
     Database,
     RunNotFound,
     StoreError,
@@ -41,6 +46,7 @@ from core.store_db import (  # noqa: F401  (re-exported: the store's public name
 
 KINDS = ("train", "trial", "cv", "compress")
 MAX_PARSED = 4096  # parsed results kept per store (frozen, shared read-only)
+MAX_PAGE = 1000  # rows one page() call returns at most; History and the CLI page through the rest
 
 
 class Status(str, Enum):
@@ -85,7 +91,103 @@ class StoredRun:
             "train_time_s": r.cost.train_time_s if r else None,
             "notes": self.notes,
             "tags": ", ".join(self.tags),
+            "timing": r.cost.timing_context if r else "",
         }
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """Which runs History and ``runs list`` show; every test runs in SQL on indexed columns.
+
+    Empty tuples and strings mean "any". ``since``/``until`` are ISO dates (YYYY-MM-DD), both included;
+    ``tag`` matches one whole tag."""
+
+    datasets: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    tag: str = ""
+    since: str = ""
+    until: str = ""
+
+    def where(self) -> tuple[str, dict[str, Any]]:
+        """A WHERE clause (column names are ours; every value is bound) and its parameters."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for column, values in (
+            ("dataset", self.datasets),
+            ("model", self.models),
+            ("status", self.statuses),
+            ("kind", self.kinds),
+        ):
+            if values:
+                names = [f"{column}_{i}" for i in range(len(values))]
+                clauses.append(f"{column} IN ({', '.join(':' + n for n in names)})")
+                params.update(zip(names, values, strict=True))
+        if self.tag.strip():
+            escaped = self.tag.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("(',' || tags || ',') LIKE :tag ESCAPE '\\'")
+            params["tag"] = f"%,{escaped},%"
+        if self.since:
+            clauses.append("created_at >= :since")
+            params["since"] = _day(self.since, "since")
+        if self.until:
+            clauses.append("created_at < :until")  # the day after: until is included
+            params["until"] = (date.fromisoformat(_day(self.until, "until")) + timedelta(days=1)).isoformat()
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run as History lists it: stored columns only, no parsed result."""
+
+    id: int
+    created_at: str
+    kind: str
+    status: str  # "unreadable" when the stored result cannot be read
+    dataset: str
+    model: str
+    val_accuracy: float | None
+    val_f1: float | None
+    train_time_s: float | None
+    notes: str
+    tags: tuple[str, ...]
+    has_result: bool
+    model_repr: str = ""
+    timing_context: str = ""  # "serial" when timed alone; empty without a result
+
+    def row(self) -> dict[str, Any]:
+        """The same keys as ``StoredRun.summary()``: one table row."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "kind": self.kind,
+            "status": self.status,
+            "dataset": self.dataset,
+            "model": self.model,
+            "accuracy": self.val_accuracy,
+            "f1": self.val_f1,
+            "train_time_s": self.train_time_s,
+            "notes": self.notes,
+            "tags": ", ".join(self.tags),
+            "timing": self.timing_context,
+        }
+
+
+@dataclass(frozen=True)
+class RunPage:
+    runs: tuple[RunSummary, ...]
+    total: int  # runs matching the filter
+    offset: int
+
+    @property
+    def first(self) -> int:
+        """1-based number of the first run shown (0 when none)."""
+        return self.offset + 1 if self.runs else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.runs)
 
 
 @dataclass(frozen=True)
@@ -134,19 +236,19 @@ class RunStore(Database):
             "app_version": app_version(),
             "uuid": str(uuid.uuid4()),
             "owner": process_token() if status == Status.RUNNING.value else None,
+            **headline(result),
         }
-        return self._retrying(lambda: self._insert([values])[0])
 
-    def _insert(self, rows: list[dict[str, Any]], conn: Connection | None = None) -> list[int]:
-        sql = text(
-            "INSERT INTO runs (created_at, kind, status, dataset, model, result_json, error, app_version, notes, "
-            "tags, uuid, owner) VALUES (:created_at, :kind, :status, :dataset, :model, :result_json, :error, "
-            ":app_version, :notes, :tags, :uuid, :owner) RETURNING id"
-        )
-        if conn is None:
-            with self._write() as conn_:
-                return self._insert(rows, conn_)
-        return [int(conn.execute(sql, {"notes": "", "tags": "", **row}).scalar_one()) for row in rows]
+        def action() -> int:
+            with self._write() as conn:
+                return int(conn.execute(text(_INSERT + " RETURNING id"), _complete(values)).scalar_one())
+
+        return self._retrying(action)
+
+    def _insert_many(self, rows: list[dict[str, Any]], conn: Connection) -> None:
+        """Insert rows as one executemany per batch (the driver's fast path), inside the caller's transaction."""
+        for start in range(0, len(rows), 500):
+            conn.execute(text(_INSERT), [_complete(r) for r in rows[start : start + 500]])
 
     @guarded
     def finish(self, run_id: int, result: RunResult | None, *, status: str | None = None, error: str | None = None):
@@ -157,9 +259,12 @@ class RunStore(Database):
             "result": result.to_json() if result is not None else None,
             "error": error,
             "id": run_id,
+            **headline(result),
         }
+        columns = ", ".join(f"{c} = :{c}" for c in HEADLINE_COLUMNS)
         self._execute_write(
-            "UPDATE runs SET status = :status, result_json = :result, error = :error WHERE id = :id", values
+            f"UPDATE runs SET status = :status, result_json = :result, error = :error, {columns} WHERE id = :id",
+            values,
         )
 
     @guarded
@@ -189,17 +294,133 @@ class RunStore(Database):
 
     @guarded
     def list(
-        self, *, dataset: str | None = None, model: str | None = None, status: str | None = None, limit: int = 1000
+        self,
+        *,
+        dataset: str | None = None,
+        model: str | None = None,
+        status: str | None = None,
+        limit: int = MAX_PAGE,
+        offset: int = 0,
     ) -> list[StoredRun]:
-        clauses, params = [], {"limit": limit}
-        for column, value in (("dataset", dataset), ("model", model), ("status", status)):
-            if value:
-                clauses.append(f"{column} = :{column}")  # column names are ours; values are bound
-                params[column] = value
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        """Runs with their parsed results, newest first (for a few runs; History lists with ``page``)."""
+        where, params = RunFilter(
+            datasets=(dataset,) if dataset else (),
+            models=(model,) if model else (),
+            statuses=(status,) if status else (),
+        ).where()
+        params.update(limit=_bounded(limit, "limit"), offset=_bounded(offset, "offset", high=None))
         with self._engine.connect() as conn:
-            rows = conn.execute(text(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT :limit"), params)
+            rows = conn.execute(
+                text(f"SELECT * FROM runs {where} ORDER BY id DESC LIMIT :limit OFFSET :offset"), params
+            )
             return [self._row(r._mapping) for r in rows]
+
+    @property
+    def _summaries(self) -> str:
+        """The runs table as listings read it: through the summary index on SQLite (see core/store_db.py)."""
+        return f"runs INDEXED BY {SUMMARY_INDEX}" if self.is_sqlite else "runs"
+
+    @guarded
+    def page(self, where: RunFilter | None = None, *, limit: int = 100, offset: int = 0) -> RunPage:
+        """One page of runs (newest first) and how many match: indexed columns only, no stored result parsed.
+
+        A row nobody has checked yet (another program wrote it) is checked here, once per store object."""
+        with self._engine.connect() as conn:
+            return self._page(conn, where or RunFilter(), limit, offset)
+
+    def _page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> RunPage:
+        clause, params = where.where()
+        params.update(limit=_bounded(limit, "limit"), offset=_bounded(offset, "offset", high=None))
+        total = int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
+        columns = ", ".join(SUMMARY_COLUMNS)
+        sql = f"SELECT {columns} FROM {self._summaries} {clause} ORDER BY id DESC LIMIT :limit OFFSET :offset"
+        rows = conn.execute(text(sql), params).all()
+        return RunPage(tuple(self._summary(r._mapping) for r in rows), total, params["offset"])
+
+    def _summary(self, m: Any) -> RunSummary:
+        state = m["result_state"]
+        values = {k: m[k] for k in ("val_accuracy", "val_f1", "train_time_s")}
+        status, model_repr, timing = str(m["status"]), str(m["model_repr"] or ""), str(m["timing_context"] or "")
+        if state is None:  # not checked when it was written: parse it (once: results are cached)
+            run = self.get(int(m["id"]))
+            state = "unreadable" if run.problem else "ok" if run.result is not None else "none"
+            if run.result is not None:
+                r = run.result
+                values = {"val_accuracy": r.validation.accuracy, "val_f1": r.validation.f1}
+                values["train_time_s"] = r.cost.train_time_s
+                model_repr, timing = r.model_repr, r.cost.timing_context
+        if state == "unreadable":
+            status, values = "unreadable", dict.fromkeys(values)
+        return RunSummary(
+            int(m["id"]),
+            str(m["created_at"]),
+            str(m["kind"]),
+            status,
+            str(m["dataset"]),
+            str(m["model"]),
+            *(None if values[k] is None else float(values[k]) for k in ("val_accuracy", "val_f1", "train_time_s")),
+            str(m["notes"] or ""),
+            tuple(t for t in str(m["tags"] or "").split(",") if t),
+            state == "ok",
+            model_repr,
+            timing if state == "ok" else "",
+        )
+
+    @guarded
+    def facets(self) -> dict[str, list[str]]:
+        """The distinct datasets, models, statuses and kinds stored (filter choices), from the indexes."""
+        with self._engine.connect() as conn:
+            return self._facets(conn)
+
+    def _facets(self, conn: Connection) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for column in ("dataset", "model", "status", "kind"):
+            rows = conn.execute(text(f"SELECT DISTINCT {column} FROM runs ORDER BY {column}"))
+            out[column] = [str(v) for (v,) in rows]
+        return out
+
+    @guarded
+    def frontier_points(self, where: RunFilter | None = None) -> list[tuple[int, str, str, str, float, float, str]]:
+        """(id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context) of every matching run with a
+        result:
+        a projection of the indexed headline columns, no stored result parsed."""
+        with self._engine.connect() as conn:
+            return self._frontier(conn, where or RunFilter())
+
+    def _frontier(self, conn: Connection, where: RunFilter) -> list[tuple[int, str, str, str, float, float, str]]:
+        clause, params = where.where()
+        extra = "result_state = 'ok' AND val_accuracy IS NOT NULL AND train_time_s IS NOT NULL"
+        clause = f"{clause} AND {extra}" if clause else f"WHERE {extra}"
+        columns = "id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context"
+        sql = f"SELECT {columns} FROM {self._summaries} {clause}"
+        return [
+            (int(r[0]), str(r[1]), str(r[2]), str(r[3] or ""), float(r[4]), float(r[5]), str(r[6] or "serial"))
+            for r in conn.execute(text(sql + " ORDER BY id"), params)
+        ]
+
+    def export_rows(
+        self, where: RunFilter | None = None, ids: list[int] | None = None, *, chunk: int = 200
+    ) -> Iterator[Any]:
+        """Every matching stored row, oldest first, read ``chunk`` rows per query (keyset paging)."""
+        clause, params = (where or RunFilter()).where()
+        if ids:
+            names = [f"id_{i}" for i in range(len(ids))]
+            clause = f"{clause} AND " if clause else "WHERE "
+            clause += f"id IN ({', '.join(':' + n for n in names)})"
+            params.update(zip(names, ids, strict=True))
+        after = 0
+        while True:
+            sql = f"SELECT * FROM runs {clause} {'AND' if clause else 'WHERE'} id > :after ORDER BY id LIMIT :chunk"
+            rows = self._read(sql, {**params, "after": after, "chunk": chunk})
+            yield from rows
+            if len(rows) < chunk:
+                return
+            after = int(rows[-1]["id"])
+
+    @guarded
+    def _read(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        with self._engine.connect() as conn:
+            return [r._mapping for r in conn.execute(text(sql), params)]
 
     @guarded
     def get(self, run_id: int) -> StoredRun:
@@ -215,9 +436,11 @@ class RunStore(Database):
             return {str(u) for (u,) in conn.execute(text("SELECT uuid FROM runs WHERE uuid IS NOT NULL"))}
 
     @guarded
-    def count(self) -> int:
+    def count(self, where: RunFilter | None = None) -> int:
+        """How many runs are stored (that ``where`` picks, when given)."""
+        clause, params = (where or RunFilter()).where()
         with self._engine.connect() as conn:
-            return int(conn.execute(text("SELECT COUNT(*) FROM runs")).scalar_one())
+            return int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
 
     @guarded
     def delete(self, run_id: int) -> None:
@@ -323,15 +546,15 @@ class RunStore(Database):
             return [int(r[0]) for r in rows]
 
     # --- export / import (core/store_import.py) --------------------------------------------------------
-    def export_json(self, ids: list[int] | None = None) -> str:
+    def export_json(self, ids: list[int] | None = None, where: RunFilter | None = None) -> str:
         from core.store_import import export_json
 
-        return export_json(self, ids)
+        return export_json(self, ids, where)
 
-    def export_csv(self, ids: list[int] | None = None) -> str:
+    def export_csv(self, ids: list[int] | None = None, where: RunFilter | None = None) -> str:
         from core.store_import import export_csv
 
-        return export_csv(self, ids)
+        return export_csv(self, ids, where)
 
     def import_json(self, text_: str):  # -> ImportReport
         """Validate the whole export, then add its new runs in one transaction (see core/store_import.py)."""
@@ -347,7 +570,7 @@ class RunStore(Database):
             with self._write() as conn:
                 present = {str(u) for (u,) in conn.execute(text("SELECT uuid FROM runs WHERE uuid IS NOT NULL"))}
                 new = [r for r in rows if r["uuid"] not in present]
-                self._insert(new, conn)
+                self._insert_many(new, conn)
             return len(new), len(rows) - len(new)
 
         return self._retrying(action)
@@ -385,6 +608,59 @@ class RunStore(Database):
 
     def __repr__(self) -> str:
         return f"RunStore({self.where})"
+
+
+_INSERT_COLUMNS = (
+    "created_at",
+    "kind",
+    "status",
+    "dataset",
+    "model",
+    "result_json",
+    "error",
+    "app_version",
+    "notes",
+    "tags",
+    "uuid",
+    "owner",
+    *HEADLINE_COLUMNS,
+)
+_INSERT = f"INSERT INTO runs ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join(':' + c for c in _INSERT_COLUMNS)})"
+
+
+def _complete(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with every insert column (notes and tags empty, headline columns NULL unless given)."""
+    return {**dict.fromkeys(HEADLINE_COLUMNS), "notes": "", "tags": "", "owner": None, **row}
+
+
+def headline(result: RunResult | None) -> dict[str, Any]:
+    """The headline columns History lists and plots without parsing the stored result."""
+    if result is None:
+        return {**dict.fromkeys(HEADLINE_COLUMNS), "result_state": "none"}
+    return {
+        "val_accuracy": float(result.validation.accuracy),
+        "val_f1": float(result.validation.f1),
+        "test_accuracy": float(result.test.accuracy),
+        "train_time_s": float(result.cost.train_time_s),
+        "model_repr": result.model_repr[:200],
+        "task": str(result.dataset.get("task") or "")[:200],
+        "result_state": "ok",
+        "timing_context": result.cost.timing_context,
+    }
+
+
+def _bounded(value: int, name: str, *, high: int | None = MAX_PAGE) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (high is not None and value > high):
+        rule = f"an integer in [0, {high}]" if high is not None else "an integer ≥ 0"
+        raise ConfigError(f"The '{name}' of a run listing must be {rule}. Got {value!r}.")
+    return value
+
+
+def _day(value: str, name: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except (TypeError, ValueError):
+        raise ConfigError(f"The '{name}' date of a run filter must be YYYY-MM-DD. Got {value!r}.") from None
 
 
 def _status(value: str) -> str:

@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import hashlib
 import io
 import json
+import re
 import types
 import typing
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,9 +37,10 @@ from core.metrics import Evaluation
 from core.progress import EpochLog
 from core.result import Cost, RunResult
 from core.store import KINDS, STATUSES, StoreError, app_version
+from core.store_db import HEADLINE_COLUMNS
 
 if TYPE_CHECKING:
-    from core.store import RunStore, StoredRun
+    from core.store import RunFilter, RunStore, StoredRun
 
 FORMAT = "tradeoff-lab-runs"
 FORMAT_VERSION = 2
@@ -75,9 +79,15 @@ def _fail(path: str, rule: str, value: Any) -> ImportFormatError:
     return ImportFormatError(f"'{path}' must be {rule}; got {shown[:80]}.")
 
 
+@functools.cache
+def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """A type hint's origin and arguments (cached: an import asks ~400 times per run)."""
+    return typing.get_origin(hint), typing.get_args(hint)
+
+
 def _check(value: Any, hint: Any, path: str) -> None:
     """Check a plain JSON value against a type hint of the project's dataclasses."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    origin, args = _parts(hint)
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return
@@ -106,7 +116,7 @@ def _check(value: Any, hint: Any, path: str) -> None:
         item_hint = args[0]
         if item_hint in (float, int):  # long numeric lists: one pass over the item types
             allowed = {int} if item_hint is int else {int, float}
-            if not {type(v) for v in value} <= allowed:
+            if not set(map(type, value)) <= allowed:
                 raise _fail(path, "a list of " + ("integers" if item_hint is int else "numbers"), value)
             return
         for i, item in enumerate(value):
@@ -125,7 +135,9 @@ _HINTS: dict[type, dict[str, Any]] = {}
 def _check_dataclass(value: Any, cls: type, path: str, *, skip: tuple[str, ...] = ()) -> None:
     if not isinstance(value, dict):
         raise _fail(path, f"an object ({cls.__name__})", value)
-    hints = _HINTS.setdefault(cls, typing.get_type_hints(cls))
+    hints = _HINTS.get(cls)
+    if hints is None:  # resolving the hints costs ~0.5 ms per class: once per process, not once per value
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)} - set(skip)
     unknown = sorted(set(value) - names)
     if unknown:
@@ -246,6 +258,34 @@ def _check_timestamp(value: Any, path: str) -> str:
     return value
 
 
+def headline_of_dict(d: dict[str, Any]) -> dict[str, Any]:
+    """The store's headline columns from a checked result's plain form (see core/store_db.py)."""
+    val, test = d["metrics"]["validation"], d["metrics"]["test"]
+    return {
+        "val_accuracy": float(val["accuracy"]),
+        "val_f1": float(val["f1"]),
+        "test_accuracy": float(test["accuracy"]),
+        "train_time_s": float(d["cost"]["train_time_s"]),
+        "model_repr": str(d["model_repr"])[:MAX_NAME],
+        "task": str(d["dataset"].get("task") or "")[:MAX_NAME],
+        "result_state": "ok",
+        "timing_context": str(d["cost"].get("timing_context") or "serial")[:MAX_NAME],
+    }
+
+
+def headline_of_json(text_: str | None) -> dict[str, Any]:
+    """Headline columns of a stored result, checked like an import ("unreadable" when it is not a RunResult)."""
+    empty = dict.fromkeys(HEADLINE_COLUMNS)
+    if text_ is None:
+        return {**empty, "result_state": "none"}
+    try:
+        d = json.loads(text_)
+        check_result(d)
+    except (ImportFormatError, ValueError, RecursionError):
+        return {**empty, "result_state": "unreadable"}
+    return headline_of_dict(d)
+
+
 def result_from_json(text_: str) -> RunResult:
     """A stored result, checked like an import (a row another program wrote may be anything)."""
     try:
@@ -278,7 +318,8 @@ def _entry_row(entry: Any, path: str) -> dict[str, Any]:
     status = entry.get("status", "complete")
     if status not in STATUSES:
         raise _fail(f"{path}.status", "one of " + ", ".join(STATUSES), status)
-    result = check_result(entry["result"], f"{path}.result") if entry.get("result") is not None else None
+    raw_result = entry.get("result")
+    result = check_result(raw_result, f"{path}.result") if raw_result is not None else None
     tags = entry.get("tags", [])
     if not isinstance(tags, list) or len(tags) > MAX_TAGS:
         raise _fail(f"{path}.tags", f"a list of at most {MAX_TAGS} tags", tags)
@@ -297,9 +338,11 @@ def _entry_row(entry: Any, path: str) -> dict[str, Any]:
         "notes": _text(entry, "notes", path, limit=MAX_TEXT),
         "tags": ",".join(t.strip() for t in tags if t.strip()),
         "error": _text(entry, "error", path, limit=MAX_TEXT, default=None),
-        "result_json": result.to_json() if result is not None else None,
+        # the checked plain form as it came (RunResult.to_json would rebuild the same JSON at ~3x the cost)
+        "result_json": (getattr(raw_result, "raw", None) or json.dumps(raw_result)) if result is not None else None,
         "app_version": _text(entry, "app_version", path, limit=MAX_NAME, default=None) or "unknown (imported)",
         "owner": None,
+        **(headline_of_dict(raw_result) if result is not None else headline_of_json(None)),
     }
     if "created_at" in entry:
         row["created_at"] = _check_timestamp(entry["created_at"], f"{path}.created_at")
@@ -316,12 +359,94 @@ def _entry_row(entry: Any, path: str) -> dict[str, Any]:
     return row
 
 
+class _Result(dict):
+    """A run's result as decoded, with the exact JSON text it was decoded from (stored as is once checked)."""
+
+    raw: str
+
+
+_DECODER = json.JSONDecoder()
+_WS = re.compile(r"[ \t\n\r]*")
+
+
+def _ws(s: str, i: int) -> int:
+    return _WS.match(s, i).end()
+
+
+def _scan(s: str, i: int) -> tuple[Any, int]:
+    try:
+        return _DECODER.scan_once(s, i)
+    except StopIteration as err:
+        raise json.JSONDecodeError("Expecting value", s, err.value) from None
+
+
+def _sequence(s: str, i: int, close: str, item: Callable[[str, int], tuple[Any, int]]) -> tuple[list, int]:
+    """The items of the array or object opened at s[i] (``item`` reads one, from its first character)."""
+    items: list = []
+    i = _ws(s, i + 1)
+    if s[i : i + 1] == close:
+        return items, i + 1
+    while True:
+        value, i = item(s, i)
+        items.append(value)
+        i = _ws(s, i)
+        if s[i : i + 1] == close:
+            return items, i + 1
+        if s[i : i + 1] != ",":
+            raise json.JSONDecodeError(f"Expecting ',' or '{close}'", s, i)
+        i = _ws(s, i + 1)
+
+
+def _members(s: str, i: int, value: Callable[[str, str, int], tuple[Any, int]]) -> tuple[dict, int]:
+    def member(s: str, i: int) -> tuple[tuple[str, Any], int]:
+        if s[i : i + 1] != '"':
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", s, i)
+        key, i = json.decoder.scanstring(s, i + 1)
+        i = _ws(s, i)
+        if s[i : i + 1] != ":":
+            raise json.JSONDecodeError("Expecting ':' delimiter", s, i)
+        i = _ws(s, i + 1)
+        decoded, i = value(key, s, i)
+        return (key, decoded), i
+
+    pairs, end = _sequence(s, i, "}", member)
+    return dict(pairs), end
+
+
+def _entry_field(key: str, s: str, i: int) -> tuple[Any, int]:
+    decoded, end = _scan(s, i)
+    if key == "result" and isinstance(decoded, dict):
+        decoded = _Result(decoded)
+        decoded.raw = s[i:end]
+    return decoded, end
+
+
+def _entry(s: str, i: int) -> tuple[Any, int]:
+    return _members(s, i, _entry_field) if s[i : i + 1] == "{" else _scan(s, i)
+
+
+def _export_field(key: str, s: str, i: int) -> tuple[Any, int]:
+    return _sequence(s, i, "]", _entry) if key == "runs" and s[i : i + 1] == "[" else _scan(s, i)
+
+
+def _loads_export(text_: str | bytes) -> Any:
+    """``json.loads`` for an export, except that each run's result also keeps the text it came from, so an
+    import stores what it checked without serialising it again (that took as long as parsing it)."""
+    if isinstance(text_, bytes):
+        text_ = text_.decode(json.detect_encoding(text_), "surrogatepass")
+    i = _ws(text_, 0)
+    payload, end = _members(text_, i, _export_field) if text_[i : i + 1] == "{" else _scan(text_, i)
+    if _ws(text_, end) != len(text_):
+        raise json.JSONDecodeError("Extra data", text_, end)
+    return payload
+
+
 def parse_export(text_: str | bytes) -> list[dict[str, Any]]:
     """Every run of an export as a row, or ImportFormatError naming the first bad value (nothing written)."""
     if len(text_) > MAX_FILE_BYTES:
         raise ImportFormatError(f"The file has {len(text_):,} bytes; an import takes at most {MAX_FILE_BYTES:,}.")
     try:
-        payload = json.loads(text_)
+        payload = _loads_export(text_)
     except RecursionError:
         raise ImportFormatError("The file is nested too deeply to be a Tradeoff Lab export.") from None
     except ValueError as err:
@@ -376,23 +501,69 @@ def document(entries: list[dict[str, Any]]) -> str:
     return json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "runs": entries})
 
 
-def _runs(store: RunStore, ids: list[int] | None) -> list[StoredRun]:
-    runs = [store.get(i) for i in ids] if ids else store.list(limit=MAX_RUNS)
-    return sorted((r for r in runs if r.problem is None), key=lambda r: r.id)  # oldest first: imports keep order
+CSV_COLUMNS = ("id", "created_at", "kind", "status", "dataset", "model", "accuracy", "f1", "train_time_s")
+CSV_COLUMNS += ("notes", "tags")
 
 
-def export_json(store: RunStore, ids: list[int] | None = None) -> str:
+def _readable(m: Any) -> bool:
+    """False for a stored result that does not read as a RunResult (left out of exports)."""
+    state = m["result_state"] or headline_of_json(m["result_json"])["result_state"]  # NULL: nobody checked it
+    return state != "unreadable"
+
+
+def write_export(
+    store: RunStore,
+    out: IO[str],
+    *,
+    fmt: str = "json",
+    where: RunFilter | None = None,
+    ids: list[int] | None = None,
+) -> int:
+    """Write the matching runs (oldest first; unreadable rows left out) to ``out`` as they are read, a chunk
+    of rows at a time, so 10,000 runs never sit in memory at once. Stored results are copied as stored
+    (checked when saved), not parsed again. Returns how many runs were written."""
+    rows = (m for m in store.export_rows(where, ids) if _readable(m))
+    n = 0
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for m in rows:
+            tags = ", ".join(t for t in str(m["tags"] or "").split(",") if t)
+            values = [m["id"], m["created_at"], m["kind"], m["status"], m["dataset"], m["model"]]
+            values += [m["val_accuracy"], m["val_f1"], m["train_time_s"], m["notes"], tags]
+            writer.writerow(["" if v is None else v for v in values])
+            n += 1
+        return n
+    out.write(f'{{"format": "{FORMAT}", "version": {FORMAT_VERSION}, "runs": [')
+    for m in rows:
+        meta = {
+            "uuid": m["uuid"],
+            "created_at": m["created_at"],
+            "app_version": m["app_version"],
+            "kind": m["kind"],
+            "status": m["status"],
+            "dataset": m["dataset"],
+            "model": m["model"],
+            "notes": m["notes"] or "",
+            "tags": [t for t in str(m["tags"] or "").split(",") if t],
+            "error": m["error"],
+        }
+        out.write((", " if n else "") + json.dumps(meta)[:-1] + ', "result": ' + (m["result_json"] or "null") + "}")
+        n += 1
+    out.write("]}")
+    return n
+
+
+def export_json(store: RunStore, ids: list[int] | None = None, where: RunFilter | None = None) -> str:
     """The runs (oldest first; unreadable rows left out) in the format ``import_json`` reads."""
-    return document([entry(r) for r in _runs(store, ids)])
-
-
-def export_csv(store: RunStore, ids: list[int] | None = None) -> str:
-    runs = _runs(store, ids)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(runs[0].summary()) if runs else ["id"])
-    writer.writeheader()
-    for r in runs:
-        writer.writerow(r.summary())
+    write_export(store, out, fmt="json", where=where, ids=ids)
+    return out.getvalue()
+
+
+def export_csv(store: RunStore, ids: list[int] | None = None, where: RunFilter | None = None) -> str:
+    out = io.StringIO()
+    write_export(store, out, fmt="csv", where=where, ids=ids)
     return out.getvalue()
 
 

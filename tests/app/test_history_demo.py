@@ -37,6 +37,8 @@ def test_train_saves_runs_and_history_compares_them(monkeypatch, tmp_path):
     at.switch_page("pages/history.py").run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 2
+    assert not at.get("download_button")  # nothing compared until runs are picked
+    at.multiselect(key="history_pick").set_value(list(at.dataframe[0].value.id)).run()
     differ = at.dataframe[1].value  # the configuration fields that differ between the two picked runs
     assert list(differ.index) == ["model.epochs"]
     assert any(b.label == "Download report (HTML)" for b in at.get("download_button"))
@@ -143,3 +145,58 @@ def test_a_locked_store_turns_save_note_into_one_warning_and_old_running_rows_in
     assert "UPDATE" not in warning and "SQL" not in warning
     assert at.text_area(key=f"history_note_{run_id}").value == "kept in the box"
     assert RunStore(str(path)).get(run_id).notes == ""
+
+
+def test_history_with_hundreds_of_runs_pages_filters_and_exports_on_request(monkeypatch, tmp_path):
+    import dataclasses
+    import json
+    import uuid
+
+    from core.store import headline
+
+    r = train(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,)))
+    lean = {"roc_curves": (), "pr_curves": (), "per_class": ()}
+    r = dataclasses.replace(
+        r,
+        validation=dataclasses.replace(r.validation, **lean),
+        test=dataclasses.replace(r.test, **lean),
+        predictions={},
+    )
+    path = tmp_path / "runs.sqlite"
+    rows = [
+        {
+            "created_at": f"2026-01-01T{i // 60 % 24:02d}:{i % 60:02d}:00+00:00",
+            "kind": "trial",
+            "status": "complete",
+            "dataset": "digits",
+            "model": ("numpy_mlp", "knn")[i % 2],
+            "result_json": r.to_json(),
+            "error": None,
+            "app_version": "test",
+            "uuid": str(uuid.UUID(int=i + 1)),
+            **headline(r),
+        }
+        for i in range(340)
+    ]
+    assert RunStore(str(path)).insert_rows(rows) == (340, 0)
+    at = _app("history", monkeypatch, tmp_path, db=path)
+
+    def shown() -> str:
+        return next(c.value for c in at.caption if c.value.startswith("Showing"))
+
+    assert shown() == "Showing 1–100 of 340 runs, newest first."
+    assert list(at.dataframe[0].value.id) == list(range(340, 240, -1))
+    at.button(key="history_next").click().run()
+    assert shown() == "Showing 101–200 of 340 runs, newest first."
+    assert list(at.dataframe[0].value.id) == list(range(240, 140, -1))
+    at.number_input(key="history_page_no").set_value(4).run()
+    assert shown() == "Showing 301–340 of 340 runs, newest first." and at.button(key="history_next").disabled
+    at.multiselect(key="history_model").set_value(["knn"]).run()  # a new filter: back to page 1
+    assert shown() == "Showing 1–100 of 170 runs (filtered from 340 stored), newest first."
+    assert all(m == "knn" for m in at.dataframe[0].value.model)
+    assert not any(b.label.startswith("Download") for b in at.get("download_button"))  # nothing built yet
+    at.button(key="history_export_go").click().run()
+    assert not at.exception, at.exception
+    (download,) = [b for b in at.get("download_button") if b.label.startswith("Download 170 runs as JSON")]
+    exported = Path(at.session_state["history_export"][0]).read_text()
+    assert [e["model"] for e in json.loads(exported)["runs"]] == ["knn"] * 170

@@ -1,0 +1,285 @@
+"""Run-store benchmark: 10,000 digits-sized runs imported, listed, and browsed on History in headless Chromium.
+
+    .venv/bin/python benchmarks/bench_store.py            # 10,000 runs (writes ~2.3 GB of exports to a temp dir)
+    .venv/bin/python benchmarks/bench_store.py --runs 2000 --keep /tmp/store   # smaller; keep the files
+
+A few digits runs are trained (seconds), then 10,000 export entries are generated from them: each a full
+RunResult JSON (curves, per-class rows, predictions: 60-230 KB) with its own uuid, time, kind, status, tags,
+validation accuracy and training time. They are imported through ``runs import``'s code path in files of
+``--per-file`` runs (one 10,000-run export is ~2.3 GB, over the importer's 256 MB cap per file). Prints a
+markdown table and exits non-zero when a target is missed:
+
+- import of all runs (parse, check every value, insert in one transaction per file), target ≤ 10 s;
+- the per-run cost of the checks alone, and of JSON parsing (reported);
+- ``python -m core runs list --limit 50``, a fresh process, median of 3, target ≤ 1 s;
+- History's first view on a running server (sidebar click → table shown, idle), target ≤ 2 s;
+- History clicks, p50 of 5 each: next page, a filter change, target ≤ 0.5 s.
+
+The Keras worker's TensorFlow warm-up is off for the server (History never trains), so it does not compete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from common import Row, print_table
+
+from core.config import DataConfig, ModelConfig, ModelKind
+from core.store import RunStore
+from core.store_import import FORMAT, FORMAT_VERSION, check_result, import_json
+from core.training import train
+from ui.server import CHROMIUM_ARGS, start_app_server
+
+ROOT = Path(__file__).resolve().parents[1]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+ACC_MARK, TIME_MARK = 0.123456789012345, 98765.43210987  # placeholders replaced per run in the template JSON
+KINDS = ("trial", "trial", "trial", "train", "cv")
+STATUSES = ("complete",) * 8 + ("stopped", "failed")
+TAGS = ([], ["sweep"], ["demo"], ["sweep", "fast"], [])
+CLICKS = 5
+
+
+def templates() -> list[tuple[str, str, float, float]]:
+    """(model, result JSON with placeholders, accuracy, train time) for a few real digits runs."""
+    configs = [
+        ModelConfig(kind=ModelKind.NUMPY_MLP, hidden_units=(32,), epochs=5),
+        ModelConfig(kind=ModelKind.NUMPY_MLP, hidden_units=(128,), epochs=10),
+        ModelConfig(kind=ModelKind("logistic_regression")),
+        ModelConfig(kind=ModelKind("knn")),
+    ]
+    out = []
+    for cfg in configs:
+        r = train(DataConfig(), cfg)
+        d = r.to_dict()
+        acc, cost = d["metrics"]["validation"]["accuracy"], d["cost"]["train_time_s"]
+        d["metrics"]["validation"]["accuracy"], d["cost"]["train_time_s"] = ACC_MARK, TIME_MARK
+        text = json.dumps(d)
+        assert text.count(repr(ACC_MARK)) == 1 and text.count(repr(TIME_MARK)) == 1
+        out.append((cfg.kind.value, text, acc, cost))
+    return out
+
+
+def entry_text(i: int, tpl: tuple[str, str, float, float], start: datetime) -> str:
+    """Export entry i as JSON text: metadata varied by i, the template's result with its own numbers."""
+    model, text, acc, cost = tpl
+    status = STATUSES[i % len(STATUSES)]
+    meta = {
+        "uuid": str(uuid.UUID(int=i + 1)),
+        "created_at": (start + timedelta(seconds=30 * i)).isoformat(timespec="seconds"),
+        "app_version": "tradeoff-lab bench",
+        "kind": KINDS[i % len(KINDS)],
+        "status": status,
+        "dataset": "digits",
+        "model": model,
+        "notes": "",
+        "tags": TAGS[i % len(TAGS)],
+        "error": "Generated failure" if status == "failed" else None,
+    }
+    if status == "failed":
+        return json.dumps({**meta, "result": None})
+    jitter = ((i * 7919) % 1000) / 1000  # deterministic spread in [0, 1)
+    a = min(1.0, max(0.0, acc - 0.05 + 0.06 * jitter))
+    t = cost * (0.5 + 1.5 * ((i * 104729) % 997) / 997)
+    result = text.replace(repr(ACC_MARK), repr(a)).replace(repr(TIME_MARK), repr(t))
+    return json.dumps(meta)[:-1] + ', "result": ' + result + "}"
+
+
+def write_exports(folder: Path, n: int, per_file: int) -> list[Path]:
+    tpls = templates()
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    files = []
+    for k, lo in enumerate(range(0, n, per_file)):
+        path = folder / f"export-{k:03d}.json"
+        with path.open("w", encoding="utf-8") as out:
+            out.write(f'{{"format": "{FORMAT}", "version": {FORMAT_VERSION}, "runs": [')
+            out.write(", ".join(entry_text(i, tpls[i % len(tpls)], start) for i in range(lo, min(n, lo + per_file))))
+            out.write("]}")
+        files.append(path)
+    return files
+
+
+def measure_import(db: Path, files: list[Path]) -> tuple[float, float, float, int]:
+    """Seconds to import every file; ms per run for JSON parsing and for the checks alone; runs added."""
+    store = RunStore(str(db))
+    added = 0
+    t0 = time.perf_counter()
+    for path in files:
+        added += import_json(store, path.read_bytes()).added
+    total_s = time.perf_counter() - t0
+    sample = json.loads(files[0].read_text())["runs"][:100]
+    texts = [json.dumps(e["result"]) for e in sample if e["result"]]
+    t1 = time.perf_counter()
+    parsed = [json.loads(t) for t in texts]
+    parse_ms = (time.perf_counter() - t1) / len(texts) * 1000
+    t2 = time.perf_counter()
+    for d in parsed:
+        check_result(d)
+    check_ms = (time.perf_counter() - t2) / len(parsed) * 1000
+    return total_s, parse_ms, check_ms, added
+
+
+def measure_quick_check(db: Path) -> float:
+    """Seconds for the ``PRAGMA quick_check`` every open of a SQLite store runs first (issue 10), alone."""
+    con = sqlite3.connect(db)
+    try:
+        t0 = time.perf_counter()
+        con.execute("PRAGMA quick_check").fetchall()
+        return time.perf_counter() - t0
+    finally:
+        con.close()
+
+
+def measure_cli(db: Path) -> list[float]:
+    env = {**os.environ, "TRADEOFF_LAB_DB": str(db)}
+    cmd = [sys.executable, "-m", "core", "runs", "list", "--limit", "50"]
+    subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, check=True)  # warm the file cache
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+        times.append(time.perf_counter() - t0)
+        assert len(proc.stdout.splitlines()) == 50, proc.stdout[-300:]
+    return times
+
+
+def shown_caption(page) -> str:
+    return page.locator('[data-testid="stCaptionContainer"]', has_text="Showing").first.inner_text()
+
+
+def timed_change(page, action) -> float:
+    """Seconds from an action to History's caption changing and the script going idle."""
+    before = shown_caption(page)
+    t0 = time.perf_counter()
+    action()
+    page.wait_for_function(
+        "before => Array.from(document.querySelectorAll('[data-testid=\"stCaptionContainer\"]'))"
+        ".some(e => e.innerText.startsWith('Showing') && e.innerText !== before)",
+        arg=before,
+        timeout=60_000,
+        polling=20,
+    )
+    page.wait_for_selector(IDLE, timeout=60_000)
+    return time.perf_counter() - t0
+
+
+def measure_browser(db: Path, n: int) -> tuple[float, list[float], list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    proc, url = start_app_server(env={"TRADEOFF_LAB_DB": str(db), "TRADEOFF_LAB_TF_WARMUP": "0"})
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(url)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            t0 = time.perf_counter()
+            page.locator('[data-testid="stSidebarNav"] a', has_text="History").click()
+            page.wait_for_selector(f'[data-testid="stCaptionContainer"]:has-text("of {n:,} runs")', timeout=60_000)
+            page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            first_s = time.perf_counter() - t0
+            nexts = [
+                timed_change(page, lambda: page.locator(".st-key-history_next button").click()) for _ in range(CLICKS)
+            ]
+            filters = []
+            for model in ("numpy_mlp", "knn", "logistic_regression", "numpy_mlp", "knn"):
+                page.locator(".st-key-history_model").click()  # open the list (not timed: no rerun)
+                option = page.get_by_role("option", name=model, exact=True)
+                option.wait_for(timeout=10_000)
+                filters.append(timed_change(page, option.click))
+                page.keyboard.press("Escape")
+                page.wait_for_selector(IDLE, timeout=60_000)
+                page.locator(".st-key-history_model [aria-label*='Clear all']").first.click()  # back to no filter
+                page.wait_for_selector(IDLE, timeout=60_000)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return first_s, nexts, filters
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--per-file", type=int, default=1000, help="runs per export file (≤ 256 MB each)")
+    parser.add_argument("--keep", type=Path, help="write the exports and the store here and keep them")
+    parser.add_argument("--browser-only", action="store_true", help="reuse the store in --keep; time the app only")
+    args = parser.parse_args()
+    if args.browser_only:
+        if args.keep is None or not (args.keep / "runs.sqlite").exists():
+            parser.error("--browser-only needs --keep FOLDER holding a runs.sqlite from an earlier run")
+        first_s, nexts, filters = measure_browser(args.keep / "runs.sqlite", args.runs)
+        print(f"first view {first_s:.2f} s; next page {nexts}; filter {filters}")
+        return 0
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="bench-store-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "runs.sqlite"
+    for stale in folder.glob("runs.sqlite*"):  # a fresh store every time
+        stale.unlink()
+    rows: list[Row] = []
+    try:
+        t0 = time.perf_counter()
+        files = write_exports(folder, args.runs, args.per_file)
+        size_gb = sum(f.stat().st_size for f in files) / 1e9
+        print(f"generated {args.runs:,} runs in {len(files)} files, {size_gb:.2f} GB, {time.perf_counter() - t0:.0f} s")
+        import_s, parse_ms, check_ms, added = measure_import(db, files)
+        assert added == args.runs, added
+        rows.append(
+            Row(
+                f"import {args.runs:,} runs ({size_gb:.2f} GB of JSON, {len(files)} files)",
+                f"{import_s:.1f} s ({import_s / args.runs * 1000:.1f} ms per run, "
+                f"{size_gb * 1000 / import_s:.0f} MB/s)",
+                "≤ 10 s",
+                import_s <= 10.0,
+            )
+        )
+        rows.append(Row("per run: checking every value of a parsed result", f"{check_ms:.2f} ms"))
+        rows.append(
+            Row(f"per run: parsing its JSON (json.loads, {size_gb * 1e6 / args.runs:.0f} KB)", f"{parse_ms:.2f} ms")
+        )
+        cli = measure_cli(db)
+        rows.append(
+            Row(
+                "`python -m core runs list --limit 50` (fresh process, median of 3)",
+                f"{statistics.median(cli):.2f} s (max {max(cli):.2f} s)",
+                "≤ 1 s",
+                statistics.median(cli) <= 1.0,
+            )
+        )
+        check_s = measure_quick_check(db)
+        db_gb = db.stat().st_size / 1e9
+        rows.append(Row(f"of which: PRAGMA quick_check when the store opens ({db_gb:.2f} GB file)", f"{check_s:.2f} s"))
+        first_s, nexts, filters = measure_browser(db, args.runs)
+        rows.append(
+            Row("History first view (sidebar click → table, idle)", f"{first_s:.2f} s", "≤ 2 s", first_s <= 2.0)
+        )
+        for what, times in (("next page", nexts), ("filter change (a model)", filters)):
+            p50 = statistics.median(times)
+            rows.append(
+                Row(
+                    f"History click: {what}, p50 of {len(times)}",
+                    f"{p50:.2f} s (max {max(times):.2f} s)",
+                    "≤ 0.5 s",
+                    p50 <= 0.5,
+                )
+            )
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    return print_table(f"Run store at {args.runs:,} runs", rows)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,225 @@
+"""History's widget groups (pages/history.py): the filters, the frontier of the matching runs, comparing the
+runs picked on a page, notes/tags/delete for one run, and exports built on request."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import CoreError, charts
+from core.compare import config_differences, flat_config
+from core.pareto import comparable_mask, pareto_mask
+from core.report import runs_report
+from core.store import RunFilter, RunStore, RunSummary
+from ui import cached
+from ui.results import frontier_filter_ui
+from ui.text import plain
+
+PAGE_SIZES = (50, 100, 250)
+FRONTIER_DRAWN = 400  # points drawn at most (the chart redraws on every filter change); the frontier is drawn whole
+
+
+def filters_ui(facets: dict[str, list[str]]) -> RunFilter:
+    """The filter widgets; their choices come from the store (``facets``)."""
+    f1, f2, f3, f4 = st.columns(4)
+    chosen = [
+        col.multiselect(label, facets[column], key=f"history_{column}")
+        for col, label, column in (
+            (f1, "Dataset", "dataset"),
+            (f2, "Model", "model"),
+            (f3, "Status", "status"),
+            (f4, "Kind", "kind"),
+        )
+    ]
+    g1, g2, g3, g4 = st.columns(4)
+    tag = g1.text_input("Tag", key="history_tag", placeholder="one tag, e.g. demo")
+    since = g2.date_input("Saved from", value=None, key="history_since")
+    until = g3.date_input("Saved until", value=None, key="history_until")
+    g4.selectbox("Runs per page", PAGE_SIZES, index=1, key="history_page_size")
+    return RunFilter(
+        *(tuple(c) for c in chosen),
+        tag=tag.strip(),
+        since=since.isoformat() if since else "",
+        until=until.isoformat() if until else "",
+    )
+
+
+def frontier_ui(points: list[tuple[int, str, str, str, float, float, str]]) -> None:
+    """Accuracy vs training time of every matching run: the frontier whole, the rest sampled evenly; one dataset
+    at a time, and runs timed alone unless the person includes the others."""
+    columns = ["run", "model", "dataset", "model_repr", "accuracy", "train_time_s", "timing"]
+    board = pd.DataFrame(points, columns=columns).iloc[::-1]  # newest first: the default dataset is the newest's
+    dataset, include = frontier_filter_ui(board.dataset.tolist(), key="history_board", default=None)
+    mask = comparable_mask(board.dataset.tolist(), board.timing.tolist(), dataset=dataset, include_all_timing=include)
+    board = board[mask]
+    if board.empty:
+        st.info("No run on this dataset was timed alone: switch on “Include runs timed alongside other work”.")
+        return
+    board = board.iloc[::-1]
+    board["on"] = pareto_mask(board.accuracy.tolist(), board.train_time_s.tolist())
+    others = board[~board.on]
+    room = max(0, FRONTIER_DRAWN - int(board.on.sum()))
+    every = max(1, -(-len(others) // room)) if room else 0
+    drawn = pd.concat([board[board.on], others.iloc[::every] if every else others.iloc[:0]]).sort_values("run")
+    drawn = drawn.assign(label=[f"#{r.run} {r.model} on {r.dataset}" for r in drawn.itertuples()], role="")
+    st.altair_chart(
+        charts.frontier_chart(drawn, title="Runs matching the filters: accuracy vs training time"), width="stretch"
+    )
+    if len(drawn) < len(board):
+        st.caption(
+            f"The frontier is computed over all {len(board):,} matching runs with a result; drawn: its "
+            f"{int(board.on.sum()):,} runs and {len(drawn) - int(board.on.sum()):,} of the other "
+            f"{len(others):,}" + (f" (one in {every})." if every else ".")
+        )
+
+
+def compare_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
+    """Compare runs picked from the page: what differs, deltas, curves, and an HTML report built on download."""
+    st.subheader("Compare")
+    with_result = [i for i, r in summaries.items() if r.has_result]
+    picked = st.multiselect(
+        "Runs to compare (from this page)",
+        with_result,
+        key="history_pick",  # none by default: paging stays light, and a comparison is a choice
+        placeholder="pick two or more runs of this page",
+        format_func=lambda i: f"#{i} {summaries[i].model} on {summaries[i].dataset}",
+    )
+    if picked:
+        try:
+            full = {i: store.get(i) for i in picked}  # only the picked results are parsed
+        except CoreError as err:
+            st.warning(plain(str(err)))
+            full = {}
+        picked = [i for i in picked if i in full and full[i].result is not None]
+    if picked:
+        chosen = [full[i].result for i in picked]
+        labels = [f"#{i}" for i in picked]
+        configs = [flat_config(r) for r in chosen]
+        differ = config_differences(chosen)
+        if len(picked) > 1:
+            st.markdown("**What differs**" + ("" if differ else ": nothing in the configuration (same setup)."))
+            if differ:
+                st.dataframe(
+                    pd.DataFrame(
+                        {lab: [str(c[k]) for k in differ] for lab, c in zip(labels, configs, strict=True)}, index=differ
+                    ),
+                    width="stretch",
+                )
+            base = chosen[0]
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "run": lab,
+                            "val accuracy": r.validation.accuracy,
+                            "Δ accuracy (pp)": (r.validation.accuracy - base.validation.accuracy) * 100,
+                            "training time (s)": r.cost.train_time_s,
+                            "Δ time (s)": r.cost.train_time_s - base.cost.train_time_s,
+                        }
+                        for lab, r in zip(labels, chosen, strict=True)
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        curves = pd.DataFrame(
+            [
+                {"run": lab, "epoch": h.epoch, "split": "validation", "accuracy": h.val_accuracy}
+                for lab, r in zip(labels, chosen, strict=True)
+                for h in r.history
+                if h.val_accuracy is not None
+            ]
+        )
+        if len(curves):
+            import altair as alt
+
+            st.altair_chart(
+                alt.Chart(curves)
+                .mark_line(point=True)
+                .encode(x="epoch:Q", y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False)), color="run:N")
+                .properties(title="Validation accuracy per epoch, overlaid", height=260),
+                width="stretch",
+            )
+        notes = [f"#{i}: {full[i].notes}" for i in picked if full[i].notes]
+        st.download_button(
+            "Download report (HTML)",
+            # built when the button is pressed (~1 s of charts), not on every click on the page
+            lambda: runs_report(chosen, labels=labels, notes=notes, title="Tradeoff Lab comparison"),
+            file_name="tradeoff-lab-report.html",
+            mime="text/html",
+            key="history_report",
+            on_click="ignore",
+        )
+
+
+def annotate_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
+    """Notes, tags and Delete for one run of the page; an unreadable run says why."""
+    st.subheader("Notes, tags, delete")
+
+    def _label(i: int) -> str:
+        r = summaries[i]
+        return f"unreadable run #{i}" if r.status == "unreadable" else f"#{i} {r.model} on {r.dataset} ({r.status})"
+
+    target = st.selectbox("Run (from this page)", list(summaries), key="history_target", format_func=_label)
+    try:
+        run = store.get(target) if target is not None else None
+    except CoreError as err:  # deleted meanwhile, or the store failed: say so, keep the page
+        st.warning(plain(str(err)))
+        run = None
+    if run is not None:
+        if run.problem:
+            st.warning(plain(f"Unreadable run #{target}: {run.problem} Delete it, or fix the database by hand."))
+        if run.notes:
+            st.text("Note: " + run.notes)  # user text stays text: no Markdown links or remote images
+        if run.error:
+            st.text("Error: " + run.error)
+        for warning in run.result.warnings if run.result else ():
+            st.text("Warning: " + warning)
+        note = st.text_area("Note", value=run.notes, key=f"history_note_{target}")
+        tags = st.text_input("Tags (comma-separated)", value=", ".join(run.tags), key=f"history_tags_{target}")
+        c1, c2 = st.columns(2)
+        # on a store error the warning stays up (no rerun) and the typed text stays in the boxes
+        if c1.button("Save note and tags", key="history_annotate"):
+            if cached.store_safely(
+                "save the note", lambda s: s.annotate(target, notes=note, tags=tags.split(",")) or 1
+            ):
+                st.rerun()
+        if c2.button("Delete this run", key="history_delete"):
+            if cached.store_safely("delete the run", lambda s: s.delete(target) or 1):
+                st.rerun()
+
+
+def export_ui(where: RunFilter, total: int) -> None:
+    """A button writes the matching runs to a private temp file, a chunk at a time; then a download button."""
+    st.subheader("Export")
+    e1, e2 = st.columns([1, 3])
+    fmt = e1.radio("Format", ["JSON", "CSV"], horizontal=True, key="history_export_format")
+    if e2.button(f"Prepare an export of the {total:,} matching runs", key="history_export_go"):
+        from core.store_import import write_export  # only on request
+
+        previous = st.session_state.pop("history_export", None)
+        if previous:
+            Path(previous[0]).unlink(missing_ok=True)
+        handle, path = tempfile.mkstemp(prefix="tradeoff-lab-runs-", suffix=f".{fmt.lower()}")  # mode 0600
+        with st.spinner(f"Writing {total:,} runs…"), os.fdopen(handle, "w", encoding="utf-8") as out:
+            count = cached.store_safely("export the runs", lambda s: write_export(s, out, fmt=fmt.lower(), where=where))
+        if count is None:
+            Path(path).unlink(missing_ok=True)
+        else:
+            st.session_state["history_export"] = (path, fmt, count)
+    ready = st.session_state.get("history_export")
+    if ready and Path(ready[0]).exists():
+        path, done_fmt, count = ready
+        size_mb = Path(path).stat().st_size / 1e6
+        st.download_button(
+            f"Download {count:,} runs as {done_fmt} ({size_mb:,.1f} MB)",
+            data=lambda: Path(path).read_bytes(),  # read when the button is pressed, not on every rerun
+            file_name=f"tradeoff-lab-runs.{done_fmt.lower()}",
+            mime="application/json" if done_fmt == "JSON" else "text/csv",
+            key="history_export_download",
+            on_click="ignore",
+        )
