@@ -43,6 +43,7 @@ def _one_line(err: str) -> str:
     lines = [line for line in err.splitlines() if line.strip() and not line.startswith("\r[")]
     lines = [line.split("\r")[-1] for line in lines]
     lines = [line for line in lines if not line.startswith("[")]  # the progress bar
+    lines = [line for line in lines if not line.startswith("estimated training time")]  # train's estimate line
     assert len(lines) == 1, err
     assert "Traceback" not in err and "[SQL" not in err and "SELECT" not in err
     return lines[0]
