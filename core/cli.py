@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _compress_parser(sub, train_parser: argparse.ArgumentParser) -> None:
-    from core.compress.methods import DEFAULT_METHODS, METHOD_HELP
+    from core.compress.methods import DEFAULT_METHODS, METHOD_HELP, STUDENT_EPOCHS
 
     cp = sub.add_parser("compress", help="quantize, prune and distil a Keras model; measure size, latency, accuracy")
     cp.add_argument("--run", type=int, metavar="ID", help="a stored run (retrained from its configuration and seed)")
@@ -203,7 +203,12 @@ def _compress_parser(sub, train_parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated: {', '.join(f'{k}' + (':X' if v[1] else '') for k, v in METHOD_HELP.items())}",
     )
     cp.add_argument("--fine-tune-epochs", type=int, default=2, help="epochs of fine-tuning after pruning (0-50)")
-    cp.add_argument("--student-epochs", type=int, help="distillation epochs (default: the model's epochs)")
+    cp.add_argument(
+        "--student-epochs",
+        type=int,
+        default=STUDENT_EPOCHS,
+        help=f"epochs of the distilled student and of the student alone (default {STUDENT_EPOCHS})",
+    )
     cp.add_argument("--temperature", type=float, default=2.0, help="distillation temperature (> 0)")
     cp.add_argument("--alpha", type=float, default=0.5, help="distillation: weight of the label loss (0-1)")
     cp.add_argument("--json", action="store_true", help='print {"original": ..., "variants": [...]} as JSON')

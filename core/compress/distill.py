@@ -72,24 +72,42 @@ def distill(
 ):
     """A student of ``units`` hidden units distilled from ``teacher``; returns it with a softmax on top."""
     student = student_model(X.shape[1], teacher.output_shape[-1], units, seed=seed)
-    distiller = keras.distillation.Distiller(
-        teacher=_teacher_logits(teacher),
-        student=student,
-        # An explicit KLDivergence instance: the default loss="kl_divergence" resolves to the plain function, which
-        # LogitsDistillation (Keras 3.15) then applies to the scaled logits instead of their softmax.
-        distillation_losses=keras.distillation.LogitsDistillation(
-            temperature=temperature, loss=keras.losses.KLDivergence()
-        ),
-        student_loss_weight=alpha,
-    )
-    distiller.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=_loss())
+    distiller = _distiller(teacher, student, temperature=temperature, alpha=alpha, learning_rate=learning_rate)
+    keras.utils.set_random_seed(seed)  # the same batch order as the student alone
     distiller.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True)
     return with_softmax(distiller.student)
 
 
+def _distiller(teacher, student, *, temperature: float, alpha: float, learning_rate: float):
+    """Keras's Distiller, compiled: loss = alpha·CE(labels, s) + (1 − alpha)·T²·KL(softmax(t/T) ‖ softmax(s/T)).
+
+    ``LogitsDistillation`` applies the T² factor (Hinton et al. 2015) itself when its loss is a KLDivergence
+    instance, so the soft term's gradients keep their size as T grows; the teacher runs with training=False.
+    """
+    return _compiled(
+        keras.distillation.Distiller(
+            teacher=_teacher_logits(teacher),
+            student=student,
+            # An explicit KLDivergence instance: the default loss="kl_divergence" resolves to the plain function,
+            # which LogitsDistillation (Keras 3.15) applies to the scaled logits instead of their softmax, and
+            # without the T² factor.
+            distillation_losses=keras.distillation.LogitsDistillation(
+                temperature=temperature, loss=keras.losses.KLDivergence()
+            ),
+            student_loss_weight=alpha,
+        ),
+        learning_rate,
+    )
+
+
+def _compiled(model, learning_rate: float):
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=_loss())
+    return model
+
+
 def train_alone(n_classes: int, X, y, *, units: int, epochs: int, batch_size: int, learning_rate: float, seed: int):
     """The same student trained on the labels only, with the same budget."""
-    student = student_model(X.shape[1], n_classes, units, seed=seed)
-    student.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=_loss())
+    student = _compiled(student_model(X.shape[1], n_classes, units, seed=seed), learning_rate)
+    keras.utils.set_random_seed(seed)  # the same batch order as the distilled student
     student.fit(X, y, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True)
     return with_softmax(student)

@@ -102,3 +102,12 @@ def test_a_non_keras_model_is_measured_and_each_method_skipped_with_its_reason()
     assert out["original"]["metrics"]["validation"]["accuracy"] > 0.8
     assert [v["status"] for v in out["variants"]] == ["skipped", "skipped"]
     assert "needs a Keras model" in out["variants"][0]["error"] and "numpy_mlp" in out["variants"][0]["error"]
+
+
+def test_cli_distillation_defaults_are_the_specs():
+    from core.cli import build_parser
+
+    args = build_parser().parse_args(["compress", "--dataset", "digits"])
+    spec = CompressSpec(DataConfig(), ModelConfig(), parse_methods("distill:8"))
+    assert (args.student_epochs, args.temperature, args.alpha) == (spec.student_epochs, spec.temperature, spec.alpha)
+    assert spec.student_epochs >= 10  # distillation only pays once both students reach their plateau
