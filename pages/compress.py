@@ -11,6 +11,7 @@ import streamlit as st
 
 from core import CoreError
 from core.compress.charts import accuracy_size_latency_chart, report_rows
+from core.compress.methods import STUDENT_EPOCHS
 from ui import cached
 from ui.shell import ensure_app
 from ui.state import get_state
@@ -69,6 +70,12 @@ teacher_units = max(run.model_config.hidden_units or (128,))
 units = right.slider("Student units", 2, 512, max(2, teacher_units // 4), key="compress_units", disabled=not do_distill)
 temperature = right.slider("Temperature", 1.0, 10.0, 2.0, 0.5, key="compress_temperature", disabled=not do_distill)
 alpha = right.slider("Alpha (label weight)", 0.0, 1.0, 0.5, 0.05, key="compress_alpha", disabled=not do_distill)
+if do_distill:
+    right.caption(
+        f"The distilled student and the same student trained alone on the labels each get {STUDENT_EPOCHS} epochs: "
+        "measured on MNIST, distillation trails after 2–3 epochs and pulls ahead only later, and only from a "
+        "teacher better than the student's own ceiling (a CNN, not the seed MLP)."
+    )
 
 methods = [*quantize]
 methods += [f"prune:{sparsity:g}"] if do_prune else []
