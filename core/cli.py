@@ -281,7 +281,7 @@ _MODEL_FLAGS = {
 
 
 def configs_from_args(args: argparse.Namespace) -> tuple[DataConfig, ModelConfig]:
-    from core.config import replace as replace_plain
+    from core.config import replace_plain
 
     data, model = DataConfig(), ModelConfig()
     if args.preset:
@@ -430,7 +430,7 @@ def _fmt(value: float | None, digits: int = 4) -> str:
 
 
 def sweep_spec_from_args(args: argparse.Namespace):
-    from core.config import replace as replace_plain
+    from core.config import replace_plain
     from core.sweeps import DATA_KNOBS, SweepSpec, expand_grid, parse_values
 
     if args.metric not in SWEEP_METRICS:
@@ -562,7 +562,7 @@ def frontier(trials, metric: str, cost: str = "train_time_s") -> list[bool]:
 
 
 def run_cv_command(args: argparse.Namespace) -> int:
-    from core.config import replace as replace_plain
+    from core.config import replace_plain
     from core.evaluation import CV_METRICS, cross_validate
 
     changes = {"kind": args.model, "seed": args.seed}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.config import DataConfig, ModelConfig
-from core.config import replace as replace_plain
+from core.config import replace_plain
 from core.errors import ConfigError
 from core.sweeps import DATA_KNOBS, SweepSpec, Trial, TrialSpec, run_trial
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from core.config import DataConfig, ModelConfig, coerce_field
-from core.config import replace as replace_plain
+from core.config import replace_plain
 from core.errors import ConfigError, CoreError
 from core.pareto import pareto_mask
 

@@ -71,7 +71,7 @@ def test_run_result_round_trips_through_json_with_required_keys():
 
 def test_binary_task_reports_roc_auc_and_imbalance_is_applied():
     cfg = DataConfig(dataset="synthetic", n_samples=1500, minority_fraction=0.1, imbalance="oversample")
-    from core.config import replace
+    from core.config import replace_plain as replace
 
     result = train(replace(cfg), ModelConfig(epochs=5))
     assert result.dataset["train_counts"][0] == result.dataset["train_counts"][1]
