@@ -306,7 +306,6 @@ __all__ = [
     "Activation",
     "DataConfig",
     "Imbalance",
-    "MODEL_KNOBS",
     "MissingValues",
     "ModelConfig",
     "ModelKind",
