@@ -133,9 +133,10 @@ class Knob:
                     f"Got {text!r} instead."
                 ) from None
         try:
-            value = float(text)
+            value = int(text) if self.type is int else float(text)
         except ValueError:
-            raise ConfigError(f"The '{self.name}' parameter must be a number. Got {text!r} instead.") from None
+            kind = "an integer" if self.type is int else "a number"
+            raise ConfigError(f"The '{self.name}' parameter must be {kind}. Got {text!r} instead.") from None
         if not math.isfinite(value):
             raise ConfigError(f"The '{self.name}' parameter must be a finite number. Got {text!r}.")
         return self._typed(value)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
 from importlib import metadata
 from typing import Any
 
@@ -24,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from core.result import RunResult
+from core.status import STATUSES, Status  # noqa: F401  (re-exported: one status enum for runs, trials, jobs)
 from core.store_db import (  # noqa: F401  (re-exported: the store's public names live here)
     DB_ENV,
     DEFAULT_PATH,
@@ -42,16 +42,6 @@ from core.store_db import (  # noqa: F401  (re-exported: the store's public name
 KINDS = ("train", "trial", "cv", "compress")
 MAX_PARSED = 4096  # parsed results kept per store (frozen, shared read-only)
 
-
-class Status(str, Enum):
-    RUNNING = "running"
-    COMPLETE = "complete"
-    STOPPED = "stopped"
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"  # left "running" by a process that is gone
-
-
-STATUSES = tuple(s.value for s in Status)
 
 
 @dataclass(frozen=True)
