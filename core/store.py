@@ -43,7 +43,6 @@ KINDS = ("train", "trial", "cv", "compress")
 MAX_PARSED = 4096  # parsed results kept per store (frozen, shared read-only)
 
 
-
 @dataclass(frozen=True)
 class StoredRun:
     id: int
