@@ -59,6 +59,10 @@ class Knob:
     flag: str = ""  # CLI flag; default --name-with-dashes
     aliases: tuple[str, ...] = ()  # other names a sweep --param accepts
     slider_high: float | None = None  # the slider's usual top when below ``high``; it grows to fit any value set
+    # The Train page's control: "slider" (a range, step ``step``), "grid" (the sweep values plus the current
+    # value, on a select slider), "choice" (enums), "units" (layers and width). Default: from the type.
+    widget: str = ""
+    step: float | None = None
 
     # --- derived --------------------------------------------------------------------------------------
     @property
@@ -89,6 +93,15 @@ class Knob:
     @property
     def cli_dest(self) -> str:
         return self.cli_flag[2:].replace("-", "_")
+
+    @property
+    def control(self) -> str:
+        """The kind of control the Train page shows for this knob."""
+        if self.widget:
+            return self.widget
+        if self.choices:
+            return "choice"
+        return "units" if self.type is tuple else "grid"
 
     @property
     def title(self) -> str:
@@ -207,7 +220,7 @@ _REGULARISATION = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1)
 # Model knobs, in the order the Train page shows them.
 _MODEL_ROWS = (
     Knob("conv_blocks", int, "More conv-pool blocks: better image features, more compute.", "Conv blocks",
-         1, 2, families=(ModelKind.KERAS_CNN,), sweep=(1, 2)),
+         1, 2, families=(ModelKind.KERAS_CNN,), sweep=(1, 2), widget="slider"),
     Knob("filters", int, "More filters: richer features, more compute per image.", "Filters", 1, 256,
          log=True, families=(ModelKind.KERAS_CNN,), sweep=(4, 8, 16, 32, 64)),
     Knob("kernel_size", int, "Larger kernels see more context per filter, at more compute.", "Kernel size",
@@ -227,17 +240,18 @@ _MODEL_ROWS = (
          "Bigger batches: faster epochs (fewer steps), fewer weight updates, often lower accuracy per epoch.",
          "Batch size", 1, 65_536, log=True, families=_NETS, sweep=(8, 16, 32, 64, 128, 256, 512, 1024, 2048)),
     Knob("epochs", int, "More passes over the data: higher accuracy until it overfits; time grows linearly.",
-         "Epochs", 1, 1000, log=True, families=_NETS, sweep=(1, 2, 3, 5, 10, 20, 30, 50), slider_high=100),
+         "Epochs", 1, 1000, log=True, families=_NETS, sweep=(1, 2, 3, 5, 10, 20, 30, 50), slider_high=100,
+         widget="slider"),
     Knob("l1", float, "L1 pushes weights to exactly zero (sparser model); too much underfits.", "L1", 0.0, 1.0,
          families=(ModelKind.KERAS_MLP,), sweep=_REGULARISATION),
     Knob("l2", float, "L2 shrinks weights against overfitting; too much underfits.", "L2", 0.0, 1.0,
          families=_NETS, sweep=_REGULARISATION),
     Knob("dropout", float, "Drops units at random while training: less overfitting, slower to converge.",
-         "Dropout", 0.0, 0.9, families=_KERAS, sweep=(0.0, 0.1, 0.2, 0.3, 0.5)),
+         "Dropout", 0.0, 0.9, families=_KERAS, sweep=(0.0, 0.1, 0.2, 0.3, 0.5), widget="slider", step=0.05),
     Knob("early_stopping_patience", int,
          "Stop when validation loss has not improved for this many epochs (0 = off); saves time.",
          "Early-stopping patience", 0, 100, families=_KERAS, flag="--patience", aliases=("patience",),
-         sweep=(0, 2, 5, 10), slider_high=10),
+         sweep=(0, 2, 5, 10), slider_high=10, widget="slider"),
     Knob("precision", Precision, "Mixed bfloat16 halves activation memory; on CPUs without bf16 units it can be "
          "slower.", families=_KERAS, sweep=tuple(Precision)),
     Knob("C", float, "Inverse regularisation: larger C fits the training data harder.", "C", 0.0, 1e6,
@@ -247,26 +261,26 @@ _MODEL_ROWS = (
          families=(ModelKind.LOGISTIC,), sweep=tuple(Penalty)),
     Knob("n_trees", int, "More trees: steadier predictions, linear in training time and model size.", "Trees",
          1, 2000, log=True, families=(ModelKind.RANDOM_FOREST,), sweep=(10, 25, 50, 100, 200, 400),
-         slider_high=500),
+         slider_high=500, widget="slider"),
     Knob("max_iter", int, "More iterations: higher accuracy until it overfits (boosting), linear in time.",
          "Iterations", 1, 10_000, log=True, families=(ModelKind.LOGISTIC, ModelKind.HIST_GB),
-         sweep=(10, 20, 50, 100, 200), slider_high=500),
+         sweep=(10, 20, 50, 100, 200), slider_high=500, widget="slider"),
     Knob("gb_learning_rate", float, "Smaller steps need more iterations but generalise better.",
          "Boosting learning rate", 0.0, 1.0, low_open=True, log=True, families=(ModelKind.HIST_GB,),
          sweep=(0.01, 0.03, 0.1, 0.3, 1.0)),
     Knob("max_depth", int, "Deeper trees fit more detail (none = unlimited); bigger models, more overfitting.",
          "Max depth", 1, 100, families=(ModelKind.RANDOM_FOREST, ModelKind.HIST_GB), nullable=True,
-         sweep=(None, 3, 5, 10, 20), slider_high=30),
+         sweep=(None, 3, 5, 10, 20), slider_high=30, widget="slider"),
     Knob("k_neighbors", int, "More neighbours: smoother boundary; prediction time grows with the training set.",
          "Neighbours (k)", 1, 500, log=True, families=(ModelKind.KNN,), sweep=(1, 3, 5, 10, 20, 50),
-         slider_high=50),
+         slider_high=50, widget="slider"),
 )  # fmt: skip
 
 # Data knobs the table validates (and a sweep may vary: fraction, n_rows, scaling, imbalance).
 _DATA_ROWS = (
     Knob("fraction", float, "Share of the dataset used. Less data: faster training, usually lower accuracy.",
          "Data size (share of rows)", 0.0, 1.0, low_open=True, aliases=("data_size",),
-         sweep=(0.1, 0.25, 0.5, 0.75, 1.0)),
+         sweep=(0.1, 0.25, 0.5, 0.75, 1.0), widget="slider", step=0.05),
     Knob("n_rows", int, "Cap on the rows used, after the share: a quick run on a big dataset.", "Rows",
          10, 10_000_000, log=True, nullable=True, flag="--rows"),
     Knob("scaling", Scaling,
