@@ -10,7 +10,7 @@ from core.datasets import DATASETS
 from core.estimate import describe, estimate_seconds
 from core.pareto import timing_note
 from core.presets import PRESETS
-from ui import cached, results, widgets
+from ui import cached, live, results, widgets
 from ui.jobs import REGISTRY, TrainingJob
 from ui.shell import ensure_app
 from ui.state import get_state
@@ -166,39 +166,18 @@ if job is not None and job.matches(data_cfg, model_cfg):
 if st.query_params.to_dict() != query:  # the address bar always holds a link to this setup
     st.query_params.from_dict(query)
 
+
 # --- live progress ---------------------------------------------------------------------------------------
 if job is not None and (job.running or job.job_id not in state.recorded_jobs):
-    progress = st.progress(0.0)
-    chart_slot = st.empty()
-    shown, drawn_at = -1, 0.0
-    while True:
-        job.touch()  # a page is showing it: the registry keeps it alive
-        finished = not job.running
-        logs = list(job.logs)
-        if job.halted_at is not None:
-            done = f" in epoch {len(logs)}" if logs else ""
-            asked = job.stop_asked_at
-            lag = f" {job.halted_at - asked:.2f} s after the request" if asked and job.halted_at >= asked else ""
-            progress.progress(
-                min(1.0, len(logs) / job.model_cfg.epochs),
-                text=f"Training stopped{done}{lag} · scoring the partial model… {job.elapsed_s:.1f} s",
-            )
-        elif logs:
-            last = logs[-1]
-            eta = last.elapsed_s / len(logs) * (last.epochs - len(logs))
-            text = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed · ETA {eta:.1f} s"
-            progress.progress(min(1.0, len(logs) / last.epochs), text=text)
-        else:  # an update each poll also lets Streamlit deliver a Stop click or a slider change promptly
-            progress.progress(0.0, text=f"First epoch (set-up and graph tracing)… {job.elapsed_s:.1f} s")
-        # redraw the growing chart at most every CHART_EVERY_S: drawing competes with training for the CPU
-        if len(logs) != shown and job.elapsed_s > LIVE_CHART_AFTER_S and job.elapsed_s - drawn_at >= CHART_EVERY_S:
-            chart_slot.altair_chart(charts.history_chart(logs, job.model_cfg.epochs), width="stretch")
-            shown, drawn_at = len(logs), job.elapsed_s
-        if finished:
-            break
-        job.wait_change(POLL_S)  # returns as soon as there is an epoch, a halt or the end to show
-    progress.empty()
-    chart_slot.empty()  # the finished run's curves are in its tab below
+    live.follow(  # the finished run's curves are in its tab below
+        job,
+        progress_of=live.training_progress,
+        chart_of=lambda j: charts.history_chart(list(j.logs), j.model_cfg.epochs),
+        version_of=lambda j: len(j.logs),
+        poll_s=POLL_S,
+        chart_every_s=CHART_EVERY_S,
+        chart_after_s=LIVE_CHART_AFTER_S,
+    )
     if job.job_id not in state.recorded_jobs:
         state.recorded_jobs.add(job.job_id)
         if job.result is not None:
@@ -248,7 +227,7 @@ st.caption(
     f"{'n/a' if c.epoch_s_median is None else f'{c.epoch_s_median:.3f} s'}"
     + ("" if c.eval_time_s is None else f" · evaluation (per-epoch validation, final scoring) {c.eval_time_s:.3f} s")
     + ("" if c.estimate_s is None else f" · estimated before the run {c.estimate_s:.2f} s")
-    + f" · {c.rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
+    + f" · {c.predict_rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
     f"{run.environment['cores']} cores · timing: {c.timing_context}",
     help=timing_note(c.timing_context),
 )
