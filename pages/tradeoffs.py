@@ -2,31 +2,28 @@
 accuracy-vs-time frontier fill in, with noise bands from repeats and budget what-ifs."""
 
 import threading
-from functools import partial
 
 import pandas as pd
 import streamlit as st
 
 from core import CoreError, charts
 from core.config import DataConfig, ModelConfig
+from core.knobs import sweep_knobs, sweep_values
+from core.plan import plan_exploration
 from core.report import runs_report
-from core.search import Choice, FloatRange, IntRange, search
 from core.sweeps import (
-    SweepSpec,
     best_within_budget,
     display_value,
-    expand_grid,
     fastest_reaching,
     marginal_costs,
     params_label,
     pooled_runner,
-    run_sweep,
     summarise,
     summary_rows,
     trial_rows,
     within_noise,
 )
-from ui import cached, widgets
+from ui import cached, live
 from ui.jobs import REGISTRY, SweepJob
 from ui.shell import ensure_app
 from ui.state import get_state
@@ -61,7 +58,7 @@ MODES = ["Grid sweep", "Search (Optuna)"]
 mode = st.radio(
     "Mode", MODES, index=MODES.index(remembered("trade_mode", MODES[0], MODES)), horizontal=True, key="trade_mode"
 )
-options = widgets.sweep_knobs(base_model.kind)
+options = sweep_knobs(base_model.kind)
 default = [k for k in ("hidden_units", "batch_size") if k in options][:2] or options[:1]
 knobs = st.multiselect(
     "Knobs (1 or 2)",
@@ -74,7 +71,7 @@ knobs = st.multiselect(
 values: dict[str, list] = {}
 cols = st.columns(max(1, len(knobs)))
 for col, knob in zip(cols, knobs, strict=False):
-    choices = widgets.SWEEP_CHOICES[knob]
+    choices = sweep_values(knob)
     current = getattr(base_data if knob == "fraction" else base_model, knob)
     near = [c for c in choices if c == current] or choices[:1]
     picked_default = sorted(set(choices[:: max(1, len(choices) // 3)]) | set(near), key=choices.index)[:4]
@@ -111,40 +108,28 @@ state.tradeoffs_controls = {k: v for k, v in st.session_state.items() if str(k).
 
 def build_job() -> SweepJob:
     """The sweep or search as a job: each trial timed in a worker and saved to the run store as it ends."""
+    plan = plan_exploration(
+        base_data,
+        base_model,
+        {k: values[k] for k in knobs},
+        search=mode != "Grid sweep",
+        repeats=repeats,
+        parallel=timing == "fast",
+        n_trials=n_trials,
+        metric=metric,
+    )
+    state.sweep_spec = plan.spec
     stop = threading.Event()
     store, _ = cached.run_store()
     serial = pooled_runner(cached.pool_for, should_stop=stop.is_set)  # "accurate": one at a time, in a worker
-    if not knobs:
-        raise ValueError("Pick at least one knob.")
-    if mode == "Grid sweep":
-        empty = [k for k in knobs if not values[k]]
-        if empty:
-            raise ValueError(f"Pick at least one value for {', '.join(empty)}.")
-        spec = SweepSpec(base_data, base_model, {k: values[k] for k in knobs}, repeats=repeats).validate()
-        state.sweep_spec = spec
-        executor = "serial" if timing == "accurate" else "local"
-        sweep = partial(run_sweep, spec, executor=executor, runner=serial)
-        return SweepJob(sweep, total=len(expand_grid(spec)), store=store, stop_event=stop)
-    ranges = {}
-    for k in knobs:
-        choices = widgets.SWEEP_CHOICES[k]
-        if isinstance(choices[0], (int, float)) and not isinstance(choices[0], bool):
-            kind = IntRange if all(isinstance(c, int) for c in choices) else FloatRange
-            ranges[k] = kind(min(choices), max(choices), log=k in widgets.LOG_KNOBS and min(choices) > 0)
-        elif k == "hidden_units":
-            ranges[k] = IntRange(8, 512, log=True)
-        else:
-            ranges[k] = Choice(tuple(values[k] or choices))
-    state.sweep_spec = SweepSpec(base_data, base_model, {k: widgets.SWEEP_CHOICES[k] for k in knobs})
-    study = partial(search, base_data, base_model, ranges, n_trials=n_trials, metric=metric, runner=serial)
-    return SweepJob(study, total=n_trials, store=store, stop_event=stop)
+    return SweepJob(plan.bind(serial), total=plan.total, store=store, stop_event=stop)
 
 
 run_col, stop_col, _ = st.columns([1, 1, 4])
 if run_col.button("Run", type="primary", key="trade_run", width="stretch"):
     try:  # the registry stops this session's previous sweep, without waiting for it
         state.sweep = REGISTRY.start(build_job(), owner=state.owner)
-    except (CoreError, ValueError) as err:
+    except CoreError as err:
         st.error(plain(str(err)))
 stop_col.button(  # in the callback, before the rerun's script: the trial in hand ends within a batch
     "Stop", key="trade_stop", width="stretch", on_click=lambda: state.sweep and state.sweep.request_stop()
@@ -155,28 +140,23 @@ if job is None:
     st.info("Pick knobs and values, then press **Run**.")
     st.stop()
 
+
 # --- live progress ----------------------------------------------------------------------------------
-progress = st.progress(0.0)
-live = st.empty()
-shown = -1
-while True:
-    finished = not job.running
-    done = len(job.trials)
-    eta = job.elapsed_s / done * (job.total - done) if done else float("nan")
-    progress.progress(
-        done / job.total,
-        text=f"{done}/{job.total} trials · {job.elapsed_s:.1f} s"
-        + (f" · ETA {eta:.0f} s" if done and not finished else ""),
-    )
-    if done != shown and done and not finished:
-        df = pd.DataFrame(trial_rows(job.trials, metric)).query("status != 'failed'").assign(role="")
-        if len(df):
-            live.altair_chart(charts.frontier_chart(df, metric=metric, title="The frontier so far"), width="stretch")
-        shown = done
-    if finished:
-        break
-    job.wait(POLL_S)
-live.empty()
+def frontier_so_far(job: SweepJob):
+    if not job.trials:
+        return None
+    df = pd.DataFrame(trial_rows(job.trials, metric)).query("status != 'failed'").assign(role="")
+    return charts.frontier_chart(df, metric=metric, title="The frontier so far") if len(df) else None
+
+
+live.follow(
+    job,
+    progress_of=live.sweep_progress,
+    chart_of=frontier_so_far,
+    version_of=lambda j: len(j.trials),
+    poll_s=POLL_S,
+    keep_progress=True,
+)
 if job.error:
     st.error(plain(job.error))
 if job.stop_event.is_set():
