@@ -14,6 +14,9 @@ from core.config import DataConfig, ModelConfig
 from core.metrics import Evaluation
 from core.progress import EpochLog
 
+# Clear names written beside two fields whose names predate them: new name → field.
+COST_NAMES = {"train_rows_per_s": "samples_per_s", "predict_rows_per_s": "rows_per_s"}
+
 
 @dataclass(frozen=True)
 class Cost:
@@ -58,10 +61,11 @@ class Cost:
     def from_dict(cls, d: dict[str, Any]) -> Cost:
         """From JSON old or new: the clear names are read when the old keys are missing."""
         d = dict(d)
-        train, predict = d.pop("train_rows_per_s", None), d.pop("predict_rows_per_s", None)
-        d.setdefault("samples_per_s", train)
-        if "rows_per_s" not in d and predict is not None:
-            d["rows_per_s"] = predict
+        for name, field_name in COST_NAMES.items():
+            value = d.pop(name, None)
+            if field_name not in d and value is not None:
+                d[field_name] = value
+        d.setdefault("samples_per_s", None)
         return cls(**d)
 
 
