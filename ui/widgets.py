@@ -15,7 +15,7 @@ import streamlit as st
 from core.config import MODEL_KNOBS, DataConfig, Imbalance, MissingValues, ModelConfig, ModelKind, Scaling
 from core.datasets import DATASETS
 from core.errors import CoreError
-from core.knobs import KNOBS, MAX_LAYERS, Knob, sweep_knobs, sweep_values  # noqa: F401  (sweep_knobs: re-export)
+from core.knobs import KNOBS, MAX_LAYERS, Knob
 from core.links import SEED_MAX
 
 MODEL_LABELS = {
@@ -29,7 +29,7 @@ MODEL_LABELS = {
 }
 UNITS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]  # widths the units control offers (plus the current one)
 # control keys kept from before the knob table (tests and the browser find them): <prefix>_<family>_<suffix>
-WIDGET_KEYS = {"hidden_units": "units"}
+WIDGET_KEYS = {"hidden_units": "units", "val_fraction": "val", "test_fraction": "test"}
 
 HELP = {name: knob.help for name, knob in KNOBS.items()} | {
     "layers": "More layers: more capacity for curved boundaries, more time per epoch.",
@@ -122,25 +122,9 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
     with st.expander("Splits and seed"):
         cfg = replace(
             cfg,
-            val_fraction=st.slider(
-                "Validation share",
-                0.05,
-                0.4,
-                float(current.val_fraction),
-                0.05,
-                key=f"{prefix}_val",
-                help="What-if numbers are measured here.",
-            ),
-            test_fraction=st.slider(
-                "Test share",
-                0.05,
-                0.4,
-                float(current.test_fraction),
-                0.05,
-                key=f"{prefix}_test",
-                help="Held out for final numbers; ignored where the dataset has its own test split.",
-            ),
-            seed=int(st.number_input("Seed", 0, 10_000, current.seed, key=f"{prefix}_seed", help=HELP["seed"])),
+            val_fraction=knob_control(KNOBS["val_fraction"], current.val_fraction, prefix),
+            test_fraction=knob_control(KNOBS["test_fraction"], current.test_fraction, prefix),
+            seed=int(st.number_input("Seed", 0, SEED_MAX, current.seed, key=f"{prefix}_seed", help=HELP["seed"])),
         )
     return _keep_positive(cfg, current)
 
@@ -311,9 +295,3 @@ def _enum_radio(label: str, current: enum.Enum, key: str, help_text: str):
     return st.radio(
         label, options, options.index(current), key=key, format_func=lambda o: o.value, horizontal=True, help=help_text
     )
-
-
-# The Trade-offs page's vocabulary, from the knob table (core.knobs).
-SWEEP_CHOICES: dict[str, list] = {name: sweep_values(name) for name in KNOBS if KNOBS[name].sweep} | {
-    "kind": sweep_values("kind")
-}
