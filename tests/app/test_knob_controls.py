@@ -59,8 +59,11 @@ def _off_grid(kind: ModelKind) -> ModelConfig:
 @pytest.mark.parametrize("kind", list(ModelKind), ids=lambda k: k.value)
 def test_a_link_with_off_grid_values_reopens_exactly(kind):
     model = _off_grid(kind)
-    at = _train_page(query=to_query(DataConfig(), model))
+    data = DataConfig(fraction=0.33, imbalance="class_weights")  # the data knobs Train shows, off their grid
+    at = _train_page(query=to_query(data, model))
     assert at.session_state[STATE].model_cfg == model
+    assert at.session_state[STATE].data_cfg == data
+    assert at.select_slider(key="train_fraction").value == 0.33
     assert not [w.value for w in at.warning if "not one the controls offer" in w.value]
     for name in MODEL_KNOBS[kind]:  # and the control shows it (units: the width per layer)
         key = f"train_{kind.value}_{'units' if name == 'hidden_units' else name}"
