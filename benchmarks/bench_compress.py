@@ -30,7 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from common import Row, print_table
 
 from core.compress import CompressSpec, parse_methods, run_compress
-from core.config import replace as replace_plain
+from core.config import replace_plain
 from core.presets import get_preset
 
 CNN = dict(

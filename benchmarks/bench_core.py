@@ -31,8 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from common import Row, median, print_table
 
 from core import DataConfig, ModelConfig, train
-from core.config import ModelKind, Scaling
-from core.config import replace as replace_plain
+from core.config import ModelKind, Scaling, replace_plain
 from core.data import prepare
 from core.perf import cpu_model
 from core.presets import get_preset

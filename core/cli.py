@@ -1,8 +1,8 @@
 """The command line: ``python -m core datasets``, ``train``, ``sweep`` and ``cv``.
 
-    python -m core train --dataset digits --model keras_mlp --hidden 128 --epochs 10 --batch-size 32
+    python -m core train --dataset digits --model keras_mlp --hidden 128-64 --epochs 10 --batch-size 32
     python -m core train --preset seed-article --json
-    python -m core sweep --model numpy_mlp --param hidden=16,64,256 --param batch_size=32,256 --repeats 3 --json
+    python -m core sweep --model numpy_mlp --param hidden=16,64-64,256 --param batch_size=32,256 --repeats 3 --json
     python -m core cv --dataset breast_cancer --model logistic_regression --folds 5 --json
     python -m core compress --run ID --method float16,int8,int8-full,prune:0.8,distill:32 [--json]
     python -m core explain --run ID | <train flags> [--method permutation|shap] [--sensitive COLUMN] [--json]
@@ -27,6 +27,7 @@ import threading
 from core.config import MODEL_KNOBS, DataConfig, ModelConfig, ModelKind
 from core.datasets import DATASETS
 from core.errors import ConfigError, CoreError, DataError
+from core.knobs import KNOBS, MODEL_KNOB_NAMES, Knob, cli_type
 from core.presets import PRESETS, get_preset
 from core.progress import EpochLog
 from core.ray_connect import CONNECT_TIMEOUT_S, check_address
@@ -47,15 +48,18 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _units(text: str) -> tuple[int, ...]:
-    if text.strip() in ("", "0", "none"):
-        return ()
-    try:
-        return tuple(int(u) for u in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--hidden takes comma-separated integers such as 128 or 256,128; got {text!r}"
-        ) from None
+def _knob_arg(parser: argparse.ArgumentParser, knob: Knob, dest: str | None = None) -> None:
+    """A knob's flag: parsed by the table (hidden units 256-128, also 256,128), help from its row."""
+    rule = f"; {knob.low:g} to {knob.high:g}" if knob.low is not None and knob.high is not None else ""
+    if knob.type is tuple:
+        rule = "; units per layer such as 128 or 256-128 (0 or none: no hidden layer)"
+    parser.add_argument(
+        knob.cli_flag,
+        dest=dest or knob.cli_dest,
+        type=cli_type(knob),
+        metavar=knob.name.upper() if not knob.choices else "{" + ",".join(c.value for c in knob.choices) + "}",
+        help=knob.help.rstrip(".") + rule,
+    )
 
 
 def _run_filter_args(parser: argparse.ArgumentParser) -> None:
@@ -86,20 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--preset", choices=sorted(PRESETS), help="start from a named preset; flags override it")
     tr.add_argument("--dataset", choices=sorted(DATASETS))
     tr.add_argument("--model", choices=[k.value for k in ModelKind])
-    tr.add_argument("--hidden", type=_units, help="hidden units per layer, e.g. 128 or 256,128")
-    tr.add_argument("--epochs", type=int)
-    tr.add_argument("--batch-size", type=int)
-    tr.add_argument("--learning-rate", type=float)
-    tr.add_argument("--optimizer", choices=["sgd", "adam", "rmsprop"])
-    tr.add_argument("--activation", choices=["relu", "tanh", "sigmoid"])
-    tr.add_argument("--l1", type=float)
-    tr.add_argument("--l2", type=float)
-    tr.add_argument("--dropout", type=float)
-    tr.add_argument("--precision", choices=["float32", "mixed_bfloat16"])
-    tr.add_argument("--fraction", type=float, help="share of the dataset's rows to use, in (0, 1]")
-    tr.add_argument("--rows", type=int, dest="n_rows", help="cap on the number of rows used")
-    tr.add_argument("--scaling", choices=["none", "minmax", "standard"])
-    tr.add_argument("--imbalance", choices=["none", "class_weights", "oversample", "undersample"])
+    for name in MODEL_KNOB_NAMES:  # one flag per row of the knob table
+        _knob_arg(tr, KNOBS[name])
+    for name in ("fraction", "n_rows", "scaling", "imbalance"):
+        _knob_arg(tr, KNOBS[name], dest=name)
     _csv_args(tr)
     tr.add_argument(
         "--positive-class",
@@ -116,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
     _csv_args(cv)
     cv.add_argument("--model", choices=[k.value for k in ModelKind], default=ModelKind.NUMPY_MLP.value)
     cv.add_argument("--folds", type=int, default=5, help="2-10")
-    cv.add_argument("--hidden", type=_units)
-    cv.add_argument("--epochs", type=int)
+    _knob_arg(cv, KNOBS["hidden_units"])
+    _knob_arg(cv, KNOBS["epochs"])
     cv.add_argument("--seed", type=int, default=0)
     cv.add_argument("--positive-class", dest="positive_class", help="binary tasks: the class scores are of")
     cv.add_argument("--json", action="store_true", help="print folds and mean/std as JSON")
@@ -172,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="accuracy",
         help=f"validation metric for the frontier: {', '.join(SWEEP_METRICS)} (losses are minimised)",
     )
-    sw.add_argument("--epochs", type=int)
+    _knob_arg(sw, KNOBS["epochs"])
     sw.add_argument("--seed", type=int, default=0)
     out = sw.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print {'trials': [...]} as JSON")
@@ -305,24 +299,12 @@ def _csv_args(parser: argparse.ArgumentParser) -> None:
 
 
 _DATA_FLAGS = ("dataset", "fraction", "n_rows", "scaling", "imbalance", "csv_path", "target", "positive_class", "seed")
-_MODEL_FLAGS = {
-    "model": "kind",
-    "hidden": "hidden_units",
-    "epochs": "epochs",
-    "batch_size": "batch_size",
-    "learning_rate": "learning_rate",
-    "optimizer": "optimizer",
-    "activation": "activation",
-    "l1": "l1",
-    "l2": "l2",
-    "dropout": "dropout",
-    "precision": "precision",
-    "seed": "seed",
-}
+# CLI dest → config field, from the knob table (--hidden → hidden_units, --batch-size → batch_size, …)
+_MODEL_FLAGS = {"model": "kind", **{KNOBS[n].cli_dest: n for n in MODEL_KNOB_NAMES}, "seed": "seed"}
 
 
 def configs_from_args(args: argparse.Namespace) -> tuple[DataConfig, ModelConfig]:
-    from core.config import replace as replace_plain
+    from core.config import replace_plain
 
     data, model = DataConfig(), ModelConfig()
     if args.preset:
@@ -471,7 +453,7 @@ def _fmt(value: float | None, digits: int = 4) -> str:
 
 
 def sweep_spec_from_args(args: argparse.Namespace):
-    from core.config import replace as replace_plain
+    from core.config import replace_plain
     from core.sweeps import DATA_KNOBS, SweepSpec, expand_grid, parse_values
 
     if args.metric not in SWEEP_METRICS:
@@ -603,7 +585,7 @@ def frontier(trials, metric: str, cost: str = "train_time_s") -> list[bool]:
 
 
 def run_cv_command(args: argparse.Namespace) -> int:
-    from core.config import replace as replace_plain
+    from core.config import replace_plain
     from core.evaluation import CV_METRICS, cross_validate
 
     changes = {"kind": args.model, "seed": args.seed}

@@ -23,6 +23,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from core.config import DataConfig, ModelConfig, ModelKind, coerce_field
 from core.datasets import DATASETS
 from core.errors import ConfigError
+from core.knobs import KNOBS
 
 DATA_PREFIX, MODEL_PREFIX = "d.", "m."
 CSV_FILE_KEY = "d.csv_file"  # the name of the CSV a link was made with; never a path
@@ -42,9 +43,10 @@ class Link:
     csv_name: str | None = None  # the CSV file the link was made with; the person must pick or upload it
 
 
-def _plain(value: object) -> str:
-    if isinstance(value, (list, tuple)):
-        return "-".join(str(v) for v in value) or "none"
+def _plain(name: str, value: object) -> str:
+    """A value in its one written form (the knob table's: hidden units ``64-64``)."""
+    if name in KNOBS:
+        return KNOBS[name].write(tuple(value) if isinstance(value, list) else value)
     return "" if value is None else str(value)
 
 
@@ -64,7 +66,7 @@ def to_query(data: DataConfig, model: ModelConfig) -> dict[str, str]:
         current, base = cfg.to_dict(), default.to_dict()
         for name, value in current.items():
             if value != base[name] and name != "csv_path":
-                out[prefix + name] = _plain(value)
+                out[prefix + name] = _plain(name, value)
     if data.dataset == "csv" and data.csv_path:
         out[CSV_FILE_KEY] = file_name(data.csv_path)
     return out
@@ -73,7 +75,7 @@ def to_query(data: DataConfig, model: ModelConfig) -> dict[str, str]:
 def link_value(data: DataConfig, model: ModelConfig, key: str) -> str:
     """The value ``key`` (``d.fraction``, ``m.hidden_units``…) has in these configs, written as a link writes it."""
     prefix, _, name = key.partition(".")
-    return _plain(getattr(data if prefix + "." == DATA_PREFIX else model, name, None))
+    return _plain(name, getattr(data if prefix + "." == DATA_PREFIX else model, name, None))
 
 
 def read_link(params: dict[str, str | list[str]]) -> Link:
@@ -144,15 +146,9 @@ def _parse(cls: type, name: str, text: str) -> object:
         if text not in DATASETS:
             raise ConfigError(f"There is no dataset {text!r}. Datasets: {', '.join(DATASETS)}.")
         return text
-    if name == "hidden_units":
-        if text in ("", "none"):
-            return ()
-        try:
-            return tuple(int(u) for u in text.split("-"))
-        except ValueError:
-            raise ConfigError(
-                f"hidden_units takes units per layer joined by '-', such as 64-32. Got {text!r}."
-            ) from None
+    knob = KNOBS.get(name)
+    if knob is not None and knob.owner is cls:
+        return knob.parse(text)  # the table's parser: hidden units 64-32 (64x32 and 64,32 read too)
     if text == "" and name in _NULLABLE:
         return None
     if name == "stratify":

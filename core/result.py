@@ -14,6 +14,9 @@ from core.config import DataConfig, ModelConfig
 from core.metrics import Evaluation
 from core.progress import EpochLog
 
+# Clear names written beside two fields whose names predate them: new name → field.
+COST_NAMES = {"train_rows_per_s": "samples_per_s", "predict_rows_per_s": "rows_per_s"}
+
 
 @dataclass(frozen=True)
 class Cost:
@@ -37,6 +40,33 @@ class Cost:
     eval_time_s: float | None = None  # per-epoch validation inside fit() + scoring validation and test after it
     latency_calls: int | None = None  # batch-1 calls timed for the latency percentiles
     estimate_s: float | None = None  # the training-time estimate shown before the run started
+
+    # Names that say what they measure. The fields keep their old names (stored JSON, other modules build
+    # Cost with them); to_dict writes both, so JSON only gains keys.
+    @property
+    def train_rows_per_s(self) -> float | None:
+        """Training speed: training rows ÷ steady epoch fitting time (field ``samples_per_s``)."""
+        return self.samples_per_s
+
+    @property
+    def predict_rows_per_s(self) -> float:
+        """Prediction speed on a batch of 1,024 rows (field ``rows_per_s``)."""
+        return self.rows_per_s
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, plus the clear names ``train_rows_per_s`` and ``predict_rows_per_s``."""
+        return {**asdict(self), "train_rows_per_s": self.samples_per_s, "predict_rows_per_s": self.rows_per_s}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Cost:
+        """From JSON old or new: the clear names are read when the old keys are missing."""
+        d = dict(d)
+        for name, field_name in COST_NAMES.items():
+            value = d.pop(name, None)
+            if field_name not in d and value is not None:
+                d[field_name] = value
+        d.setdefault("samples_per_s", None)
+        return cls(**d)
 
 
 @dataclass(frozen=True, eq=False)
@@ -93,7 +123,7 @@ class RunResult:
             "dataset": self.dataset,
             "metrics": {"validation": self.validation.to_dict(), "test": self.test.to_dict()},
             "history": [log.to_dict() for log in self.history],
-            "cost": asdict(self.cost),
+            "cost": self.cost.to_dict(),
             "environment": self.environment,
             "stopped": self.stopped,
             "created_at": self.created_at,
@@ -111,7 +141,7 @@ class RunResult:
             validation=Evaluation.from_dict(d["metrics"]["validation"]),
             test=Evaluation.from_dict(d["metrics"]["test"]),
             history=tuple(EpochLog(**log) for log in d["history"]),
-            cost=Cost(**d["cost"]),
+            cost=Cost.from_dict(d["cost"]),
             environment=d["environment"],
             stopped=d["stopped"],
             created_at=d["created_at"],

@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.config import DataConfig, ModelConfig
-from core.config import replace as replace_plain
+from core.config import DataConfig, ModelConfig, replace_plain
 from core.errors import ConfigError
+from core.knobs import KNOBS, sweep_values
+from core.status import Status
 from core.sweeps import DATA_KNOBS, SweepSpec, Trial, TrialSpec, run_trial
 
 
@@ -37,10 +38,44 @@ class Choice:
     options: tuple[Any, ...]
 
 
-Range = IntRange | FloatRange | Choice
+@dataclass(frozen=True)
+class UnitsRange:
+    """Hidden units: ``layers`` layers of the same width, the width searched in [low, high]."""
+
+    low: int
+    high: int
+    layers: int = 1
+    log: bool = True
+
+
+Range = IntRange | FloatRange | Choice | UnitsRange
+
+
+def search_ranges(picked: dict[str, Sequence[Any]]) -> dict[str, Range]:
+    """Optuna ranges spanning the values picked for each knob (all its suggested values when none are):
+    numbers from the smallest to the largest picked, on the knob's scale; enums and families among those
+    picked; hidden units over the picked widths, with the picked layer count when they agree."""
+    ranges: dict[str, Range] = {}
+    for name, values in picked.items():
+        values = [v for v in (values or sweep_values(name)) if v is not None]
+        knob = KNOBS.get(name)
+        if knob is None or knob.choices or not values:
+            ranges[name] = Choice(tuple(values))
+        elif knob.type is tuple:
+            widths = [u for v in values for u in v] or [knob.default[0] if knob.default else 64]
+            depths = {len(v) for v in values if v}
+            layers = depths.pop() if len(depths) == 1 else 1
+            ranges[name] = UnitsRange(min(widths), max(widths), layers, log=knob.log)
+        else:
+            low, high = min(values), max(values)
+            log = knob.log and low > 0
+            ranges[name] = IntRange(low, high, log) if knob.type is int else FloatRange(low, high, log)
+    return ranges
 
 
 def _suggest(trial: Any, name: str, rng: Range) -> Any:
+    if isinstance(rng, UnitsRange):
+        return (trial.suggest_int(name, rng.low, rng.high, log=rng.log),) * rng.layers
     if isinstance(rng, IntRange):
         value = trial.suggest_int(name, rng.low, rng.high, log=rng.log)
         return (value,) if name == "hidden_units" else value
@@ -82,10 +117,10 @@ def search(
         try:
             spec = TrialSpec(i, params, 0, replace_plain(data, **data_changes), replace_plain(model, **model_changes))
         except ConfigError as err:
-            trial = Trial(index=i, params=params, repeat=0, seed=model.seed, status="failed", error=str(err))
+            trial = Trial(index=i, params=params, repeat=0, seed=model.seed, status=Status.FAILED, error=str(err))
         else:
             trial = (runner or run_trial)(spec)
-        if trial.status == "failed":
+        if trial.status == Status.FAILED:
             study.tell(ask, state=optuna.trial.TrialState.FAIL)
         else:
             study.tell(ask, [trial.metrics[metric], trial.cost["train_time_s"]])
@@ -94,7 +129,7 @@ def search(
             on_trial(trial, i + 1, n_trials)
         if should_stop is not None and should_stop():
             break
-    front = sorted(t.number for t in study.best_trials) if any(t.status != "failed" for t in trials) else []
+    front = sorted(t.number for t in study.best_trials) if any(t.status != Status.FAILED for t in trials) else []
     return front, trials
 
 
@@ -103,7 +138,7 @@ def front_is_non_dominated(trials: Sequence[Trial], front: Sequence[int], metric
     for i in front:
         a = trials[i]
         for b in trials:
-            if b.status == "failed" or b is a:
+            if b.status == Status.FAILED or b is a:
                 continue
             better_metric = b.metrics[metric] >= a.metrics[metric]
             better_time = b.cost["train_time_s"] <= a.cost["train_time_s"]

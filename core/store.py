@@ -17,7 +17,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import Enum
 from importlib import metadata
 from typing import Any
 
@@ -26,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from core.errors import ConfigError
 from core.result import RunResult
+from core.status import STATUSES, Status  # noqa: F401  (re-exported: one status enum for runs, trials, jobs)
 from core.store_db import (  # noqa: F401  (re-exported: the store's public names live here)
     DB_ENV,
     DEFAULT_PATH,
@@ -47,17 +47,6 @@ from core.store_db import (  # noqa: F401  (re-exported: the store's public name
 KINDS = ("train", "trial", "cv", "compress")
 MAX_PARSED = 4096  # parsed results kept per store (frozen, shared read-only)
 MAX_PAGE = 1000  # rows one page() call returns at most; History and the CLI page through the rest
-
-
-class Status(str, Enum):
-    RUNNING = "running"
-    COMPLETE = "complete"
-    STOPPED = "stopped"
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"  # left "running" by a process that is gone
-
-
-STATUSES = tuple(s.value for s in Status)
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from core.config import DataConfig, ModelConfig
 from core.errors import CoreError
 from core.metrics import Evaluation
 from core.progress import EpochLog
-from core.result import Cost, RunResult
+from core.result import COST_NAMES, Cost, RunResult
 from core.store import KINDS, STATUSES, StoreError, app_version
 from core.store_db import HEADLINE_COLUMNS
 
@@ -203,7 +203,8 @@ def check_result(d: Any, path: str = "result") -> RunResult:
         _range(metrics[split]["mcc"], -1.0, 1.0, f"{path}.metrics.{split}.mcc")
         _range(metrics[split]["n_samples"], 0, 10**9, f"{path}.metrics.{split}.n_samples")
     _check(d["history"], tuple[EpochLog, ...], f"{path}.history")
-    _check_dataclass(d["cost"], Cost, f"{path}.cost")
+    named = {k: v for k, v in d["cost"].items() if k not in COST_NAMES}  # the clear names repeat two fields
+    _check_dataclass(named, Cost, f"{path}.cost")
     for key, value in d["cost"].items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # text fields: timing_context
             _range(value, 0.0, 1e12, f"{path}.cost.{key}")

@@ -25,19 +25,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
-from core.config import DataConfig, ModelConfig, coerce_field
-from core.config import replace as replace_plain
+from core.config import DataConfig, ModelConfig, replace_plain
 from core.errors import ConfigError, CoreError
+from core.knobs import ALIASES, DATA_SWEEP_KNOBS, KNOBS, parse_value, write_value
 from core.pareto import pareto_mask
+from core.status import Status
 
 if TYPE_CHECKING:
     from core.worker import TrainingWorker
 
 EXECUTORS = ("serial", "local", "ray")
-DATA_KNOBS = ("fraction", "n_rows", "scaling", "imbalance")  # the data fields a sweep may vary
+DATA_KNOBS = DATA_SWEEP_KNOBS  # the data fields a sweep may vary (core.knobs)
 _MODEL_FIELDS = {f.name for f in fields(ModelConfig)} - {"seed"}
-# CLI/page aliases for long field names
-ALIASES = {"hidden": "hidden_units", "lr": "learning_rate", "model": "kind", "data_size": "fraction"}
 
 
 @dataclass(frozen=True)
@@ -78,7 +77,7 @@ class Trial:
     params: dict[str, Any]
     repeat: int
     seed: int
-    status: str  # "complete", "stopped" or "failed"
+    status: Status  # COMPLETE, STOPPED or FAILED
     metrics: dict[str, float | None] = field(default_factory=dict)  # validation metrics
     test_metrics: dict[str, float | None] = field(default_factory=dict)
     cost: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +94,7 @@ class Trial:
             "params": _plain(self.params),
             "repeat": self.repeat,
             "seed": self.seed,
-            "status": self.status,
+            "status": Status(self.status).value,
             "metrics": self.metrics,
             "test_metrics": self.test_metrics,
             "cost": self.cost,
@@ -115,20 +114,15 @@ def _plain(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def parse_values(knob: str, text: str) -> tuple[str, list[Any]]:
-    """``hidden=16,64,256`` style values for one knob; hidden sizes take ``x`` for layers (``64x64``)."""
+    """``hidden=16,64-64,256`` style values for one knob, each parsed by the knob table (hidden units take
+    ``-`` between layers, the one written form; the older ``64x64`` is read too)."""
     knob = ALIASES.get(knob, knob)
     parts = [p.strip() for p in text.split(",") if p.strip()]
     if not parts:
         raise ConfigError(f"The sweep knob {knob!r} has no values.")
-    if knob == "hidden_units":
-        try:
-            return knob, [tuple(int(u) for u in p.split("x")) if p not in ("0", "none") else () for p in parts]
-        except ValueError:
-            raise ConfigError(f"hidden values are units per layer such as 16,64,128x128; got {text!r}.") from None
-    owner = DataConfig if knob in DATA_KNOBS else ModelConfig
-    if knob not in {f.name for f in fields(owner)}:
+    if knob != "kind" and (knob not in KNOBS or (KNOBS[knob].is_data and knob not in DATA_KNOBS)):
         SweepSpec(DataConfig(), ModelConfig(), {knob: parts}).validate()  # raises with the list of knobs
-    return knob, [coerce_field(owner, knob, p) for p in parts]
+    return knob, [parse_value(knob, p) for p in parts]
 
 
 def expand_grid(spec: SweepSpec) -> list[TrialSpec]:
@@ -198,7 +192,7 @@ def _trial_base(trial: TrialSpec, executor: str) -> dict[str, Any]:
 
 
 def failed_trial(trial: TrialSpec, error: str, executor: str) -> Trial:
-    return Trial(status="failed", error=error, **_trial_base(trial, executor))
+    return Trial(status=Status.FAILED, error=error, **_trial_base(trial, executor))
 
 
 def trial_from_result(trial: TrialSpec, result: Any, executor: str) -> Trial:
@@ -206,7 +200,7 @@ def trial_from_result(trial: TrialSpec, result: Any, executor: str) -> Trial:
     v, t = result.validation, result.test
     pick = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "log_loss")
     return Trial(
-        status="stopped" if result.stopped else "complete",
+        status=Status.STOPPED if result.stopped else Status.COMPLETE,
         metrics={k: getattr(v, k) for k in pick},
         test_metrics={k: getattr(t, k) for k in pick},
         cost=result.to_dict()["cost"],
@@ -392,7 +386,7 @@ class ConfigSummary:
 def summarise(trials: Sequence[Trial], metric: str = "accuracy", cost: str = "train_time_s") -> list[ConfigSummary]:
     groups: dict[tuple, list[Trial]] = {}
     for t in trials:
-        if t.status == "failed" or t.metrics.get(metric) is None:
+        if t.status == Status.FAILED or t.metrics.get(metric) is None:
             continue
         groups.setdefault(tuple(sorted((k, str(v)) for k, v in t.params.items())), []).append(t)
     out = []
@@ -415,7 +409,7 @@ def summarise(trials: Sequence[Trial], metric: str = "accuracy", cost: str = "tr
 
 def pareto_trials(trials: Sequence[Trial], metric: str = "accuracy", cost: str = "train_time_s") -> list[bool]:
     """Per trial: on the frontier (maximise metric, minimise cost)? Failed trials never are."""
-    ok = [t.status != "failed" and t.metrics.get(metric) is not None for t in trials]
+    ok = [t.status != Status.FAILED and t.metrics.get(metric) is not None for t in trials]
     mask = pareto_mask(
         [t.metrics[metric] if o else float("-inf") for t, o in zip(trials, ok, strict=True)],
         [t.cost.get(cost, float("inf")) if o else float("inf") for t, o in zip(trials, ok, strict=True)],
@@ -454,9 +448,9 @@ def marginal_costs(summaries: Sequence[ConfigSummary]) -> list[tuple[ConfigSumma
 
 
 def display_value(value: Any) -> str:
-    """A knob value as people read it: (64, 64) → "64x64", enums by value."""
-    if isinstance(value, tuple):
-        return "x".join(str(v) for v in value) or "none"
+    """A knob value in its one written form: (64, 64) → "64-64", enums by value (as links and the CLI)."""
+    if isinstance(value, (tuple, list)):
+        return write_value("hidden_units", tuple(value))
     return str(getattr(value, "value", value))
 
 
@@ -475,7 +469,7 @@ def trial_rows(trials: Sequence[Trial], metric: str = "accuracy") -> list[dict[s
             {
                 "run": t.index,
                 "label": f"{label} (seed {t.seed})",
-                "status": t.status,
+                "status": Status(t.status).value,
                 **{k: display_value(v) for k, v in t.params.items()},
                 metric: t.metrics.get(metric),
                 "train_time_s": t.cost.get("train_time_s"),

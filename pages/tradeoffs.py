@@ -2,31 +2,14 @@
 accuracy-vs-time frontier fill in, with noise bands from repeats and budget what-ifs."""
 
 import threading
-from functools import partial
 
-import pandas as pd
 import streamlit as st
 
-from core import CoreError, charts
-from core.config import DataConfig, ModelConfig
-from core.report import runs_report
-from core.search import Choice, FloatRange, IntRange, search
-from core.sweeps import (
-    SweepSpec,
-    best_within_budget,
-    display_value,
-    expand_grid,
-    fastest_reaching,
-    marginal_costs,
-    params_label,
-    pooled_runner,
-    run_sweep,
-    summarise,
-    summary_rows,
-    trial_rows,
-    within_noise,
-)
-from ui import cached, widgets
+from core import CoreError
+from core.knobs import sweep_knobs, sweep_values
+from core.plan import plan_exploration
+from core.sweeps import display_value, pooled_runner
+from ui import cached, live, sweep_results
 from ui.jobs import REGISTRY, SweepJob
 from ui.shell import ensure_app
 from ui.state import get_state
@@ -36,7 +19,6 @@ ensure_app()
 
 POLL_S = 0.25
 METRICS = ("accuracy", "balanced_accuracy", "f1", "roc_auc")
-WHAT_IF_MARKS = {"best within budget": charts.VALIDATION_COLOR, "fastest to target": charts.BASELINE_COLOR}
 
 state = get_state()
 kept = state.tradeoffs_controls  # widget values survive a visit to another page (Streamlit drops them)
@@ -61,7 +43,7 @@ MODES = ["Grid sweep", "Search (Optuna)"]
 mode = st.radio(
     "Mode", MODES, index=MODES.index(remembered("trade_mode", MODES[0], MODES)), horizontal=True, key="trade_mode"
 )
-options = widgets.sweep_knobs(base_model.kind)
+options = sweep_knobs(base_model.kind)
 default = [k for k in ("hidden_units", "batch_size") if k in options][:2] or options[:1]
 knobs = st.multiselect(
     "Knobs (1 or 2)",
@@ -74,7 +56,7 @@ knobs = st.multiselect(
 values: dict[str, list] = {}
 cols = st.columns(max(1, len(knobs)))
 for col, knob in zip(cols, knobs, strict=False):
-    choices = widgets.SWEEP_CHOICES[knob]
+    choices = sweep_values(knob)
     current = getattr(base_data if knob == "fraction" else base_model, knob)
     near = [c for c in choices if c == current] or choices[:1]
     picked_default = sorted(set(choices[:: max(1, len(choices) // 3)]) | set(near), key=choices.index)[:4]
@@ -111,40 +93,28 @@ state.tradeoffs_controls = {k: v for k, v in st.session_state.items() if str(k).
 
 def build_job() -> SweepJob:
     """The sweep or search as a job: each trial timed in a worker and saved to the run store as it ends."""
+    plan = plan_exploration(
+        base_data,
+        base_model,
+        {k: values[k] for k in knobs},
+        search=mode != "Grid sweep",
+        repeats=repeats,
+        parallel=timing == "fast",
+        n_trials=n_trials,
+        metric=metric,
+    )
+    state.sweep_spec = plan.spec
     stop = threading.Event()
     store, _ = cached.run_store()
     serial = pooled_runner(cached.pool_for, should_stop=stop.is_set)  # "accurate": one at a time, in a worker
-    if not knobs:
-        raise ValueError("Pick at least one knob.")
-    if mode == "Grid sweep":
-        empty = [k for k in knobs if not values[k]]
-        if empty:
-            raise ValueError(f"Pick at least one value for {', '.join(empty)}.")
-        spec = SweepSpec(base_data, base_model, {k: values[k] for k in knobs}, repeats=repeats).validate()
-        state.sweep_spec = spec
-        executor = "serial" if timing == "accurate" else "local"
-        sweep = partial(run_sweep, spec, executor=executor, runner=serial)
-        return SweepJob(sweep, total=len(expand_grid(spec)), store=store, stop_event=stop)
-    ranges = {}
-    for k in knobs:
-        choices = widgets.SWEEP_CHOICES[k]
-        if isinstance(choices[0], (int, float)) and not isinstance(choices[0], bool):
-            kind = IntRange if all(isinstance(c, int) for c in choices) else FloatRange
-            ranges[k] = kind(min(choices), max(choices), log=k in widgets.LOG_KNOBS and min(choices) > 0)
-        elif k == "hidden_units":
-            ranges[k] = IntRange(8, 512, log=True)
-        else:
-            ranges[k] = Choice(tuple(values[k] or choices))
-    state.sweep_spec = SweepSpec(base_data, base_model, {k: widgets.SWEEP_CHOICES[k] for k in knobs})
-    study = partial(search, base_data, base_model, ranges, n_trials=n_trials, metric=metric, runner=serial)
-    return SweepJob(study, total=n_trials, store=store, stop_event=stop)
+    return SweepJob(plan.bind(serial), total=plan.total, store=store, stop_event=stop)
 
 
 run_col, stop_col, _ = st.columns([1, 1, 4])
 if run_col.button("Run", type="primary", key="trade_run", width="stretch"):
     try:  # the registry stops this session's previous sweep, without waiting for it
         state.sweep = REGISTRY.start(build_job(), owner=state.owner)
-    except (CoreError, ValueError) as err:
+    except CoreError as err:
         st.error(plain(str(err)))
 stop_col.button(  # in the callback, before the rerun's script: the trial in hand ends within a batch
     "Stop", key="trade_stop", width="stretch", on_click=lambda: state.sweep and state.sweep.request_stop()
@@ -155,28 +125,15 @@ if job is None:
     st.info("Pick knobs and values, then press **Run**.")
     st.stop()
 
-# --- live progress ----------------------------------------------------------------------------------
-progress = st.progress(0.0)
-live = st.empty()
-shown = -1
-while True:
-    finished = not job.running
-    done = len(job.trials)
-    eta = job.elapsed_s / done * (job.total - done) if done else float("nan")
-    progress.progress(
-        done / job.total,
-        text=f"{done}/{job.total} trials · {job.elapsed_s:.1f} s"
-        + (f" · ETA {eta:.0f} s" if done and not finished else ""),
-    )
-    if done != shown and done and not finished:
-        df = pd.DataFrame(trial_rows(job.trials, metric)).query("status != 'failed'").assign(role="")
-        if len(df):
-            live.altair_chart(charts.frontier_chart(df, metric=metric, title="The frontier so far"), width="stretch")
-        shown = done
-    if finished:
-        break
-    job.wait(POLL_S)
-live.empty()
+# --- live progress, then results ------------------------------------------------------------------------
+live.follow(
+    job,
+    progress_of=live.sweep_progress,
+    chart_of=lambda j: sweep_results.frontier_so_far(j, metric),
+    version_of=lambda j: len(j.trials),
+    poll_s=POLL_S,
+    keep_progress=True,
+)
 if job.error:
     st.error(plain(job.error))
 if job.stop_event.is_set():
@@ -185,128 +142,4 @@ if job.store_error:
     st.warning(plain(f"Could not save every trial in the run history ({job.store_error}). They are still shown here."))
 if not job.trials:
     st.stop()
-
-# --- results ------------------------------------------------------------------------------------------
-trials = sorted(job.trials, key=lambda t: t.index)  # a pool finishes them out of order
-rows = pd.DataFrame(trial_rows(trials, metric))
-labels_by_index = dict(zip(rows.run, rows.label, strict=True))
-if trials[0].executor != "serial":
-    st.caption("⚠️ Run in parallel: each time was measured while other trials competed for the cores.")
-ok = rows[rows.status != "failed"].copy()
-failed = rows[rows.status == "failed"]
-if len(failed):
-    st.warning(
-        f"{len(failed)} trial(s) failed and are left out of the charts: "
-        + plain("; ".join(f"#{r.run}: {r.error}" for r in failed.itertuples())[:600])
-    )
-if ok.empty:
-    st.stop()
-summaries = summarise(trials, metric=metric)
-
-st.subheader("What-ifs")
-w1, w2 = st.columns(2)
-max_t = float(ok.train_time_s.max())
-budget = w1.slider("Time budget (s)", 0.0, round(max_t * 1.05, 3) or 0.001, round(max_t / 2, 3), key="trade_budget")
-lo, hi = float(ok[metric].min()), float(ok[metric].max())
-target = w2.slider(
-    f"{metric} target", round(lo, 4), max(round(hi, 4), round(lo, 4) + 1e-4), round(hi, 4), key="trade_target"
-)
-best = best_within_budget(summaries, budget)
-fastest = fastest_reaching(summaries, target)
-
-
-def describe(summary) -> str:
-    knobs_text = params_label(summary.params)
-    spread = f" ± {summary.metric_std:.4f}" if summary.n > 1 else ""
-    return f"**{knobs_text}**: {metric} {summary.metric_mean:.4f}{spread} in {summary.time_mean:.3f} s"
-
-
-w1.markdown("Best within budget: " + (describe(best) if best else "nothing trains that fast."))
-w2.markdown("Fastest to target: " + (describe(fastest) if fastest else "nothing reaches it."))
-if best is not None:
-    rivals = [s for s in summaries if s is not best and s.time_mean <= budget and within_noise(s, best)]
-    if rivals and best.n > 1:
-        w1.caption(f"Within noise of {len(rivals)} other configuration(s) in budget: their repeat bands overlap.")
-
-
-def role(row) -> str:
-    def same(summary) -> bool:
-        return summary is not None and all(display_value(v) == row[k] for k, v in summary.params.items())
-
-    return "best within budget" if same(best) else ("fastest to target" if same(fastest) else "")
-
-
-ok["role"] = ok.apply(role, axis=1)
-st.altair_chart(
-    charts.frontier_chart(
-        ok, metric=metric, marks=WHAT_IF_MARKS, title=f"{metric} vs training time, frontier as a line"
-    ),
-    width="stretch",
-)
-
-margins = marginal_costs(summaries)
-if margins:
-    st.markdown("**Along the frontier** (configurations averaged over repeats)")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "from": params_label(a.params),
-                    "to": params_label(b.params),
-                    f"+1 pp {metric} costs (s)": cost,
-                    "within noise": within_noise(a, b) if a.n > 1 else None,
-                }
-                for a, b, cost in margins
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-
-spec = state.sweep_spec
-summary = pd.DataFrame(summary_rows(summaries, spec))
-chosen = list(spec.params)
-st.subheader("Against the knobs")
-if len(chosen) == 1 and mode == "Grid sweep":
-    if chosen[0] == "fraction":
-        st.caption("Learning curve: metric and training time against the share of training data.")
-    st.altair_chart(charts.knob_chart(summary, chosen[0], metric), width="stretch")
-elif len(chosen) == 2 and mode == "Grid sweep":
-    st.altair_chart(charts.heatmap_pair(summary, chosen[0], chosen[1], metric), width="stretch")
-curves = pd.DataFrame(
-    [
-        {"trial": t.index, "label": label, "elapsed_s": e, "val_accuracy": a}
-        for t, label in zip(trials, rows.label, strict=True)
-        for e, a in t.curve
-    ]
-)
-if len(curves):
-    st.altair_chart(charts.time_to_accuracy_chart(curves), width="stretch")
-
-st.subheader("Trials")
-finished = [t for t in sorted(job.trials, key=lambda t: t.index) if t.result is not None]
-if finished:
-    st.download_button(
-        "Download the sweep's report (HTML)",
-        runs_report(
-            [t.result for t in finished],
-            labels=[f"#{t.index} {labels_by_index[t.index]}" for t in finished],
-            title="Tradeoff Lab sweep",
-        ),
-        file_name="tradeoff-lab-sweep.html",
-        mime="text/html",
-        key="trade_report",
-    )
-st.dataframe(rows.drop(columns=["error"]), hide_index=True, width="stretch")
-complete = {t.index: t for t in trials if t.status != "failed"}
-labels = dict(zip(rows.run, rows.label, strict=True))
-picked = st.selectbox(
-    "Open a trial in Train", list(complete), key="trade_pick", format_func=lambda i: f"#{i} {labels[i]}"
-)
-if st.button("Open in Train", key="trade_open"):
-    pick = complete[picked]
-    state.data_cfg = DataConfig.from_dict(pick.data_config)
-    state.model_cfg = ModelConfig.from_dict(pick.model_config)
-    for key in [k for k in st.session_state if str(k).startswith("train_")]:
-        del st.session_state[key]
-    st.switch_page("pages/train.py")
+sweep_results.show(job, state, metric=metric, grid=mode == "Grid sweep")

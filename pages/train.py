@@ -5,13 +5,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core import CoreError, charts, links, report
+from core import CoreError, charts, links
 from core.datasets import DATASETS
 from core.estimate import describe, estimate_seconds
-from core.pareto import timing_note
 from core.presets import PRESETS
-from ui import cached, results, widgets
-from ui.boundary import boundary_chart
+from ui import cached, link_ui, live, results, run_view, widgets
 from ui.jobs import REGISTRY, TrainingJob
 from ui.shell import ensure_app
 from ui.state import get_state
@@ -39,20 +37,7 @@ st.caption(
     "with the pinned baseline (caption)."
 )
 
-link = None
-if not state.link_applied:  # a shared link opens this setup once; after that the widgets lead
-    state.link_applied = True
-    link_params = {k: v for k, v in st.query_params.to_dict().items() if k != JOB_PARAM}
-    if link_params:
-        link = links.read_link(link_params)
-        state.data_cfg, state.model_cfg = link.data, link.model
-        st.session_state["train_link_warnings"] = list(link.warnings)
-        if link.csv_name:  # a link names its CSV; the person picks or uploads it (links never read server files)
-            st.session_state[widgets.LINK_CSV_KEY] = link.csv_name
-            st.session_state["train_link_warnings"].append(
-                f"This link was made with the CSV file “{link.csv_name}”. A link carries no files: "
-                "upload it (or give its path) on the Data page."
-            )
+link = link_ui.open_once(state, {k: v for k, v in st.query_params.to_dict().items() if k != JOB_PARAM})
 link_box = st.container()  # filled below, once the controls have shown what they could take from the link
 job_in_url = REGISTRY.get(st.query_params.get(JOB_PARAM)) if state.job is None else None
 if isinstance(job_in_url, TrainingJob):  # a reload (a new session): reattach to the server's job
@@ -68,20 +53,7 @@ with st.sidebar:
         "Save runs to history", value=True, key="train_save", help="Off: runs stay in this session only."
     )
 
-if link is not None:  # a value the controls cannot show exactly (off their grid) is said, not changed silently
-    asked, shown = links.to_query(link.data, link.model), links.to_query(data_cfg, model_cfg)
-    for key in sorted(k for k in asked if shown.get(k) != asked[k]):
-        st.session_state["train_link_warnings"].append(
-            f"Link setting {key}={asked[key]} is not one the controls offer: using "
-            f"{links.link_value(data_cfg, model_cfg, key)}."
-        )
-if st.session_state.get("train_link_warnings"):  # plain text: a crafted link cannot show links or images
-    with link_box:
-        for message in st.session_state["train_link_warnings"]:
-            st.warning(plain(message))
-        if st.button("Dismiss", key="train_link_dismiss"):
-            st.session_state["train_link_warnings"] = []
-            st.rerun()
+link_ui.warnings(link, data_cfg, model_cfg, link_box)
 
 try:
     model_cfg.validate()
@@ -167,53 +139,19 @@ if job is not None and job.matches(data_cfg, model_cfg):
 if st.query_params.to_dict() != query:  # the address bar always holds a link to this setup
     st.query_params.from_dict(query)
 
+
 # --- live progress ---------------------------------------------------------------------------------------
 if job is not None and (job.running or job.job_id not in state.recorded_jobs):
-    progress = st.progress(0.0)
-    chart_slot = st.empty()
-    boundary_slot = st.empty()  # 2-D data: the decision boundary, redrawn as the network learns
-    shown, drawn_at, boundary_shown = -1, 0.0, None
-    while True:
-        job.touch()  # a page is showing it: the registry keeps it alive
-        finished = not job.running
-        logs = list(job.logs)
-        if job.halted_at is not None:
-            done = f" in epoch {len(logs)}" if logs else ""
-            asked = job.stop_asked_at
-            lag = f" {job.halted_at - asked:.2f} s after the request" if asked and job.halted_at >= asked else ""
-            progress.progress(
-                min(1.0, len(logs) / job.model_cfg.epochs),
-                text=f"Training stopped{done}{lag} · scoring the partial model… {job.elapsed_s:.1f} s",
-            )
-        elif logs:
-            last = logs[-1]
-            eta = last.elapsed_s / len(logs) * (last.epochs - len(logs))
-            text = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed · ETA {eta:.1f} s"
-            progress.progress(min(1.0, len(logs) / last.epochs), text=text)
-        else:  # an update each poll also lets Streamlit deliver a Stop click or a slider change promptly
-            progress.progress(0.0, text=f"First epoch (set-up and graph tracing)… {job.elapsed_s:.1f} s")
-        # redraw the growing chart at most every CHART_EVERY_S: drawing competes with training for the CPU
-        if len(logs) != shown and job.elapsed_s > LIVE_CHART_AFTER_S and job.elapsed_s - drawn_at >= CHART_EVERY_S:
-            chart_slot.altair_chart(charts.history_chart(logs, job.model_cfg.epochs), width="stretch")
-            shown, drawn_at = len(logs), job.elapsed_s
-        snapshot = job.boundary
-        if snapshot is not None and snapshot is not boundary_shown and (finished or job.elapsed_s - drawn_at >= 0.3):
-            boundary_slot.altair_chart(
-                boundary_chart(
-                    snapshot,
-                    data.X_val,
-                    data.y_val,
-                    data.class_names,
-                    title=f"Decision boundary · epoch {snapshot.epoch} (validation points)",
-                ),
-                width="stretch",
-            )
-            boundary_shown = snapshot
-        if finished:
-            break
-        job.wait_change(POLL_S)  # returns as soon as there is an epoch, a halt or the end to show
-    progress.empty()
-    chart_slot.empty()  # the finished run's curves are in its tab below
+    live.follow(  # the finished run's curves are in its tab below
+        job,
+        progress_of=live.training_progress,
+        chart_of=lambda j: charts.history_chart(list(j.logs), j.model_cfg.epochs),
+        version_of=lambda j: len(j.logs),
+        poll_s=POLL_S,
+        chart_every_s=CHART_EVERY_S,
+        chart_after_s=LIVE_CHART_AFTER_S,
+        picture_of=lambda j: run_view.live_boundary(j, data),  # 2-D data: the boundary as the network learns
+    )
     if job.job_id not in state.recorded_jobs:
         state.recorded_jobs.add(job.job_id)
         if job.result is not None:
@@ -233,83 +171,4 @@ if job is not None and job.matches(data_cfg, model_cfg):
         st.warning(plain(f"Could not save the run in the run history ({job.store_error}). It is still shown here."))
 
 # --- the run on show -------------------------------------------------------------------------------------
-run = state.current_run
-if run is None:
-    st.info("Press **Train** to run this configuration.")
-    st.stop()
-if (run.data_config, run.model_config) != (data_cfg, model_cfg):
-    st.info(f"Showing run {state.current + 1}; the settings have changed since. Press **Train** to measure them.")
-if run.stopped:
-    st.warning(
-        f"Run {state.current + 1} was stopped after {run.cost.epochs_run} of {run.model_config.epochs} "
-        "epochs; its numbers are those of the partial model."
-    )
-if run.cost.timing_context != "serial":
-    st.caption(f"⚠️ {timing_note(run.cost.timing_context)}")
-for message in run.warnings:
-    st.caption(f"⚠️ {plain(message)}")
-
-head, pin, clear = st.columns([4, 1, 1])
-head.subheader(plain(f"Run {state.current + 1}: {run.model_repr} on {run.data_config.dataset}"))
-matches = (run.data_config, run.model_config) == (data_cfg, model_cfg)
-if pin.button("Pin as baseline", key="train_pin", width="stretch", disabled=not matches):  # never a stale run
-    state.baseline = state.current
-    st.rerun()
-if state.baseline is not None and clear.button("Clear baseline", key="train_unpin", width="stretch"):
-    state.baseline = None
-    st.rerun()
-results.tiles(run, state.previous_run, state.baseline_run)
-c = run.cost
-st.caption(
-    f"Fitting: first epoch {c.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
-    f"{'n/a' if c.epoch_s_median is None else f'{c.epoch_s_median:.3f} s'}"
-    + ("" if c.eval_time_s is None else f" · evaluation (per-epoch validation, final scoring) {c.eval_time_s:.3f} s")
-    + ("" if c.estimate_s is None else f" · estimated before the run {c.estimate_s:.2f} s")
-    + f" · {c.rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
-    f"{run.environment['cores']} cores · timing: {c.timing_context}",
-    help=timing_note(c.timing_context),
-)
-
-VIEWS = ("Learning curves", "Evaluation (validation)", "Test set")
-view = st.radio("View", VIEWS, horizontal=True, key="train_view", label_visibility="collapsed")
-if view == VIEWS[0]:  # one view at a time: every chart drawn costs time on each slider move
-    st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
-    snapshot = state.boundaries.get(state.current) if run.data_config == data_cfg else None
-    if snapshot is not None:  # 2-D data: where the model draws the line, over the validation points
-        st.altair_chart(
-            boundary_chart(
-                snapshot,
-                data.X_val,
-                data.y_val,
-                data.class_names,
-                title=f"Decision boundary after epoch {snapshot.epoch} (validation points)",
-            ),
-            width="stretch",
-        )
-elif view == VIEWS[1]:
-    results.evaluation_views(run)
-else:
-    results.test_set_section(state, state.current)
-
-with st.expander("Save as a Demo scenario"):
-    name = st.text_input("Scenario name", key="train_scenario_name")
-    narrative = st.text_input("One line for the audience", key="train_scenario_text")
-    if st.button("Save scenario", key="train_scenario_save"):
-        if not name.strip():
-            st.error("A scenario needs a name.")
-        else:
-            run_id = state.stored.get(state.current) or cached.store_safely("save the run", lambda s: s.save(run))
-            if run_id is not None:
-                state.stored[state.current] = run_id
-                if cached.store_safely("save the scenario", lambda s: s.save_scenario(name, narrative, run_id)):
-                    st.success(f"Saved “{plain(name)}”. Open **Demo** to present it.")
-st.download_button(
-    "Download this run's report (HTML)",
-    report.runs_report([run], title=run.model_repr),
-    file_name="tradeoff-lab-run.html",
-    mime="text/html",
-    key="train_report",
-)
-
-st.subheader("Session board")
-results.session_board(state)
+run_view.show(state, data_cfg, model_cfg)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core import CoreError, DataConfig, EpochLog, ModelConfig, RunResult, train
 from core.data import PreparedData
 from core.progress import Progress
+from core.status import Status
 from core.sweeps import Trial
 from core.worker import RunStopped, WorkerPool
 
@@ -144,7 +145,7 @@ class TrainingJob(_Background):
             self.store_id = _store_call(
                 self,
                 lambda: self.store.save(
-                    None, status="running", dataset=self.data_cfg.dataset, model=self.model_cfg.kind.value
+                    None, status=Status.RUNNING, dataset=self.data_cfg.dataset, model=self.model_cfg.kind.value
                 ),
             )
         try:
@@ -194,9 +195,9 @@ class TrainingJob(_Background):
         if self.store is None or self.store_id is None:
             return
         if self.result is not None:
-            status = "stopped" if self.result.stopped else "complete"
+            status = Status.STOPPED if self.result.stopped else Status.COMPLETE
         else:
-            status = "stopped" if self.stopped_without_model or self.stop_event.is_set() else "failed"
+            status = Status.STOPPED if self.stopped_without_model or self.stop_event.is_set() else Status.FAILED
         error = self.error or self.stopped_without_model
         if self.orphaned:
             error = f"Stopped: no page showed this run for {GRACE_S:.0f} s." + (f" {error}" if error else "")
@@ -234,7 +235,7 @@ class SweepJob(_Background):
                 lambda: self.store.save(
                     trial.result,
                     kind="trial",
-                    status="failed" if trial.result is None else None,
+                    status=Status.FAILED if trial.result is None else None,
                     dataset=trial.data_config.get("dataset"),
                     model=trial.model_config.get("kind"),
                     error=trial.error,

@@ -12,20 +12,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core.config import (
-    MODEL_KNOBS,
-    Activation,
-    DataConfig,
-    Imbalance,
-    MissingValues,
-    ModelConfig,
-    ModelKind,
-    Optimizer,
-    Penalty,
-    Precision,
-    Scaling,
-)
+from core.config import MODEL_KNOBS, DataConfig, Imbalance, MissingValues, ModelConfig, ModelKind, Scaling
 from core.datasets import DATASETS
+from core.errors import CoreError
+from core.knobs import KNOBS, MAX_LAYERS, Knob
+from core.links import SEED_MAX
 
 MODEL_LABELS = {
     ModelKind.NUMPY_MLP: "NumPy MLP (from scratch)",
@@ -36,38 +27,12 @@ MODEL_LABELS = {
     ModelKind.HIST_GB: "Gradient boosting (hist)",
     ModelKind.KNN: "k-nearest neighbours",
 }
-UNITS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
-BATCHES = [8, 16, 32, 64, 128, 256, 512, 1024, 2048]
-LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3]
-REGULARISATION = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
-C_VALUES = [0.001, 0.01, 0.1, 1.0, 10.0, 100.0]
+UNITS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]  # widths the units control offers (plus the current one)
+# control keys kept from before the knob table (tests and the browser find them): <prefix>_<family>_<suffix>
+WIDGET_KEYS = {"hidden_units": "units", "val_fraction": "val", "test_fraction": "test"}
 
-HELP = {
-    "fraction": "Share of the dataset used. Less data: faster training, usually lower accuracy.",
-    "scaling": "Standard or min-max scaling helps gradient training converge; fitted on the training split only.",
-    "imbalance": "Class weights or resampling help the minority class; over-sampling adds rows and so time.",
+HELP = {name: knob.help for name, knob in KNOBS.items()} | {
     "layers": "More layers: more capacity for curved boundaries, more time per epoch.",
-    "units": "More units per layer: more capacity and parameters, more time and memory.",
-    "activation": "relu trains fastest in deep nets; sigmoid and tanh saturate and learn slower.",
-    "optimizer": "Adam adapts step sizes and converges in fewer epochs; SGD is cheaper per step but slower to learn.",
-    "learning_rate": "Larger steps learn faster until they overshoot; too small wastes epochs.",
-    "batch_size": "Bigger batches: faster epochs (fewer steps), fewer weight updates, often lower accuracy per epoch.",
-    "epochs": "More passes over the data: higher accuracy until it overfits; time grows linearly.",
-    "l1": "L1 pushes weights to exactly zero (sparser model); too much underfits.",
-    "l2": "L2 shrinks weights against overfitting; too much underfits.",
-    "dropout": "Drops units at random while training: less overfitting, slower to converge.",
-    "patience": "Stop when validation loss has not improved for this many epochs (0 = off); saves time.",
-    "precision": "Mixed bfloat16 halves activation memory; on CPUs without bf16 units it can be slower.",
-    "conv_blocks": "More conv-pool blocks: better image features, more compute.",
-    "filters": "More filters: richer features, more compute per image.",
-    "kernel_size": "Larger kernels see more context per filter, at more compute.",
-    "C": "Inverse regularisation: larger C fits the training data harder.",
-    "penalty": "L1 selects features (sparse weights); L2 keeps all, shrunk.",
-    "n_trees": "More trees: steadier predictions, linear in training time and model size.",
-    "max_depth": "Deeper trees fit more detail (0 = unlimited); bigger models, more overfitting.",
-    "max_iter": "More boosting iterations: higher accuracy until it overfits, linear in time.",
-    "gb_learning_rate": "Smaller steps need more iterations but generalise better.",
-    "k_neighbors": "More neighbours: smoother boundary; prediction time grows with the training set.",
     "seed": "Same seed, same split and weights: runs are reproducible.",
 }
 
@@ -84,15 +49,7 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
         help=DATASETS[current.dataset].description,
     )
     cfg = replace(current, dataset=dataset)
-    fraction = st.slider(
-        "Data size (share of rows)",
-        0.05,
-        1.0,
-        float(current.fraction),
-        0.05,
-        key=f"{prefix}_fraction",
-        help=HELP["fraction"],
-    )
+    fraction = knob_control(KNOBS["fraction"], current.fraction, prefix)
     scaling = st.selectbox(
         "Scaling",
         list(Scaling),
@@ -165,25 +122,9 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
     with st.expander("Splits and seed"):
         cfg = replace(
             cfg,
-            val_fraction=st.slider(
-                "Validation share",
-                0.05,
-                0.4,
-                float(current.val_fraction),
-                0.05,
-                key=f"{prefix}_val",
-                help="What-if numbers are measured here.",
-            ),
-            test_fraction=st.slider(
-                "Test share",
-                0.05,
-                0.4,
-                float(current.test_fraction),
-                0.05,
-                key=f"{prefix}_test",
-                help="Held out for final numbers; ignored where the dataset has its own test split.",
-            ),
-            seed=int(st.number_input("Seed", 0, 10_000, current.seed, key=f"{prefix}_seed", help=HELP["seed"])),
+            val_fraction=knob_control(KNOBS["val_fraction"], current.val_fraction, prefix),
+            test_fraction=knob_control(KNOBS["test_fraction"], current.test_fraction, prefix),
+            seed=int(st.number_input("Seed", 0, SEED_MAX, current.seed, key=f"{prefix}_seed", help=HELP["seed"])),
         )
     return _keep_positive(cfg, current)
 
@@ -279,130 +220,74 @@ def _upload_changed(key: str) -> None:
 
 
 def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> ModelConfig:
-    """Model family, then only the knobs that family reads (``core.config.MODEL_KNOBS``)."""
+    """Model family, then one control per knob that family reads (``core.knobs``: bounds, help, grid).
+
+    Controls never snap: a value off the suggested grid (from a link or an Optuna trial) is one of the
+    control's options, so the configuration shown is the one that runs.
+    """
     kinds = [k for k in ModelKind if image_data or k != ModelKind.KERAS_CNN]
     kind = current.kind if current.kind in kinds else ModelKind.NUMPY_MLP
     kind = st.selectbox(
         "Model", kinds, index=kinds.index(kind), key=f"{prefix}_kind", format_func=lambda k: MODEL_LABELS[k]
     )
-    knobs = MODEL_KNOBS[kind]
     values: dict[str, object] = {"kind": kind}
     k = f"{prefix}_{kind.value}"  # per-family keys: switching family does not carry odd values across
-    if "conv_blocks" in knobs:
-        values["conv_blocks"] = st.slider(
-            "Conv blocks", 1, 2, current.conv_blocks, key=f"{k}_conv", help=HELP["conv_blocks"]
-        )
-        values["filters"] = st.select_slider(
-            "Filters",
-            [4, 8, 16, 32, 64],
-            _nearest([4, 8, 16, 32, 64], current.filters),
-            key=f"{k}_filters",
-            help=HELP["filters"],
-        )
-        values["kernel_size"] = st.select_slider(
-            "Kernel size",
-            [3, 5, 7],
-            _nearest([3, 5, 7], current.kernel_size),
-            key=f"{k}_kernel",
-            help=HELP["kernel_size"],
-        )
-    if "hidden_units" in knobs:
-        layers = st.slider("Hidden layers", 0, 4, len(current.hidden_units), key=f"{k}_layers", help=HELP["layers"])
-        units = st.select_slider(
-            "Units per layer",
-            UNITS,
-            _nearest(UNITS, (current.hidden_units or (128,))[0]),
-            key=f"{k}_units",
-            help=HELP["units"],
-            disabled=layers == 0,
-        )
-        values["hidden_units"] = (units,) * layers
-    if "activation" in knobs:
-        values["activation"] = st.selectbox(
-            "Activation",
-            list(Activation),
-            list(Activation).index(current.activation),
-            key=f"{k}_act",
-            format_func=lambda a: a.value,
-            help=HELP["activation"],
-        )
-    if "optimizer" in knobs:
-        values["optimizer"] = st.selectbox(
-            "Optimizer",
-            list(Optimizer),
-            list(Optimizer).index(current.optimizer),
-            key=f"{k}_opt",
-            format_func=lambda o: o.value,
-            help=HELP["optimizer"],
-        )
-        values["learning_rate"] = st.select_slider(
-            "Learning rate",
-            LEARNING_RATES,
-            _nearest(LEARNING_RATES, current.learning_rate),
-            key=f"{k}_lr",
-            format_func=lambda v: f"{v:g}",
-            help=HELP["learning_rate"],
-        )
-    if "batch_size" in knobs:
-        values["batch_size"] = st.select_slider(
-            "Batch size", BATCHES, _nearest(BATCHES, current.batch_size), key=f"{k}_batch", help=HELP["batch_size"]
-        )
-        values["epochs"] = st.slider("Epochs", 1, 100, current.epochs, key=f"{k}_epochs", help=HELP["epochs"])
-    for name in ("l1", "l2"):
-        if name in knobs:
-            values[name] = st.select_slider(
-                name.upper(),
-                REGULARISATION,
-                _nearest(REGULARISATION, getattr(current, name)),
-                key=f"{k}_{name}",
-                format_func=lambda v: f"{v:g}",
-                help=HELP[name],
-            )
-    if "dropout" in knobs:
-        values["dropout"] = st.slider(
-            "Dropout", 0.0, 0.7, float(current.dropout), 0.05, key=f"{k}_dropout", help=HELP["dropout"]
-        )
-    if "early_stopping_patience" in knobs:
-        values["early_stopping_patience"] = st.slider(
-            "Early-stopping patience",
-            0,
-            10,
-            current.early_stopping_patience,
-            key=f"{k}_patience",
-            help=HELP["patience"],
-        )
-    if "precision" in knobs:
-        values["precision"] = _enum_radio("Precision", current.precision, f"{k}_precision", HELP["precision"])
-    if "C" in knobs:
-        values["C"] = st.select_slider("C", C_VALUES, _nearest(C_VALUES, current.C), key=f"{k}_C", help=HELP["C"])
-        values["penalty"] = _enum_radio("Penalty", current.penalty, f"{k}_penalty", HELP["penalty"])
-    if "n_trees" in knobs:
-        values["n_trees"] = st.slider("Trees", 10, 500, current.n_trees, 10, key=f"{k}_trees", help=HELP["n_trees"])
-    if "max_depth" in knobs:
-        depth = st.slider(
-            "Max depth (0 = unlimited)", 0, 30, current.max_depth or 0, key=f"{k}_depth", help=HELP["max_depth"]
-        )
-        values["max_depth"] = depth or None
-    if "max_iter" in knobs:
-        values["max_iter"] = st.slider(
-            "Iterations", 10, 500, current.max_iter, 10, key=f"{k}_iter", help=HELP["max_iter"]
-        )
-    if "gb_learning_rate" in knobs:
-        values["gb_learning_rate"] = st.select_slider(
-            "Boosting learning rate",
-            [0.01, 0.03, 0.1, 0.3, 1.0],
-            _nearest([0.01, 0.03, 0.1, 0.3, 1.0], current.gb_learning_rate),
-            key=f"{k}_gblr",
-            help=HELP["gb_learning_rate"],
-        )
-    if "k_neighbors" in knobs:
-        values["k_neighbors"] = st.slider(
-            "Neighbours (k)", 1, 50, current.k_neighbors, key=f"{k}_k", help=HELP["k_neighbors"]
-        )
+    for name in MODEL_KNOBS[kind]:
+        values[name] = knob_control(KNOBS[name], getattr(current, name), k)
     values["seed"] = int(
-        st.number_input("Model seed", 0, 10_000, current.seed, key=f"{prefix}_model_seed", help=HELP["seed"])
+        st.number_input("Model seed", 0, SEED_MAX, current.seed, key=f"{prefix}_model_seed", help=HELP["seed"])
     )
     return replace(current, **values)
+
+
+def knob_control(knob: Knob, value, key_prefix: str):
+    """One knob's control, its range and help from the table; returns the value it shows."""
+    key = f"{key_prefix}_{WIDGET_KEYS.get(knob.name, knob.name)}"
+    control = knob.control
+    if control == "choice":
+        options = list(knob.choices)
+        if len(options) <= 3 and knob.name in ("precision", "penalty"):
+            return _enum_radio(knob.title, value, key, knob.help)
+        return st.selectbox(
+            knob.title, options, options.index(value), key=key, format_func=lambda o: o.value, help=knob.help
+        )
+    if control == "units":
+        return _units_control(knob, value, key_prefix, key)
+    if control == "slider" and knob.type is int:
+        low = 0 if knob.nullable else int(knob.low)
+        top = max(int(knob.slider_high or knob.high), value or 0)
+        label = f"{knob.title} (0 = unlimited)" if knob.nullable else knob.title
+        picked = st.slider(label, low, top, value or 0 if knob.nullable else value, key=key, help=knob.help)
+        return (picked or None) if knob.nullable else picked
+    if control == "slider":  # floats: a select slider over the steps, plus the value itself when off them
+        start = knob.low + (knob.step if knob.low_open else 0.0)
+        steps = round((knob.high - start) / knob.step)
+        options = sorted({round(start + i * knob.step, 10) for i in range(steps + 1)} | {float(value)})
+        return st.select_slider(knob.title, options, float(value), key=key, help=knob.help, format_func=_num)
+    options = knob.grid(value)
+    return st.select_slider(knob.title, options, value, key=key, format_func=_num, help=knob.help)
+
+
+def _units_control(knob: Knob, value: tuple[int, ...], key_prefix: str, key: str) -> tuple[int, ...]:
+    """Layers and units per layer; a mixed architecture (64-32, from a link or the CLI) is a text box."""
+    if len(set(value)) > 1:
+        text = st.text_input("Hidden units (per layer)", knob.write(value), key=f"{key}_text", help=knob.help)
+        try:
+            units = knob.parse(text)
+            knob.check(units)
+            return units
+        except CoreError as err:
+            st.error(str(err))
+            return value
+    layers = st.slider("Hidden layers", 0, MAX_LAYERS, len(value), key=f"{key_prefix}_layers", help=HELP["layers"])
+    width = (value or (128,))[0]
+    options = sorted(set(UNITS) | {width})
+    units = st.select_slider(knob.title, options, width, key=key, help=knob.help, disabled=layers == 0)
+    return (units,) * layers
+
+
+def _num(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _enum_radio(label: str, current: enum.Enum, key: str, help_text: str):
@@ -410,39 +295,3 @@ def _enum_radio(label: str, current: enum.Enum, key: str, help_text: str):
     return st.radio(
         label, options, options.index(current), key=key, format_func=lambda o: o.value, horizontal=True, help=help_text
     )
-
-
-def _nearest(options: list, value):
-    return min(options, key=lambda o: abs(o - value))
-
-
-# Values offered for each knob on the Trade-offs page (a sweep picks some; a search spans their range).
-SWEEP_CHOICES: dict[str, list] = {
-    "hidden_units": [(8,), (16,), (32,), (64,), (128,), (256,), (512,), (64, 64), (128, 128)],
-    "batch_size": BATCHES,
-    "learning_rate": LEARNING_RATES,
-    "epochs": [1, 2, 3, 5, 10, 20, 30, 50],
-    "l1": REGULARISATION,
-    "l2": REGULARISATION,
-    "dropout": [0.0, 0.1, 0.2, 0.3, 0.5],
-    "activation": list(Activation),
-    "optimizer": list(Optimizer),
-    "precision": list(Precision),
-    "conv_blocks": [1, 2],
-    "filters": [4, 8, 16, 32],
-    "kernel_size": [3, 5],
-    "C": C_VALUES,
-    "penalty": list(Penalty),
-    "n_trees": [10, 25, 50, 100, 200, 400],
-    "max_iter": [10, 20, 50, 100, 200],
-    "gb_learning_rate": [0.01, 0.03, 0.1, 0.3],
-    "k_neighbors": [1, 3, 5, 10, 20, 50],
-    "fraction": [0.1, 0.25, 0.5, 0.75, 1.0],
-    "kind": [k for k in ModelKind if k != ModelKind.KERAS_CNN],
-}
-LOG_KNOBS = {"hidden_units", "batch_size", "learning_rate", "C", "n_trees", "k_neighbors", "epochs"}
-
-
-def sweep_knobs(kind: ModelKind) -> list[str]:
-    """The knobs a sweep from this model family can vary: its own, the data size, and the family itself."""
-    return [k for k in MODEL_KNOBS[kind] if k in SWEEP_CHOICES] + ["fraction", "kind"]

@@ -2,8 +2,7 @@ from dataclasses import replace
 
 import pytest
 
-from core.config import DataConfig, ModelConfig, ModelKind, Optimizer, Scaling
-from core.config import replace as replace_plain
+from core.config import DataConfig, ModelConfig, ModelKind, Optimizer, Scaling, replace_plain
 from core.errors import ConfigError
 
 

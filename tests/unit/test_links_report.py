@@ -43,7 +43,7 @@ def test_malformed_links_fall_back_to_defaults_with_a_warning(params, needle):
         ({"m.epochs": "1e3"}, "epochs"),
         ({"m.epochs": "9" * 5000}, "characters"),
         ({"m.hidden_units": "64-64-64-64-64"}, "hidden_units"),
-        ({"m.hidden_units": "0"}, "hidden_units"),
+        ({"m.hidden_units": "0-64"}, "hidden_units"),  # "0" is no hidden layer, as on the CLI
         ({"m.hidden_units": "-"}, "hidden_units"),
         ({"m.optimizer": "ADAM!"}, "optimizer"),
         ({"d.stratify": "maybe"}, "stratify"),

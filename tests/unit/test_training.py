@@ -30,12 +30,12 @@ def test_costs_are_positive_and_consistent():
     wall = time.perf_counter() - started
     c = result.cost
     assert 0 < c.first_epoch_s <= c.train_time_s <= c.total_time_s <= wall
-    assert c.epoch_s_median > 0 and c.samples_per_s > 0
+    assert c.epoch_s_median > 0 and c.train_rows_per_s > 0
     assert sum(h.epoch_s for h in result.history) <= c.train_time_s
     assert 0 < c.latency_ms_p50 <= c.latency_ms_p95
     assert c.n_params == 64 * 32 + 32 + 32 * 10 + 10
     assert c.size_bytes > c.n_params * 4  # float32 weights plus the npz container
-    assert c.peak_memory_mb >= 0 and c.rows_per_s > 0
+    assert c.peak_memory_mb >= 0 and c.predict_rows_per_s > 0
     assert result.environment["cores"] >= 1 and "numpy" in result.environment["versions"]
 
 
@@ -71,7 +71,7 @@ def test_run_result_round_trips_through_json_with_required_keys():
 
 def test_binary_task_reports_roc_auc_and_imbalance_is_applied():
     cfg = DataConfig(dataset="synthetic", n_samples=1500, minority_fraction=0.1, imbalance="oversample")
-    from core.config import replace
+    from core.config import replace_plain as replace
 
     result = train(replace(cfg), ModelConfig(epochs=5))
     assert result.dataset["train_counts"][0] == result.dataset["train_counts"][1]

@@ -1,0 +1,91 @@
+"""Following a running job on a page: a progress bar and a growing chart, redrawn as news arrives.
+
+    live.follow(job, progress_of=lambda job, finished: (0.5, "5/10 trials"), chart_of=..., poll_s=0.25)
+
+One loop for every page that follows a job (Train follows a training run, Trade-offs a sweep): it marks
+the job as watched (the registry stops training jobs nobody watches), waits for news or ``poll_s`` (an
+update each poll also lets Streamlit deliver a Stop click or a slider change promptly) and returns when
+the job has ended.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+
+def follow(
+    job: Any,
+    *,
+    progress_of: Callable[[Any, bool], tuple[float, str]],
+    chart_of: Callable[[Any], Any] | None = None,
+    version_of: Callable[[Any], int] = lambda job: 0,
+    poll_s: float = 0.25,
+    chart_every_s: float = 0.0,
+    chart_after_s: float = 0.0,
+    keep_progress: bool = False,
+    picture_of: Callable[[Any], Any] | None = None,
+) -> None:
+    """Show ``job`` until it ends: ``progress_of(job, finished)`` → (fraction, text) each poll; ``chart_of(job)``
+    (a chart, or None) when ``version_of(job)`` has changed, at most every ``chart_every_s`` and only after
+    ``chart_after_s`` of running (drawing competes with training for the CPU). ``picture_of(job)`` returns
+    (key, chart) or None: a second chart redrawn when its key changes and left on the page at the end (the
+    live decision boundary); both charts are cleared at the end, when the page shows the finished run."""
+    progress = st.progress(0.0)
+    slot = st.empty()
+    picture_slot = st.empty() if picture_of is not None else None
+    shown, drawn_at, picture_key = None, -math.inf, None
+    while True:
+        job.touch()  # a page is showing it: the registry keeps it alive
+        finished = not job.running
+        fraction, text = progress_of(job, finished)
+        progress.progress(min(1.0, max(0.0, fraction)), text=text)
+        version = version_of(job)
+        due = job.elapsed_s >= chart_after_s and job.elapsed_s - drawn_at >= chart_every_s
+        if chart_of is not None and not finished and version != shown and due:
+            chart = chart_of(job)
+            if chart is not None:
+                slot.altair_chart(chart, width="stretch")
+                shown, drawn_at = version, job.elapsed_s
+        picture = picture_of(job) if picture_of is not None else None
+        if picture is not None and picture[0] is not picture_key and (finished or due):
+            picture_slot.altair_chart(picture[1], width="stretch")
+            picture_key = picture[0]
+        if finished:
+            break
+        job.wait_change(poll_s)  # returns as soon as there is news, or after poll_s
+    if not keep_progress:
+        progress.empty()
+    slot.empty()
+    if picture_slot is not None:
+        picture_slot.empty()  # the page shows the final picture with the finished run
+
+
+def training_progress(job: Any, finished: bool) -> tuple[float, str]:
+    """A training job's bar: epochs done and ETA, or the halt being scored, or the first epoch."""
+    logs = list(job.logs)
+    if job.halted_at is not None:
+        done = f" in epoch {len(logs)}" if logs else ""
+        asked = job.stop_asked_at
+        lag = f" {job.halted_at - asked:.2f} s after the request" if asked and job.halted_at >= asked else ""
+        text = f"Training stopped{done}{lag} · scoring the partial model… {job.elapsed_s:.1f} s"
+        return len(logs) / job.model_cfg.epochs, text
+    if logs:
+        last = logs[-1]
+        eta = last.elapsed_s / len(logs) * (last.epochs - len(logs))
+        text = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed · ETA {eta:.1f} s"
+        return len(logs) / last.epochs, text
+    # an update each poll also lets Streamlit deliver a Stop click or a slider change promptly
+    return 0.0, f"First epoch (set-up and graph tracing)… {job.elapsed_s:.1f} s"
+
+
+def sweep_progress(job: Any, finished: bool) -> tuple[float, str]:
+    """A sweep or search job's bar: trials done, time, and an ETA while it runs."""
+    done = len(job.trials)
+    text = f"{done}/{job.total} trials · {job.elapsed_s:.1f} s"
+    if done and not finished:
+        text += f" · ETA {job.elapsed_s / done * (job.total - done):.0f} s"
+    return done / job.total, text

@@ -1,0 +1,112 @@
+"""The Train page's run on show: its notes, tiles against the previous run and the baseline, timing
+details, the learning-curve / evaluation / test views, Demo scenario and report download, session board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core import charts, report
+from core.config import DataConfig, ModelConfig
+from core.pareto import timing_note
+from ui import cached, results
+from ui.boundary import boundary_chart
+from ui.text import plain
+
+VIEWS = ("Learning curves", "Evaluation (validation)", "Test set")
+
+
+def _boundary(snapshot: Any, data: Any, when: str) -> Any:
+    return boundary_chart(
+        snapshot,
+        data.X_val,
+        data.y_val,
+        data.class_names,
+        title=f"Decision boundary {when} {snapshot.epoch} (validation points)",
+    )
+
+
+def live_boundary(job: Any, data: Any) -> tuple[Any, Any] | None:
+    """(key, chart) of a running job's latest decision-boundary snapshot (2-D data), for ``live.follow``."""
+    snapshot = job.boundary
+    return None if snapshot is None else (snapshot, _boundary(snapshot, data, "· epoch"))
+
+
+def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
+    """The session's current run, said plainly when the settings have moved on since it ran."""
+    run = state.current_run
+    if run is None:
+        st.info("Press **Train** to run this configuration.")
+        return
+    if (run.data_config, run.model_config) != (data_cfg, model_cfg):
+        st.info(f"Showing run {state.current + 1}; the settings have changed since. Press **Train** to measure them.")
+    if run.stopped:
+        st.warning(
+            f"Run {state.current + 1} was stopped after {run.cost.epochs_run} of {run.model_config.epochs} "
+            "epochs; its numbers are those of the partial model."
+        )
+    if run.cost.timing_context != "serial":
+        st.caption(f"⚠️ {timing_note(run.cost.timing_context)}")
+    for message in run.warnings:
+        st.caption(f"⚠️ {plain(message)}")
+
+    head, pin, clear = st.columns([4, 1, 1])
+    head.subheader(plain(f"Run {state.current + 1}: {run.model_repr} on {run.data_config.dataset}"))
+    matches = (run.data_config, run.model_config) == (data_cfg, model_cfg)
+    if pin.button("Pin as baseline", key="train_pin", width="stretch", disabled=not matches):  # never a stale run
+        state.baseline = state.current
+        st.rerun()
+    if state.baseline is not None and clear.button("Clear baseline", key="train_unpin", width="stretch"):
+        state.baseline = None
+        st.rerun()
+    results.tiles(run, state.previous_run, state.baseline_run)
+    c = run.cost
+    st.caption(
+        f"Fitting: first epoch {c.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
+        f"{'n/a' if c.epoch_s_median is None else f'{c.epoch_s_median:.3f} s'}"
+        + (
+            ""
+            if c.eval_time_s is None
+            else f" · evaluation (per-epoch validation, final scoring) {c.eval_time_s:.3f} s"
+        )
+        + ("" if c.estimate_s is None else f" · estimated before the run {c.estimate_s:.2f} s")
+        + f" · {c.predict_rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
+        f"{run.environment['cores']} cores · timing: {c.timing_context}",
+        help=timing_note(c.timing_context),
+    )
+
+    view = st.radio("View", VIEWS, horizontal=True, key="train_view", label_visibility="collapsed")
+    if view == VIEWS[0]:  # one view at a time: every chart drawn costs time on each slider move
+        st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
+        snapshot = state.boundaries.get(state.current) if matches else None
+        if snapshot is not None:  # 2-D data: where the model draws the line, over the validation points
+            data = cached.prepared_data(data_cfg)
+            st.altair_chart(_boundary(snapshot, data, "after epoch"), width="stretch")
+    elif view == VIEWS[1]:
+        results.evaluation_views(run)
+    else:
+        results.test_set_section(state, state.current)
+
+    with st.expander("Save as a Demo scenario"):
+        name = st.text_input("Scenario name", key="train_scenario_name")
+        narrative = st.text_input("One line for the audience", key="train_scenario_text")
+        if st.button("Save scenario", key="train_scenario_save"):
+            if not name.strip():
+                st.error("A scenario needs a name.")
+            else:
+                run_id = state.stored.get(state.current) or cached.store_safely("save the run", lambda s: s.save(run))
+                if run_id is not None:
+                    state.stored[state.current] = run_id
+                    if cached.store_safely("save the scenario", lambda s: s.save_scenario(name, narrative, run_id)):
+                        st.success(f"Saved “{plain(name)}”. Open **Demo** to present it.")
+    st.download_button(
+        "Download this run's report (HTML)",
+        report.runs_report([run], title=run.model_repr),
+        file_name="tradeoff-lab-run.html",
+        mime="text/html",
+        key="train_report",
+    )
+
+    st.subheader("Session board")
+    results.session_board(state)
