@@ -27,7 +27,7 @@ test: $(VENV)/.dev-installed
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
-	$(PY) -m ruff check core pages ui app.py tests benchmarks
+	$(PY) -m ruff check core app_pages ui app.py tests benchmarks
 
 bench: $(VENV)/.installed
 	TRADEOFF_LAB_DATA=$${TRADEOFF_LAB_DATA:-../shared/data} $(PY) benchmarks/bench_core.py

@@ -19,7 +19,7 @@ from pathlib import Path
 from common import Row, print_table
 from playwright.sync_api import sync_playwright
 
-from ui.server import CHROMIUM_ARGS, start_app_server
+from tests.app_server import CHROMIUM_ARGS, start_app_server
 
 ROOT = Path(__file__).resolve().parents[1]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'

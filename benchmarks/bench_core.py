@@ -33,8 +33,8 @@ from common import Row, median, print_table
 from core import DataConfig, ModelConfig, train
 from core.config import ModelKind, Scaling, replace_plain
 from core.data import prepare
-from core.perf import cpu_model
 from core.presets import get_preset
+from core.training.perf import cpu_model
 
 # Candidates for "fastest ≥ 98 %", cheapest first; chosen on validation accuracy only (see the docstring).
 FAST_CANDIDATES = (
@@ -253,7 +253,7 @@ def _within(ratio: float) -> bool:
 def estimate_error(rows: list[Row]) -> None:
     """The Train page's estimate against the measured training time: before any run (the probe alone, the
     target) and, reported beside it, after a run of the same family (rescaled by it, as the page does)."""
-    from core.estimate import calibrate, describe, estimate_seconds
+    from core.explore.estimate import calibrate, describe, estimate_seconds
 
     t0 = time.perf_counter()
     cal = calibrate()

@@ -37,10 +37,10 @@ from pathlib import Path
 from common import Row, print_table
 
 from core.config import DataConfig, ModelConfig, ModelKind
-from core.store import RunStore
-from core.store_import import FORMAT, FORMAT_VERSION, check_result, import_json
-from core.training import train
-from ui.server import CHROMIUM_ARGS, start_app_server
+from core.records.store import RunStore
+from core.records.store_import import FORMAT, FORMAT_VERSION, check_result, import_json
+from core.training.trainer import train
+from tests.app_server import CHROMIUM_ARGS, start_app_server
 
 ROOT = Path(__file__).resolve().parents[1]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'

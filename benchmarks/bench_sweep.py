@@ -14,7 +14,7 @@ import time
 from common import Row, print_table
 
 from core.config import DataConfig, ModelConfig
-from core.sweeps import SweepSpec, run_sweep
+from core.explore.sweeps import SweepSpec, run_sweep
 
 SPEC = SweepSpec(
     DataConfig(),

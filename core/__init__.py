@@ -5,9 +5,9 @@ Plain Python: it never imports Streamlit, and imports TensorFlow only when a Ker
 
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.errors import ConfigError, CoreError, DataError, NotFittedError
-from core.progress import EpochLog
-from core.result import RunResult
-from core.training import train
+from core.records.result import RunResult
+from core.training.progress import EpochLog
+from core.training.trainer import train
 
 __all__ = [
     "ConfigError",

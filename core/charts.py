@@ -10,9 +10,9 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from core.metrics import Evaluation
-from core.pareto import pareto_mask
-from core.progress import EpochLog
+from core.evaluation.metrics import Evaluation
+from core.explore.pareto import pareto_mask
+from core.training.progress import EpochLog
 
 ACCURACY_COLOR = "#1f77b4"
 TIME_COLOR = "#ff7f0e"

@@ -25,12 +25,12 @@ import sys
 import threading
 
 from core.config import MODEL_KNOBS, DataConfig, ModelConfig, ModelKind
-from core.datasets import DATASETS
+from core.data.datasets import DATASETS
 from core.errors import ConfigError, CoreError, DataError
+from core.explore.ray_connect import CONNECT_TIMEOUT_S, check_address
 from core.knobs import KNOBS, MODEL_KNOB_NAMES, Knob, cli_type
 from core.presets import PRESETS, get_preset
-from core.progress import EpochLog
-from core.ray_connect import CONNECT_TIMEOUT_S, check_address
+from core.training.progress import EpochLog
 
 EXIT_USAGE = 2
 EXIT_STORE = 3  # the run store could not be used; a trained result is in a recovery file
@@ -73,7 +73,7 @@ def _run_filter_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_filter(args: argparse.Namespace):  # -> RunFilter
-    from core.store import RunFilter
+    from core.records.store import RunFilter
 
     where = RunFilter(
         tuple(args.dataset), tuple(args.model), tuple(args.status), tuple(args.kind), args.tag, args.since, args.until
@@ -219,7 +219,7 @@ def run_compress_command(args: argparse.Namespace) -> int:
         if given:
             flags = ", ".join("--" + f.replace("_", "-") for f in given)
             raise ConfigError(f"--run takes its configuration from the stored run; drop {flags} or drop --run.")
-        from core.store import RunStore
+        from core.records.store import RunStore
 
         store = RunStore()
         run = store.get(args.run)
@@ -272,7 +272,7 @@ def _save_variants(report, out: dict, parent_id: int | None, store) -> int:
     import uuid
 
     from core.compress.runner import variant_run
-    from core.store import RunStore, StoreError
+    from core.records.store import RunStore, StoreError
 
     try:
         store = store or RunStore()
@@ -343,7 +343,7 @@ def dataset_from_args(args: argparse.Namespace, default: str | None = "digits") 
         if not args.csv_path:
             raise ConfigError("The csv dataset needs --csv FILE (and --target COLUMN, the column to predict).")
         if not args.target:
-            from core.data_csv import csv_columns
+            from core.data.csv_table import csv_columns
 
             columns = ", ".join(csv_columns(args.csv_path))
             raise ConfigError(f"--csv needs --target COLUMN, the column to predict. Columns found: {columns}.")
@@ -370,7 +370,7 @@ def check_csv(data: DataConfig) -> None:
     """A csv dataset's file is readable and has the target column: checked before anything trains."""
     if data.dataset != "csv":
         return
-    from core.data_csv import csv_columns
+    from core.data.csv_table import csv_columns
 
     columns = csv_columns(data.csv_path or "")
     if data.target not in columns:
@@ -454,7 +454,7 @@ def _fmt(value: float | None, digits: int = 4) -> str:
 
 def sweep_spec_from_args(args: argparse.Namespace):
     from core.config import replace_plain
-    from core.sweeps import DATA_KNOBS, SweepSpec, expand_grid, parse_values
+    from core.explore.sweeps import DATA_KNOBS, SweepSpec, expand_grid, parse_values
 
     if args.metric not in SWEEP_METRICS:
         raise ConfigError(f"Unknown --metric {args.metric!r}. Metrics: {', '.join(SWEEP_METRICS)}.")
@@ -498,7 +498,7 @@ def sweep_spec_from_args(args: argparse.Namespace):
 def run_sweep_command(args: argparse.Namespace) -> int:
     import csv
 
-    from core.sweeps import expand_grid, run_sweep
+    from core.explore.sweeps import expand_grid, run_sweep
 
     spec = sweep_spec_from_args(args)
     total = len(expand_grid(spec))
@@ -573,7 +573,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
 
 def frontier(trials, metric: str, cost: str = "train_time_s") -> list[bool]:
     """Per trial: on the metric/cost frontier? A loss (log_loss, Brier) is minimised, other metrics maximised."""
-    from core.pareto import pareto_mask
+    from core.explore.pareto import pareto_mask
 
     sign = -1.0 if metric in LOSS_METRICS else 1.0
     ok = [t.status != "failed" and t.metrics.get(metric) is not None for t in trials]
@@ -586,7 +586,8 @@ def frontier(trials, metric: str, cost: str = "train_time_s") -> list[bool]:
 
 def run_cv_command(args: argparse.Namespace) -> int:
     from core.config import replace_plain
-    from core.evaluation import CV_METRICS, cross_validate
+    from core.evaluation.cross_validation import cross_validate
+    from core.evaluation.thresholds import CV_METRICS
 
     changes = {"kind": args.model, "seed": args.seed}
     if args.hidden is not None:
@@ -632,7 +633,7 @@ def run_explain_command(args: argparse.Namespace) -> int:
     from core.explain.importance import permutation, shap_importance
 
     if args.run is not None:
-        from core.store import RunStore
+        from core.records.store import RunStore
 
         stored = RunStore().get(args.run)
         if stored.result is None:
@@ -686,8 +687,8 @@ def run_explain_command(args: argparse.Namespace) -> int:
 
 
 def run_runs_command(args: argparse.Namespace) -> int:
-    from core.store import RunNotFound, RunStore, StoreError
-    from core.store_import import ImportFormatError
+    from core.records.store import RunNotFound, RunStore, StoreError
+    from core.records.store_import import ImportFormatError
 
     try:
         if args.runs_command == "list" and not 1 <= args.limit <= MAX_LIST:
@@ -727,7 +728,7 @@ def run_runs_command(args: argparse.Namespace) -> int:
                 store.delete(run_id)
             print(f"Deleted {len(args.ids)} run(s).")
         else:
-            from core.store_import import write_export
+            from core.records.store_import import write_export
 
             write_export(store, sys.stdout, fmt=args.format, where=where)  # streamed: never whole in memory
     except (ImportFormatError, RunNotFound, ConfigError) as err:  # the user's file or id, not the store, is at fault
@@ -742,8 +743,8 @@ def run_runs_command(args: argparse.Namespace) -> int:
 def _save_or_recover(result) -> tuple[int, int | None]:
     """Save a trained result: (exit status, its id). When the store cannot take it, write a recovery file and
     say so in one line."""
-    from core.store import RunStore, StoreError
-    from core.store_import import write_recovery_file
+    from core.records.store import RunStore, StoreError
+    from core.records.store_import import write_recovery_file
 
     try:
         return 0, RunStore().save(result)
@@ -796,8 +797,8 @@ def _main(args: argparse.Namespace) -> int:
         if args.command == "explain":
             return run_explain_command(args)
         from core.data import prepare
-        from core.estimate import describe, estimate_seconds
-        from core.training import train
+        from core.explore.estimate import describe, estimate_seconds
+        from core.training.trainer import train
 
         data_cfg, model_cfg = configs_from_args(args)
         data = prepare(data_cfg)

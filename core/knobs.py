@@ -8,7 +8,8 @@
 A row says a knob's type, bounds (and whether the low end is open), log scale, choices, the model
 families that read it, its one-line trade-off help, suggested sweep values, its CLI flag and aliases. From
 the table come config validation (core.config), the Train page's controls (ui.widgets), CLI flags
-(core.cli), link keys (core.links), sweep value parsing (core.sweeps) and Optuna ranges (core.search).
+(core.cli), link keys (core.records.links), sweep value parsing (core.explore.sweeps) and Optuna ranges
+(core.explore.search).
 A row's default is the config dataclass's own default, so it is written once.
 
 Adding a knob: one ``Knob(...)`` row below, the field on ModelConfig, and the model code that reads it.

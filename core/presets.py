@@ -13,8 +13,8 @@ from core.config import Activation, DataConfig, ModelConfig, ModelKind, Optimize
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from core.result import RunResult
-    from core.store import RunStore
+    from core.records.result import RunResult
+    from core.records.store import RunStore
 
 
 @dataclass(frozen=True)

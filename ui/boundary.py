@@ -20,9 +20,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core.data import PreparedData
+from core.data.prepare import PreparedData
 from core.explain.boundary import BoundaryRecorder, BoundarySnapshot, Grid
-from core.progress import Callback
+from core.training.progress import Callback
 
 POINT_COLORS = ["#f28e2b", "#1f5fa8", "#59a14f", "#b07aa1", "#e15759", "#76b7b2", "#edc948", "#9c755f"]
 

@@ -15,10 +15,11 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import CoreError, DataConfig, ModelConfig, RunResult
-from core.data import PreparedData, prepare
-from core.datasets import RawData, load
-from core.store import RunStore, open_store
-from core.worker import WorkerPool
+from core.data import prepare
+from core.data.datasets import RawData, load
+from core.data.prepare import PreparedData
+from core.records.store import RunStore, open_store
+from core.training.worker import WorkerPool
 
 MAX_CACHED_RUNS = 256
 T = TypeVar("T")

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from core import CoreError, DataConfig, RunResult
-from core.data import PreparedData
+from core.data.prepare import PreparedData
 from core.explain import Fitted, article_case, fairness, importance, inside, interpretable, local
 from core.explain.boundary import Grid, boundary, train_with_boundary
 from core.models.base import Model

@@ -1,4 +1,4 @@
-"""History's widget groups (pages/history.py): the filters, the frontier of the matching runs, comparing the
+"""History's widget groups (app_pages/history.py): the filters, the frontier of the matching runs, comparing the
 runs picked on a page, notes/tags/delete for one run, and exports built on request."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from core import CoreError, charts
-from core.compare import config_differences, flat_config
-from core.pareto import comparable_mask, pareto_mask
-from core.report import runs_report
-from core.store import RunFilter, RunStore, RunSummary
+from core.evaluation.tiles import config_differences, flat_config
+from core.explore.pareto import comparable_mask, pareto_mask
+from core.records.report import runs_report
+from core.records.store import RunFilter, RunStore, RunSummary
 from ui import cached
 from ui.results import frontier_filter_ui
 from ui.text import plain
@@ -199,7 +199,7 @@ def export_ui(where: RunFilter, total: int) -> None:
     e1, e2 = st.columns([1, 3])
     fmt = e1.radio("Format", ["JSON", "CSV"], horizontal=True, key="history_export_format")
     if e2.button(f"Prepare an export of the {total:,} matching runs", key="history_export_go"):
-        from core.store_import import write_export  # only on request
+        from core.records.store_import import write_export  # only on request
 
         previous = st.session_state.pop("history_export", None)
         if previous:

@@ -22,11 +22,11 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import CoreError, DataConfig, EpochLog, ModelConfig, RunResult, train
-from core.data import PreparedData
-from core.progress import Progress
+from core.data.prepare import PreparedData
+from core.explore.sweeps import Trial
 from core.status import Status
-from core.sweeps import Trial
-from core.worker import RunStopped, WorkerPool
+from core.training.progress import Progress
+from core.training.worker import RunStopped, WorkerPool
 
 GRACE_S = 60.0  # a training job whose page has not polled it for this long is stopped
 KEEP_FINISHED_S = 600.0  # finished jobs stay reattachable this long
@@ -215,7 +215,7 @@ class TrainingJob(_Background):
 class SweepJob(_Background):
     """A grid sweep or an Optuna search; trials arrive one by one and each is saved as it finishes."""
 
-    run: Callable[..., Any]  # core.sweeps.run_sweep or core.search.search, its arguments bound
+    run: Callable[..., Any]  # core.explore.sweeps.run_sweep or core.explore.search.search, its arguments bound
     total: int
     store: Any = None  # a RunStore: every trial is saved from the job, failed ones too
     trials: list[Trial] = field(default_factory=list)

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from core import links
 from core.config import DataConfig, ModelConfig
+from core.records import links
 from ui.text import plain
 from ui.widgets import LINK_CSV_KEY
 

@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from core import CoreError, charts
-from core.compare import TILES, config_label, delta, format_value, is_nil, tile_help, tile_label
-from core.pareto import comparable_mask, pareto_mask
-from core.result import RunResult
+from core.evaluation.tiles import TILES, config_label, delta, format_value, is_nil, tile_help, tile_label
+from core.explore.pareto import comparable_mask, pareto_mask
+from core.records.result import RunResult
 from ui.state import SessionState
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import streamlit as st
 
-from core import charts, report
+from core import charts
 from core.config import DataConfig, ModelConfig
-from core.pareto import timing_note
+from core.explore.pareto import timing_note
+from core.records import report
 from ui import cached, results
 from ui.boundary import boundary_chart
 from ui.text import plain

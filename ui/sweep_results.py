@@ -10,9 +10,7 @@ import streamlit as st
 
 from core import charts
 from core.config import DataConfig, ModelConfig
-from core.report import runs_report
-from core.status import Status
-from core.sweeps import (
+from core.explore.sweeps import (
     best_within_budget,
     display_value,
     fastest_reaching,
@@ -23,6 +21,8 @@ from core.sweeps import (
     trial_rows,
     within_noise,
 )
+from core.records.report import runs_report
+from core.status import Status
 from ui.text import plain
 
 WHAT_IF_MARKS = {"best within budget": charts.VALIDATION_COLOR, "fastest to target": charts.BASELINE_COLOR}
@@ -156,4 +156,4 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
         state.model_cfg = ModelConfig.from_dict(pick.model_config)
         for key in [k for k in st.session_state if str(k).startswith("train_")]:
             del st.session_state[key]
-        st.switch_page("pages/train.py")
+        st.switch_page("app_pages/train.py")

@@ -13,10 +13,10 @@ from dataclasses import replace
 import streamlit as st
 
 from core.config import MODEL_KNOBS, DataConfig, Imbalance, MissingValues, ModelConfig, ModelKind, Scaling
-from core.datasets import DATASETS
+from core.data.datasets import DATASETS
 from core.errors import CoreError
 from core.knobs import KNOBS, MAX_LAYERS, Knob
-from core.links import SEED_MAX
+from core.records.links import SEED_MAX
 
 MODEL_LABELS = {
     ModelKind.NUMPY_MLP: "NumPy MLP (from scratch)",
@@ -157,7 +157,7 @@ def positive_class_ui(prefix: str, cfg: DataConfig, class_names: tuple[str, ...]
 
 
 def _csv_ui(prefix: str, cfg: DataConfig) -> DataConfig:
-    from core.data_csv import csv_columns
+    from core.data.csv_table import csv_columns
     from core.errors import DataError
     from ui import uploads
     from ui.text import plain

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from core.charts import ACCURACY_COLOR, BASELINE_COLOR, TIME_COLOR
-from core.pareto import pareto_mask
+from core.explore.pareto import pareto_mask
 
 RUNTIME_COLORS = {"keras": BASELINE_COLOR, "litert": ACCURACY_COLOR}
 

@@ -12,7 +12,7 @@ Keras is imported by the functions that need it, not by importing this module.
 
 from __future__ import annotations
 
-from core.keras_import import import_keras
+from core.models.keras_import import import_keras
 
 
 class _LazyKeras:

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from core import perf
-from core.metrics import Evaluation, evaluate
+from core.evaluation.metrics import Evaluation, evaluate
+from core.training import perf
 
 NOISE_RESAMPLES_SEED = 0
 SUMMARY_METRICS = ("accuracy", "balanced_accuracy", "f1", "precision", "recall", "log_loss")

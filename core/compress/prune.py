@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.keras_import import import_keras
+from core.models.keras_import import import_keras
 
 
 class _LazyKeras:

@@ -7,10 +7,10 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
-from core import perf
 from core.compress.measure import Variant
 from core.config import ModelKind
-from core.result import Cost, Predictions, RunResult
+from core.records.result import Cost, Predictions, RunResult
+from core.training import perf
 
 
 def run_result(spec, model_repr, data, v: Variant, cost: Cost, history=(), stopped=False) -> RunResult:

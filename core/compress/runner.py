@@ -18,14 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from core import perf
 from core.compress.measure import Variant, measure, measure_keras, measure_litert, paired_band_pp, verdict
 from core.compress.methods import CompressSpec, Method
 from core.compress.records import run_result, variant_run  # noqa: F401  (variant_run: re-exported)
 from core.config import ModelKind
-from core.data import PreparedData, prepare
+from core.data import prepare
+from core.data.prepare import PreparedData
 from core.errors import CoreError
-from core.result import Cost, RunResult
+from core.records.result import Cost, RunResult
+from core.training import perf
 
 Step = Callable[[str], None]  # told what is starting ("training the original", "int8", ...)
 

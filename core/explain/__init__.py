@@ -1,6 +1,6 @@
 """Explaining a trained model: why it decides what it does, what interpretability costs, whether it is fair.
 
-A :class:`~core.result.RunResult` keeps configs and predictions, not the model, so an explanation first
+A :class:`~core.records.result.RunResult` keeps configs and predictions, not the model, so an explanation first
 refits the model from the run's configs (same seeds, so the same model for the NumPy network and the
 scikit-learn families) with :func:`refit`, then asks one of the modules here:
 
@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.config import DataConfig, ModelConfig
-from core.data import PreparedData, prepare
+from core.data import prepare
+from core.data.prepare import PreparedData
 from core.models import build_model
 from core.models.base import Model
 

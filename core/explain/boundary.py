@@ -6,7 +6,7 @@
     fitted, snaps = train_with_boundary(data_cfg, model_cfg, on_snapshot=draw)
 
 How a trainer feeds the recorder: an epoch callback only receives an ``EpochLog``, so the recorder is
-given the model with ``attach(model)`` after the model is built and before ``fit`` (core.training's
+given the model with ``attach(model)`` after the model is built and before ``fit`` (core.training.trainer's
 ``train`` would call ``callback.attach(model)`` when the callback has that method; ``train_with_boundary``
 does it here). Each snapshot is plain NumPy (picklable), so a worker process can send it to a page.
 """
@@ -22,7 +22,7 @@ import numpy as np
 from core.config import DataConfig, ModelConfig
 from core.errors import ConfigError
 from core.models.base import Model
-from core.progress import Callback, EpochLog, notify
+from core.training.progress import Callback, EpochLog, notify
 
 
 @dataclass(frozen=True, eq=False)

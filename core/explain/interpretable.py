@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from core.data import PreparedData
+from core.data.prepare import PreparedData
 from core.errors import ConfigError
 
 

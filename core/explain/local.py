@@ -98,7 +98,7 @@ def feature_units(data_cfg) -> FeatureUnits:
 
     from core.config import Imbalance, Scaling
     from core.data import prepare
-    from core.datasets import DATASETS
+    from core.data.datasets import DATASETS
 
     raw = prepare(replace(data_cfg, scaling=Scaling.NONE, imbalance=Imbalance.NONE)).X_train.astype(np.float64)
     n = raw.shape[1]

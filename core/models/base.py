@@ -12,7 +12,7 @@ import numpy as np
 
 from core.config import ModelConfig
 from core.errors import NotFittedError
-from core.progress import Callback
+from core.training.progress import Callback
 
 
 class Model(ABC):

@@ -16,9 +16,9 @@ import time
 import numpy as np
 
 from core.config import ModelConfig, ModelKind, Precision
-from core.keras_import import import_keras
 from core.models.base import Model, inner_split
-from core.progress import Callback, EpochLog, notify, polls_batches, stop_requested
+from core.models.keras_import import import_keras
+from core.training.progress import Callback, EpochLog, notify, polls_batches, stop_requested
 
 keras = import_keras()
 

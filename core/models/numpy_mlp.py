@@ -14,7 +14,7 @@ import numpy as np
 
 from core.config import Activation, ModelConfig, Optimizer
 from core.models.base import Model
-from core.progress import Callback, EpochLog, notify, polls_batches, stop_requested
+from core.training.progress import Callback, EpochLog, notify, polls_batches, stop_requested
 
 _EPS = 1e-7
 

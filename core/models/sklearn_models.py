@@ -12,7 +12,7 @@ import numpy as np
 
 from core.config import ModelKind, Penalty
 from core.models.base import Model
-from core.progress import Callback, EpochLog, notify
+from core.training.progress import Callback, EpochLog, notify
 
 
 class SklearnModel(Model):

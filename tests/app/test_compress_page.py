@@ -15,7 +15,7 @@ def _page(tmp_path, monkeypatch) -> AppTest:
     monkeypatch.setenv("TRADEOFF_LAB_DB", str(tmp_path / "runs.sqlite"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     at.run()
-    at.switch_page("pages/compress.py").run()
+    at.switch_page("app_pages/compress.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_estimate_is_stored_and_the_cap_is_shown_without_changing_the_setup():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/train.py").run()  # auto-trains the default
+    at.switch_page("app_pages/train.py").run()  # auto-trains the default
     assert not at.exception, at.exception
     run = at.session_state["tradeoff_lab_state"].current_run
     assert run.cost.estimate_s is not None and run.cost.estimate_s > 0

@@ -22,7 +22,7 @@ def _page_with(*runs) -> AppTest:
     for r in runs:
         state.add_run(r)
     at.session_state["tradeoff_lab_state"] = state
-    at.switch_page("pages/explain.py").run()
+    at.switch_page("app_pages/explain.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -30,7 +30,7 @@ def _page_with(*runs) -> AppTest:
 def test_explain_asks_for_a_run_first():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/explain.py").run()
+    at.switch_page("app_pages/explain.py").run()
     assert not at.exception and any("Train" in i.value for i in at.info)
 
 

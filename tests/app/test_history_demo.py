@@ -7,8 +7,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from core.config import DataConfig, ModelConfig
-from core.store import RunStore
-from core.training import train
+from core.records.store import RunStore
+from core.training.trainer import train
 from ui.text import plain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +24,7 @@ def _app(page: str, monkeypatch, tmp_path, query: dict | None = None, db: Path |
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -34,7 +34,7 @@ def test_train_saves_runs_and_history_compares_them(monkeypatch, tmp_path):
     at.button(key="train_go").click().run()  # (or trains it now, where auto-train held back)
     at.slider(key="train_numpy_mlp_epochs").set_value(4).run()
     at.button(key="train_go").click().run()  # auto-train skips runs estimated over 2 s (a loaded machine)
-    at.switch_page("pages/history.py").run()
+    at.switch_page("app_pages/history.py").run()
     assert not at.exception, at.exception
     assert len(at.dataframe[0].value) == 2
     assert not at.get("download_button")  # nothing compared until runs are picked
@@ -62,7 +62,7 @@ def test_demo_presents_a_saved_scenario_with_escaped_text(monkeypatch, tmp_path)
     at.text_input(key="train_scenario_text").input(narrative).run()
     at.button(key="train_scenario_save").click().run()
     assert not at.exception, at.exception
-    at.switch_page("pages/demo.py").run()
+    at.switch_page("app_pages/demo.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == plain(name)  # escaped Markdown: shown as typed, not markup
     assert any(m.value == f"### {plain(narrative)}" for m in at.markdown)  # no link, no remote image
@@ -73,7 +73,7 @@ def test_demo_presents_a_saved_scenario_with_escaped_text(monkeypatch, tmp_path)
 def test_history_and_demo_are_empty_states_without_runs(monkeypatch, tmp_path):
     at = _app("history", monkeypatch, tmp_path)
     assert any("No saved runs" in i.value for i in at.info)
-    at.switch_page("pages/demo.py").run()
+    at.switch_page("app_pages/demo.py").run()
     assert any("No scenarios" in i.value for i in at.info)
 
 
@@ -117,7 +117,7 @@ def test_a_damaged_store_is_one_banner_and_the_file_is_left_alone(monkeypatch, t
     banners = [w.value for w in at.warning]
     assert len(banners) == 1 and "damaged" in banners[0] and "memory" in banners[0]
     assert "SELECT" not in banners[0] and "Traceback" not in banners[0]
-    at.switch_page("pages/history.py").run()
+    at.switch_page("app_pages/history.py").run()
     assert not at.exception, at.exception
     assert any("in memory only" in c.value for c in at.caption) and at.get("file_uploader")
     assert path.read_bytes() == junk
@@ -152,7 +152,7 @@ def test_history_with_hundreds_of_runs_pages_filters_and_exports_on_request(monk
     import json
     import uuid
 
-    from core.store import headline
+    from core.records.store import headline
 
     r = train(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,)))
     lean = {"roc_curves": (), "pr_curves": (), "per_class": ()}

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.config import DataConfig, ModelConfig
 from core.presets import claim_check, get_preset, latest_measurement
-from core.store import RunStore
-from core.training import train
+from core.records.store import RunStore
+from core.training.trainer import train
 
 ROOT = Path(__file__).resolve().parents[2]
 

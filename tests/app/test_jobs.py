@@ -6,8 +6,8 @@ import time
 import pytest
 
 from core import DataConfig, ModelConfig
-from core.store import RunStore
-from core.sweeps import Trial
+from core.explore.sweeps import Trial
+from core.records.store import RunStore
 from ui.jobs import JobRegistry, SweepJob, TrainingJob
 
 
@@ -129,7 +129,7 @@ def test_the_train_page_reattaches_to_the_job_named_in_the_address_bar():
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=120)
     at.run()
     at.query_params["job"] = job.job_id
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception, at.exception
     assert at.slider(key="train_numpy_mlp_epochs").value == 7  # the widgets show the job's setup
     assert job.job_id in at.query_params["job"]  # the address bar keeps naming it

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.config import DataConfig, ModelConfig, ModelKind, replace_plain
 from core.knobs import KNOBS, MODEL_KNOBS
-from core.links import to_query
+from core.records.links import to_query
 
 ROOT = Path(__file__).resolve().parents[2]
 STATE = "tradeoff_lab_state"  # ui.state's session key
@@ -44,7 +44,7 @@ def _train_page(query: dict[str, str] | None = None, model: ModelConfig | None =
             at.query_params[key] = value
     if model is not None:  # as "Open in Train" does: the trial's configs become the session's
         at.session_state[STATE].model_cfg = model
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -15,7 +15,7 @@ def _open_train(params: dict[str, str]) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     for key, value in params.items():
         at.query_params[key] = value
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -45,24 +45,24 @@ def test_a_crafted_link_gives_plain_warnings_and_a_working_train_and_data_page()
     assert any(m.label == "Val accuracy" for m in at.metric)  # the page trained the fallback setup
     at.button(key="train_link_dismiss").click().run()
     assert not at.warning
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="data_dataset").value == "digits"
 
 
 def test_a_link_with_a_server_path_reads_nothing_and_names_the_file(monkeypatch):
-    import core.data_csv
+    import core.data.csv_table
 
     calls = []
     for name in ("load_csv", "csv_columns"):
-        real = getattr(core.data_csv, name)
-        monkeypatch.setattr(core.data_csv, name, lambda *a, _real=real, **k: calls.append(a) or _real(*a, **k))
+        real = getattr(core.data.csv_table, name)
+        monkeypatch.setattr(core.data.csv_table, name, lambda *a, _real=real, **k: calls.append(a) or _real(*a, **k))
     at = _open_train({"d.dataset": "csv", "d.csv_path": "/etc/os-release", "d.target": "x"})
     assert calls == []  # the server's file was never opened
     assert _state(at).data_cfg.csv_path is None
     shown = " ".join(e.value for e in [*at.warning, *at.error, *at.info])
     assert "“os-release”" in shown and "PRETTY_NAME" not in shown  # named; its content never shown
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.exception, at.exception
     assert at.text_input(key="data_csv_path").value == ""  # the path box does not carry the link's path
     assert any("os-release" in i.value for i in at.info)  # the person is told which file to upload
@@ -75,7 +75,7 @@ def test_an_upload_stays_private_is_named_not_pathed_and_goes_when_removed():
     from ui import uploads
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.selectbox(key="data_dataset").set_value("csv").run()
     rows = "\n".join(f"{i % 7},{i % 3},{'yes' if i % 2 else 'no'}" for i in range(60))
     at.file_uploader(key="data_upload").set_value(("churn.csv", f"a,b,label\n{rows}\n".encode(), "text/csv")).run()
@@ -86,12 +86,12 @@ def test_an_upload_stays_private_is_named_not_pathed_and_goes_when_removed():
     assert at.text_input(key="data_csv_path").value == ""  # the server's path is not put in front of anyone
     assert any("churn.csv" in c.value for c in at.caption)
 
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception, at.exception
     link = {k: at.query_params[k] for k in at.query_params}
     assert link.get("d.csv_file") in ("churn.csv", ["churn.csv"]) and str(path.parent) not in str(link)
 
-    at.switch_page("pages/data.py").run()  # the uploader forgets its file when pages change; the upload stays
+    at.switch_page("app_pages/data.py").run()  # the uploader forgets its file when pages change; the upload stays
     assert _state(at).data_cfg.csv_path == str(path)
     at.file_uploader(key="data_upload").set_value(("empty.csv", b"a,b,label\n", "text/csv")).run()
     assert not path.exists()  # replaced: the previous upload is deleted

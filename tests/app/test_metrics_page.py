@@ -11,10 +11,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def _trained_on(dataset: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="train_dataset").set_value(dataset).run()  # auto-trains the default model
     assert not at.exception, at.exception
-    at.switch_page("pages/metrics.py").run()
+    at.switch_page("app_pages/metrics.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -26,7 +26,7 @@ def _state(at: AppTest):
 def test_metrics_page_asks_for_a_run_first():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page("pages/metrics.py").run()
+    at.switch_page("app_pages/metrics.py").run()
     assert any("Train" in i.value for i in at.info)
 
 

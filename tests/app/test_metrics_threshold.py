@@ -17,9 +17,9 @@ def _cost_per_1000(y, p, threshold, cost_fp, cost_fn):  # the oracle: sklearn's 
 def test_use_this_threshold_sets_the_cheapest_threshold_exactly():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.selectbox(key="train_dataset").set_value("breast_cancer").run()
-    at.switch_page("pages/metrics.py").run()
+    at.switch_page("app_pages/metrics.py").run()
     assert not at.exception, at.exception
 
     # The case: the only zero-cost threshold is 0.475, with a positive case at p = 0.4785 just above

@@ -15,7 +15,7 @@ def _app(page: str | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     if page:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"app_pages/{page}.py").run()
         assert not at.exception, at.exception
     return at
 
@@ -34,7 +34,7 @@ def test_home_preset_opens_train_configured():
     at = _app()
     at.button(key="home_preset_tiny").click().run()
     assert not at.exception
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert at.select_slider(key="train_numpy_mlp_units").value == 16
 
 
@@ -102,7 +102,7 @@ def test_train_draws_the_decision_boundary_of_a_2d_run():
     at.query_params["d.dataset"] = "moons"
     at.query_params["m.epochs"] = "30"
     at.run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     at.button(key="train_go").click().run()
     assert not at.exception, at.exception
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]

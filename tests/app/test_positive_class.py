@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.cli import main
 from core.config import DataConfig
-from core.report import runs_report
+from core.records.report import runs_report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def test_positive_class_is_the_same_on_tiles_metrics_cli_and_report(case, tmp_pa
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
     at.session_state["tradeoff_lab_state"].data_cfg = data_cfg
-    at.switch_page("pages/train.py").run()  # auto-trains the default NumPy network
+    at.switch_page("app_pages/train.py").run()  # auto-trains the default NumPy network
     assert not at.exception, at.exception
     run = at.session_state["tradeoff_lab_state"].current_run
     assert run.validation.positive_class == expected == run.dataset["positive_class"]
@@ -44,7 +44,7 @@ def test_positive_class_is_the_same_on_tiles_metrics_cli_and_report(case, tmp_pa
     assert f"Recall ({expected})" in tiles and f"Precision ({expected})" in tiles and f"F1 ({expected})" in tiles
     assert tiles[f"Recall ({expected})"] == f"{run.validation.recall * 100:.2f} %"
 
-    at.switch_page("pages/metrics.py").run()
+    at.switch_page("app_pages/metrics.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="metrics_positive").value == expected
     metrics = {m.label: m.value for m in at.metric}
@@ -61,7 +61,7 @@ def test_positive_class_is_the_same_on_tiles_metrics_cli_and_report(case, tmp_pa
 def test_multiclass_tiles_say_macro():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
     assert "F1 (macro over 10 classes)" in labels and "Recall (macro over 10 classes)" in labels
@@ -70,7 +70,7 @@ def test_multiclass_tiles_say_macro():
 def test_data_page_picks_the_positive_class_and_train_follows():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     at.selectbox(key="data_dataset").set_value("breast_cancer").run()
     assert not at.exception, at.exception
     picker = at.selectbox(key="data_positive_breast_cancer_")
@@ -79,6 +79,6 @@ def test_data_page_picks_the_positive_class_and_train_follows():
     assert not at.exception, at.exception
     assert at.session_state["tradeoff_lab_state"].data_cfg.positive_class == "benign"
     assert any("Positive class: **benign**" in c.value for c in at.caption)
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert not at.exception, at.exception
     assert "Recall (benign)" in [m.label for m in at.metric]

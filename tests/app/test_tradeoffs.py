@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
-    at.switch_page("pages/tradeoffs.py").run()
+    at.switch_page("app_pages/tradeoffs.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -36,7 +36,7 @@ def test_tiny_grid_sweep_shows_frontier_what_ifs_and_opens_a_trial_in_train():
     at.selectbox(key="trade_pick").select_index(last).run()
     at.button(key="trade_open").click().run()
     assert not at.exception
-    at.switch_page("pages/train.py").run()
+    at.switch_page("app_pages/train.py").run()
     assert at.slider(key="train_numpy_mlp_epochs").value == 5
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.server import CHROMIUM_ARGS, start_app_server
+from tests.app_server import CHROMIUM_ARGS, start_app_server
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"

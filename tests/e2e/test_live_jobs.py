@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from core.store import RunStore
+from core.records.store import RunStore
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'

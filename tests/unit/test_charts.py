@@ -3,7 +3,7 @@ import pandas as pd
 
 from core import charts
 from core.config import DataConfig, ModelConfig
-from core.training import train
+from core.training.trainer import train
 
 
 def test_charts_build_valid_vega_lite_specs():

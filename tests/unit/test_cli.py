@@ -11,7 +11,7 @@ import pytest
 
 from core.cli import LOSS_METRICS, SWEEP_METRICS, frontier, main
 from core.errors import ConfigError
-from core.ray_connect import check_address
+from core.explore.ray_connect import check_address
 from tests.helpers import run_cli as _run
 
 
@@ -123,14 +123,14 @@ def test_bad_arguments_stop_before_any_training(churn_csv, args, needles):
 
 def test_sweep_metrics_are_the_ones_trials_record():
     from core.config import DataConfig, ModelConfig
-    from core.sweeps import SweepSpec, run_sweep
+    from core.explore.sweeps import SweepSpec, run_sweep
 
     (trial,) = run_sweep(SweepSpec(DataConfig(), ModelConfig(kind="knn"), {"k_neighbors": [3]}))
     assert set(trial.metrics) == set(SWEEP_METRICS)
 
 
 def test_a_loss_is_minimised_on_the_frontier():
-    from core.sweeps import Trial
+    from core.explore.sweeps import Trial
 
     def trial(i, value, seconds):
         return Trial(

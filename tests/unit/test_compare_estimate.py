@@ -2,10 +2,10 @@ from dataclasses import replace
 
 import pytest
 
-from core.compare import TILES, config_differences, config_label, delta, format_value, is_improvement, is_nil
 from core.config import DataConfig, ModelConfig, ModelKind
-from core.estimate import REFERENCE, _network_probe, calibrate, describe, estimate_seconds, model_seconds
-from core.training import train
+from core.evaluation.tiles import TILES, config_differences, config_label, delta, format_value, is_improvement, is_nil
+from core.explore.estimate import REFERENCE, _network_probe, calibrate, describe, estimate_seconds, model_seconds
+from core.training.trainer import train
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from core.compress import CompressSpec, parse_methods, run_compress
 from core.compress.measure import Variant, paired_band_pp, verdict
 from core.config import DataConfig, ModelConfig
 from core.errors import ConfigError
-from core.store import RunNotFound, RunStore
-from core.training import train
+from core.records.store import RunNotFound, RunStore
+from core.training.trainer import train
 
 
 def test_parse_methods_reads_names_and_values():

@@ -7,7 +7,7 @@ is bit-for-bit the student trained alone, so the two start from the same weights
 import numpy as np
 import pytest
 
-from core.keras_import import import_keras
+from core.models.keras_import import import_keras
 
 pytestmark = pytest.mark.slow  # imports TensorFlow
 

@@ -12,7 +12,7 @@ from core.compress import CompressSpec, parse_methods, run_compress
 from core.compress.runner import variant_run
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.data import prepare
-from core.store import RunStore
+from core.records.store import RunStore
 from tests.helpers import run_cli
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def test_float32_litert_agrees_with_keras_within_1e_5(report):
     assert base.params["max_abs_diff_vs_keras"] <= 1e-5
     assert np.array_equal(base.proba_val.argmax(1), report.original.proba_val.argmax(1))
     # the same check on fresh rows, batch 1 included, against a direct Keras call
-    from core.keras_import import import_keras
+    from core.models.keras_import import import_keras
 
     keras = import_keras()
     model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(3)])
@@ -79,7 +79,7 @@ def test_structured_pruning_lowers_the_parameter_count(report):
 
 def test_structured_pruning_of_a_cnn_slices_the_flattened_channels():
     from core.compress.prune import structured_prune
-    from core.keras_import import import_keras
+    from core.models.keras_import import import_keras
 
     keras = import_keras()
     data = prepare(DataConfig(dataset="digits", n_rows=300))

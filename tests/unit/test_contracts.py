@@ -13,10 +13,10 @@ from sqlalchemy import inspect
 from core.cli import main
 from core.config import DataConfig, ModelConfig
 from core.knobs import KNOBS
-from core.links import CSV_FILE_KEY, read_link, to_query
-from core.result import Cost, RunResult
+from core.records.links import CSV_FILE_KEY, read_link, to_query
+from core.records.result import Cost, RunResult
+from core.records.store import SCHEMA_VERSION, RunStore
 from core.status import STATUSES
-from core.store import SCHEMA_VERSION, RunStore
 
 RUN_RESULT_KEYS = {
     "data_config",

@@ -3,7 +3,7 @@ import pytest
 
 from core.config import DataConfig, Imbalance, Scaling
 from core.data import prepare
-from core.datasets import load
+from core.data.datasets import load
 from core.errors import DataError
 
 
@@ -85,7 +85,7 @@ def _csv_with_missing(tmp_path):
 
 
 def test_imputation_is_fitted_on_the_training_rows_only(tmp_path):
-    from core.data import split_rows
+    from core.data.prepare import split_rows
 
     path = _csv_with_missing(tmp_path)
     cfg = DataConfig(dataset="csv", csv_path=str(path), target="label", missing="impute", scaling=Scaling.NONE)
@@ -104,7 +104,7 @@ def test_imputation_is_fitted_on_the_training_rows_only(tmp_path):
 
 def test_imputation_fill_moves_with_training_rows_not_with_test_rows(tmp_path):
     """Change only values outside the training split: the fill value must not move."""
-    from core.data import finish, split_rows
+    from core.data.prepare import finish, split_rows
 
     path = _csv_with_missing(tmp_path)
     cfg = DataConfig(dataset="csv", csv_path=str(path), target="label", missing="impute", scaling=Scaling.NONE)

@@ -1,4 +1,4 @@
-"""Tests for core.data_csv: loading a user's CSV, encoding it, and the DataErrors for bad files."""
+"""Tests for core.data.csv_table: loading a user's CSV, encoding it, and the DataErrors for bad files."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from core.config import MissingValues
-from core.data import apply_imputation, fit_imputation
-from core.data_csv import csv_columns, load_csv
+from core.data.csv_table import csv_columns, load_csv
+from core.data.prepare import apply_imputation, fit_imputation
 from core.errors import DataError
 
 HAPPY = """age,city,income,churn
@@ -113,7 +113,7 @@ def test_impute_fills_median_and_most_frequent_and_drops_only_missing_targets() 
     # row 4 (missing target) is dropped; the rest stay
     assert raw.X.shape == (5, 3)
     assert raw.feature_names == ("num", "cat=a", "cat=b")
-    # loading only marks what is missing; the fill values are fitted after the split (core.data)
+    # loading only marks what is missing; the fill values are fitted after the split (core.data.prepare)
     assert np.isnan(raw.X[1, 0]) and np.isnan(raw.X[2, 1:]).all()
     assert raw.impute == (("median", (0,)), ("mode", (1, 2)))
     # fitted on all kept rows here: median of 1, 3, 5, 7 is 4

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig
-from core.datasets import DATASETS, load
+from core.data.datasets import DATASETS, load
 from core.errors import DataError
 
 

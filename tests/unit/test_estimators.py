@@ -23,7 +23,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from core.config import MODEL_KNOBS, ModelConfig, ModelKind
 from core.errors import ConfigError, CoreError
 from core.errors import NotFittedError as LabNotFittedError
-from core.estimators import (
+from core.models import build_model
+from core.models.estimators import (
     CLASSIFIERS,
     LabClassifier,
     LabHistGradientBoosting,
@@ -35,7 +36,6 @@ from core.estimators import (
     LabRandomForest,
     classifier_for,
 )
-from core.models import build_model
 
 # Small but able to learn scikit-learn's check data (accuracy > 0.83 on 300 blobs); none is listed as an
 # expected failure: every check passes for every family.

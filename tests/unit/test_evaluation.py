@@ -6,13 +6,13 @@ from sklearn import metrics as skm
 
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.errors import ConfigError
-from core.evaluation import (
+from core.evaluation.cross_validation import cross_validate
+from core.evaluation.imbalance import imbalance_lab
+from core.evaluation.thresholds import (
     calibration,
     confused_pairs,
     cost_optimal_threshold,
-    cross_validate,
     expected_cost_curve,
-    imbalance_lab,
     threshold_metrics,
 )
 from tests.helpers import run_cli
@@ -88,7 +88,7 @@ def test_cli_cv_json():
 
 
 def test_operating_curves_are_sklearns():
-    from core.evaluation import operating_curves
+    from core.evaluation.thresholds import operating_curves
 
     curves = operating_curves(Y, P)
     fpr, tpr, _ = skm.roc_curve(Y, P)
@@ -102,7 +102,7 @@ def test_cross_validation_equals_sklearn_cross_val_score_on_the_same_folds():
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from core.evaluation import cv_splits
+    from core.evaluation.cross_validation import cv_splits
     from core.models.sklearn_models import SklearnModel
 
     data_cfg = DataConfig(dataset="breast_cancer")

@@ -72,7 +72,9 @@ def test_no_core_module_imports_streamlit_or_tensorflow_when_imported_alone():
 
 
 def test_import_core_pulls_in_neither_tensorflow_nor_streamlit():
-    assert _heavy_after("import core, core.cli, core.training, core.metrics, core.data") == []
+    assert (
+        _heavy_after("import core, core.cli, core.training.trainer, core.evaluation.metrics, core.data.prepare") == []
+    )
 
 
 def test_a_numpy_run_leaves_tensorflow_unloaded():
@@ -85,7 +87,7 @@ def test_tensorflow_loads_when_a_keras_model_is_asked_for_and_not_before():
     code = (
         "import sys\n"
         "from core.config import ModelConfig\n"
-        "from core.estimators import LabKerasMLP\n"
+        "from core.models.estimators import LabKerasMLP\n"
         "from core.models import build_model\n"
         "LabKerasMLP(hidden_units=(4,)).get_params()\n"
         "build_model(ModelConfig(kind='random_forest'), n_features=4, n_classes=2, image_shape=None)\n"

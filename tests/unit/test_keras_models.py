@@ -7,7 +7,7 @@ from core.config import DataConfig, ModelConfig, ModelKind, Precision
 from core.data import prepare
 from core.errors import ConfigError
 from core.models import build_model
-from core.training import train
+from core.training.trainer import train
 
 pytestmark = pytest.mark.slow
 

@@ -8,10 +8,10 @@ import pytest
 from core.cli import build_parser, configs_from_args
 from core.config import DataConfig, ModelConfig, ModelKind, replace_plain
 from core.errors import ConfigError
+from core.explore.search import FloatRange, IntRange, UnitsRange, search_ranges
+from core.explore.sweeps import SweepSpec, expand_grid, parse_values
 from core.knobs import DATA_SWEEP_KNOBS, KNOBS, MODEL_KNOBS, Knob
-from core.links import read_link, to_query
-from core.search import FloatRange, IntRange, UnitsRange, search_ranges
-from core.sweeps import SweepSpec, expand_grid, parse_values
+from core.records.links import read_link, to_query
 
 _INTS = (37, 3, 13, 2, 6, 0, 1000)
 _FLOATS = (0.0047, 0.37, 0.33, 4.7)

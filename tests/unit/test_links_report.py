@@ -3,9 +3,9 @@ from html.parser import HTMLParser
 import pytest
 
 from core.config import DataConfig, ModelConfig, ModelKind, Optimizer
-from core.links import CSV_FILE_KEY, from_query, read_link, to_query
-from core.report import runs_report
-from core.training import train
+from core.records.links import CSV_FILE_KEY, from_query, read_link, to_query
+from core.records.report import runs_report
+from core.training.trainer import train
 
 
 def test_link_round_trip_keeps_only_what_differs():
@@ -67,10 +67,10 @@ def test_each_bad_value_falls_back_alone_and_the_rest_of_the_link_applies(params
 
 
 def test_a_link_never_reads_a_server_path(tmp_path, monkeypatch):
-    import core.data_csv
+    import core.data.csv_table
 
     opened = []
-    monkeypatch.setattr(core.data_csv, "load_csv", lambda *a, **k: opened.append(a))
+    monkeypatch.setattr(core.data.csv_table, "load_csv", lambda *a, **k: opened.append(a))
     secret = tmp_path / "secret.csv"
     secret.write_text("a,b\n1,2\n")
     link = read_link({"d.dataset": "csv", "d.csv_path": str(secret), "d.target": "b"})
@@ -131,8 +131,8 @@ def test_report_is_self_contained_with_specs_and_escapes_notes():
 
 def test_report_names_the_positive_class_and_says_it_per_cell_when_runs_differ():
     from core.config import DataConfig, ModelConfig, ModelKind
-    from core.report import runs_report
-    from core.training import train
+    from core.records.report import runs_report
+    from core.training.trainer import train
 
     cfg = ModelConfig(kind=ModelKind.LOGISTIC)
     malignant = train(DataConfig(dataset="breast_cancer"), cfg)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from core.metrics import MetricWarning, evaluate
+from core.evaluation.metrics import MetricWarning, evaluate
 
 Y_BIN = np.array([0, 0, 1, 1, 1, 0, 1, 0])
 P_BIN = np.array([0.1, 0.6, 0.8, 0.4, 0.9, 0.2, 0.55, 0.3])

@@ -1,6 +1,6 @@
 import pytest
 
-from core.pareto import comparable_mask, pareto_mask, timing_note
+from core.explore.pareto import comparable_mask, pareto_mask, timing_note
 
 
 def test_simple_front():

@@ -5,7 +5,7 @@ import time
 import numpy as np
 import pytest
 
-from core import perf
+from core.training import perf
 
 
 def test_latency_of_a_2_ms_predict_reads_2_ms_from_at_least_200_calls_or_1_s():

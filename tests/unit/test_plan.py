@@ -1,4 +1,4 @@
-"""core.plan: the Trade-offs page's picks become a checked grid sweep or an Optuna search whose ranges span
+"""core.explore.plan: the Trade-offs page's picks become a checked grid sweep or an Optuna search whose ranges span
 the values picked (not the whole suggested grid)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import pytest
 
 from core.config import DataConfig, ModelConfig
 from core.errors import ConfigError
-from core.plan import plan_exploration
-from core.search import Choice, FloatRange, IntRange
-from core.sweeps import run_sweep
+from core.explore.plan import plan_exploration
+from core.explore.search import Choice, FloatRange, IntRange
+from core.explore.sweeps import run_sweep
 
 
 def test_a_grid_plan_counts_its_trials_and_picks_the_executor():

@@ -3,7 +3,7 @@
 import pytest
 
 from core.config import DataConfig, ModelConfig
-from core.sweeps import SweepSpec, run_sweep
+from core.explore.sweeps import SweepSpec, run_sweep
 
 pytestmark = pytest.mark.slow
 

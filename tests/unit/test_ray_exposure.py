@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from core import sweeps
+from core.explore import sweeps
 
 LOOPBACK = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
 
@@ -42,7 +42,7 @@ def test_a_remote_cluster_is_joined_as_it_is(monkeypatch):
 _PROBE = """
 import json, psutil
 from core.config import DataConfig, ModelConfig
-from core.sweeps import SweepSpec, run_sweep
+from core.explore.sweeps import SweepSpec, run_sweep
 trials = run_sweep(SweepSpec(DataConfig(), ModelConfig(kind="knn"), {"k_neighbors": [1]}), executor="ray")
 me = psutil.Process()
 pids = {me.pid} | {p.pid for p in me.children(recursive=True)}

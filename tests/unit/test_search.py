@@ -1,6 +1,6 @@
 from core.config import DataConfig, ModelConfig
-from core.pareto import pareto_mask
-from core.search import Choice, FloatRange, IntRange, front_is_non_dominated, search
+from core.explore.pareto import pareto_mask
+from core.explore.search import Choice, FloatRange, IntRange, front_is_non_dominated, search
 
 
 def test_optuna_search_returns_a_non_dominated_front():

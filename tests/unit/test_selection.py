@@ -8,11 +8,18 @@ from dataclasses import replace
 
 import pytest
 
-from core import search as search_module
 from core.config import DataConfig, ModelConfig, ModelKind
-from core.search import Choice, search
-from core.sweeps import TrialSpec, best_within_budget, fastest_reaching, pareto_trials, summarise, trial_from_result
-from core.training import train
+from core.explore import search as search_module
+from core.explore.search import Choice, search
+from core.explore.sweeps import (
+    TrialSpec,
+    best_within_budget,
+    fastest_reaching,
+    pareto_trials,
+    summarise,
+    trial_from_result,
+)
+from core.training.trainer import train
 
 
 @pytest.fixture(scope="module")

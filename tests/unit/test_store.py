@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from core.config import DataConfig, ModelConfig
-from core.store import SCHEMA_VERSION, RunStore, Status, StoreError, open_store, process_token, resolve_url
-from core.training import train
+from core.records.store import SCHEMA_VERSION, RunStore, Status, StoreError, open_store, process_token, resolve_url
+from core.training.trainer import train
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -179,7 +179,7 @@ def test_a_corrupt_file_falls_back_to_memory_and_is_left_untouched(tmp_path, res
 
 WRITER = """
 import sys
-from core.store import RunStore
+from core.records.store import RunStore
 store = RunStore(sys.argv[1])
 for i in range(50):
     store.save(None, status="complete", dataset="digits", model=f"writer{sys.argv[2]}-{i}")
@@ -199,7 +199,7 @@ def test_two_processes_writing_at_once_lose_nothing(target):
 RACER = """
 import sys, time
 from pathlib import Path
-from core.store import RunStore
+from core.records.store import RunStore
 target, me, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 Path(f"{go}.ready{me}").touch()
 while not go.exists():
@@ -242,7 +242,7 @@ def test_rows_left_running_by_a_gone_process_become_interrupted(target):
     store = RunStore(target)
     mine = store.save(None, status="running", dataset="digits", model="numpy_mlp")  # this process: alive
     child = subprocess.run(
-        [sys.executable, "-c", f"from core.store import RunStore; print(RunStore({target!r}).save("
+        [sys.executable, "-c", f"from core.records.store import RunStore; print(RunStore({target!r}).save("
          "None, status='running', dataset='digits', model='knn'))"],
         capture_output=True, text=True, check=True, cwd=ROOT,
     )  # fmt: skip
@@ -278,7 +278,7 @@ def test_an_imported_running_run_comes_in_as_interrupted(tmp_path, result):
 
 
 def test_paging_filters_and_the_frontier_projection_on_both_backends(target, result):
-    from core.store import RunFilter, headline
+    from core.records.store import RunFilter, headline
 
     store = RunStore(target)
     rows = [

@@ -14,9 +14,9 @@ import pytest
 
 from core.cli import EXIT_STORE, EXIT_USAGE, main
 from core.config import DataConfig, ModelConfig
-from core.store import RunStore, StoreError, open_store
-from core.store_import import ImportFormatError, parse_export
-from core.training import train
+from core.records.store import RunStore, StoreError, open_store
+from core.records.store_import import ImportFormatError, parse_export
+from core.training.trainer import train
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ["train", "--epochs", "1", "--hidden", "8", "--rows", "300"]
@@ -53,7 +53,7 @@ def _one_line(err: str) -> str:
 RACER = """
 import sys, time
 from pathlib import Path
-from core.store import open_store
+from core.records.store import open_store
 path, me, go = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 Path(f"{go}.ready{me}").touch()
 while not go.exists():

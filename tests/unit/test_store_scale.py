@@ -11,9 +11,9 @@ import pytest
 
 from core.config import DataConfig, ModelConfig
 from core.errors import ConfigError
-from core.store import SCHEMA_VERSION, RunFilter, RunStore, headline
-from core.store_db import MIGRATIONS
-from core.training import train
+from core.records.store import SCHEMA_VERSION, RunFilter, RunStore, headline
+from core.records.store_db import MIGRATIONS
+from core.training.trainer import train
 from tests.helpers import run_cli
 
 N = 10_000
@@ -251,7 +251,7 @@ def test_runs_list_pages_with_limit_and_offset(tmp_path, monkeypatch, small_resu
 
 
 def test_the_export_reader_decodes_like_json_loads_and_keeps_each_result_as_written(tmp_path, small_result):
-    from core.store_import import ImportFormatError, _loads_export, parse_export
+    from core.records.store_import import ImportFormatError, _loads_export, parse_export
 
     result = json.loads(small_result.to_json())
     entry = {"uuid": str(uuid.UUID(int=7)), "kind": "train", "status": "complete", "tags": ["a"], "result": result}

@@ -4,7 +4,7 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.errors import ConfigError
-from core.sweeps import (
+from core.explore.sweeps import (
     ConfigSummary,
     SweepSpec,
     Trial,
@@ -128,7 +128,7 @@ def test_cli_sweep_bad_knob_is_one_line_exit_2(tmp_path):
 
 
 def test_a_serial_sweep_in_worker_processes_matches_one_run_here():
-    from core.worker import WorkerPool
+    from core.training.worker import WorkerPool
 
     spec = SweepSpec(DataConfig(), SMALL, {"hidden_units": [(16,)], "kind": ["numpy_mlp", "knn"]})
     pool = WorkerPool(tensorflow=False).start()
@@ -143,8 +143,8 @@ def test_a_serial_sweep_in_worker_processes_matches_one_run_here():
 
 
 def test_timing_context_round_trips_and_old_runs_load_as_serial():
-    from core.result import RunResult
-    from core.training import train
+    from core.records.result import RunResult
+    from core.training.trainer import train
 
     result = train(DataConfig(), ModelConfig(epochs=1))
     d = result.to_dict()

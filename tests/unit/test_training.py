@@ -5,8 +5,8 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.errors import ConfigError
-from core.result import RunResult
-from core.training import train
+from core.records.result import RunResult
+from core.training.trainer import train
 
 
 def test_callback_runs_once_per_epoch_with_rising_elapsed_time():

@@ -10,7 +10,7 @@ import pytest
 
 from core import DataConfig, DataError, ModelConfig
 from core.config import ModelKind
-from core.worker import RunStopped, TrainingWorker, WorkerPool
+from core.training.worker import RunStopped, TrainingWorker, WorkerPool
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,7 @@ def _stop_after_first_epoch(worker, data_cfg, model_cfg):
 def test_peak_memory_oracle_a_50_mb_allocation_in_a_fresh_process_reads_at_least_50_mb():
     code = (
         "import time, numpy as np\n"
-        "from core.perf import PeakMemory\n"
+        "from core.training.perf import PeakMemory\n"
         "with PeakMemory() as m:\n"
         "    block = np.ones(50_000_000 // 8)  # 50 MB, every page written\n"
         "    time.sleep(0.1)\n"
@@ -157,7 +157,7 @@ def test_core_errors_cross_back_as_the_same_type(worker):
 
 def test_a_2d_run_streams_its_decision_boundary_and_the_last_one_is_the_final_models(light):
     from core.explain.boundary import Grid, boundary
-    from core.training import train
+    from core.training.trainer import train
 
     data_cfg, model_cfg = DataConfig(dataset="moons"), ModelConfig(epochs=40, hidden_units=(16,))
     snapshots = []

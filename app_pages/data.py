@@ -1,0 +1,73 @@
+"""Data: choose a dataset and its knobs (shared with every page); see its size, balance and samples."""
+
+import pandas as pd
+import streamlit as st
+
+from core import CoreError, charts
+from core.data.datasets import DATASETS
+from ui import cached, widgets
+from ui.state import get_state
+from ui.text import plain
+
+state = get_state()
+st.title("Data")
+st.caption("What the model will learn from. Settings here carry over to Train.")
+
+with st.sidebar:
+    data_cfg = widgets.data_config_ui("data", state.data_cfg, full=True)
+try:
+    data = cached.prepared_data(data_cfg.validate())
+    with st.sidebar:
+        chosen = widgets.positive_class_ui("data", data_cfg, data.class_names, data.positive_class)
+    if chosen != data_cfg:
+        data_cfg, data = chosen, cached.prepared_data(chosen.validate())
+except CoreError as err:
+    st.error(plain(str(err)))
+    st.stop()
+state.data_cfg = data_cfg
+info = DATASETS[data_cfg.dataset]
+
+st.subheader(info.title)
+st.write(info.description)
+cols = st.columns(6)
+summary = data.summary()
+for col, (label, value) in zip(
+    cols,
+    [
+        ("Train rows", summary["n_train"]),
+        ("Validation rows", summary["n_val"]),
+        ("Test rows", summary["n_test"]),
+        ("Features", summary["n_features"]),
+        ("Classes", summary["n_classes"]),
+        ("Task", summary["task"]),
+    ],
+    strict=True,
+):
+    col.metric(label, f"{value:,}" if isinstance(value, int) else value)
+if data.positive_class is not None:
+    st.caption(
+        f"Positive class: **{data.positive_class}**. Precision, recall, F1, ROC and PR on every page, in the CLI "
+        "and in reports are of this class; change it in the sidebar."
+    )
+else:
+    st.caption(f"{data.n_classes} classes: precision, recall and F1 are macro averages (unweighted mean over classes).")
+for note in data.notes:
+    st.info(plain(note))
+
+left, right = st.columns(2)
+with left:
+    st.altair_chart(
+        charts.class_balance_chart(data.class_names, data.train_counts_before, data.class_counts("train")),
+        width="stretch",
+    )
+with right:
+    if info.is_image and data.image_shape is not None:
+        raw = cached.raw_data(data_cfg)
+        grid = charts.image_grid(raw.X, raw.y, data.image_shape, len(data.class_names))
+        st.image(grid, caption="First 8 images of each class (one row per class)", clamp=True, width="stretch")
+    elif info.kind == "toy2d":
+        st.altair_chart(charts.scatter_2d(data.X_train, data.y_train, data.class_names), width="stretch")
+    else:
+        stats = pd.DataFrame(data.X_train, columns=list(data.feature_names)).describe().T
+        st.markdown("**Feature statistics (training split, after scaling)**")
+        st.dataframe(stats[["mean", "std", "min", "max"]], width="stretch")

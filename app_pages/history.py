@@ -1,0 +1,93 @@
+"""History: every stored run, a page at a time — filter (in SQL), compare (only what differs), annotate, delete,
+export on request, import, and download a self-contained HTML report. The list, the filter choices and the
+frontier come from the store's indexed columns, so a click costs the same at 10 runs or 10,000; a stored result
+is parsed only for the runs picked to compare or annotate. User text (notes, tags, warnings) is shown as plain
+text; a row that cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning."""
+
+import pandas as pd
+import streamlit as st
+
+from core import CoreError
+from core.records.store import RunFilter
+from ui import cached
+from ui.history_ui import annotate_ui, compare_ui, export_ui, filters_ui, frontier_ui
+from ui.text import plain
+
+st.title("History")
+store, _ = cached.run_store()
+where_text = "in memory only" if store.in_memory else store.where
+st.caption(plain(f"Every saved run, trial and cross-validation fold ({where_text})."))
+
+
+def _step(delta: int) -> None:
+    st.session_state["history_page_no"] = max(1, st.session_state.get("history_page_no", 1) + delta)
+
+
+@st.fragment
+def _runs(where: RunFilter, size: int) -> None:
+    """The list a page at a time, compare, notes: paging reruns only this part, not the chart above it."""
+    try:
+        page_no = st.session_state.get("history_page_no", 1)
+        page = store.page(where, limit=size, offset=(page_no - 1) * size)
+        if page.total and not page.runs:  # past the end (runs deleted meanwhile): the last page
+            page = store.page(where, limit=size, offset=(page.total - 1) // size * size)
+        stored = store.count()
+    except CoreError as err:
+        st.warning(plain(str(err)))
+        return
+    n_pages = max(1, -(-page.total // size))
+    page_no = page.offset // size + 1
+    st.session_state["history_page_no"] = page_no
+    matching = "" if page.total == stored else f" (filtered from {stored:,} stored)"
+    st.caption(f"Showing {page.first:,}–{page.last:,} of {page.total:,} runs{matching}, newest first.")
+    p1, p2, p3 = st.columns([1, 1, 4])
+    p1.button("← Newer", key="history_prev", on_click=_step, args=(-1,), disabled=page_no <= 1, width="stretch")
+    p2.button("Older →", key="history_next", on_click=_step, args=(1,), disabled=page_no >= n_pages, width="stretch")
+    p3.number_input(f"Page (of {n_pages:,})", 1, n_pages, key="history_page_no")
+    st.dataframe(
+        pd.DataFrame([r.row() for r in page.runs]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "accuracy": st.column_config.NumberColumn(format="%.4f"),
+            "f1": st.column_config.NumberColumn(format="%.4f"),
+            "train_time_s": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
+
+    summaries = {r.id: r for r in page.runs}
+    compare_ui(store, summaries)
+    annotate_ui(store, summaries)
+
+
+try:
+    facets = store.facets()  # the filter choices (DISTINCT on indexes): the widgets come before the runs
+    where = None
+    if facets["dataset"]:
+        where = filters_ui(facets)
+        size = st.session_state["history_page_size"]
+        if st.session_state.get("history_last_filter") != (where, size):  # new filters: back to the first page
+            st.session_state["history_last_filter"] = (where, size)
+            st.session_state["history_page_no"] = 1
+        total = store.count(where)
+        points = store.frontier_points(where)  # a projection of indexed columns, over every matching run
+    else:
+        st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
+except CoreError as err:
+    st.warning(plain(str(err)))
+    where = None
+
+if where is not None:
+    if points:
+        frontier_ui(points)
+    _runs(where, size)
+
+    export_ui(where, total)
+
+st.subheader("Import")
+upload = st.file_uploader("A Tradeoff Lab JSON export", type=["json"], key="history_import")
+if upload is not None and st.button("Import", key="history_import_go"):
+    try:
+        st.success(str(store.import_json(upload.getvalue())))
+    except CoreError as err:
+        st.error(plain(str(err)))

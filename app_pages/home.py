@@ -1,0 +1,54 @@
+"""Home: what the lab answers, the article's workflow, presets to start from, and this machine."""
+
+import streamlit as st
+
+from core.presets import PRESETS
+from core.training.perf import environment_stamp
+from ui import results
+from ui.state import get_state
+
+state = get_state()
+st.title("Tradeoff Lab")
+st.markdown(
+    "**How much accuracy does a model give up for speed — and what does each knob cost?** Move a slider and "
+    "watch accuracy, precision, recall, F1 and ROC AUC move with training time, latency, memory and size, "
+    "each measured on this machine and compared with the run before and a baseline you pin."
+)
+
+st.subheader("The workflow, from the article")
+st.graphviz_chart(
+    """
+    digraph {
+      rankdir=LR; node [shape=box, style="rounded,filled", fillcolor="#eef4fb", fontname="sans-serif"];
+      prepare [label="Prepare data\\n(scale, rebalance)"]; split [label="Split\\ntrain / val / test"];
+      init [label="Initialise\\nmodel"]; train [label="Train\\n(epochs, batches)"];
+      good [label="Accuracy\\ngood enough?", shape=diamond, fillcolor="#fff4e5"];
+      tune [label="Tune\\n(knobs)"]; evaluate [label="Evaluate\\non test"]; optimise [label="Optimise\\nperformance"];
+      prepare -> split -> init -> train -> good; good -> tune [label="no"]; tune -> train;
+      good -> evaluate [label="yes"]; evaluate -> optimise;
+    }
+    """,
+    width="stretch",
+)
+
+st.subheader("Start from a preset")
+cols = st.columns(len(PRESETS))
+for col, preset in zip(cols, PRESETS.values(), strict=True):
+    with col, st.container(border=True):
+        st.markdown(f"**{preset.name}**")
+        st.caption(preset.description)
+        if preset.claimed_test_accuracy is not None:
+            st.caption(results.claim_text(preset.name))
+        if st.button("Open in Train", key=f"home_preset_{preset.name}"):
+            state.data_cfg, state.model_cfg = preset.data, preset.model
+            for key in [k for k in st.session_state if str(k).startswith("train_")]:
+                del st.session_state[key]  # widgets restart from the preset's values
+            st.switch_page("app_pages/train.py")
+
+with st.expander("This machine", expanded=False):
+    env = environment_stamp()
+    st.markdown(
+        f"**CPU** {env['cpu']} · **cores** {env['cores']} · **BLAS threads** {env['threads']} · "
+        f"**device** {env['device']} · **Python** {env['python']}"
+    )
+    st.markdown(" · ".join(f"**{name}** {version}" for name, version in env["versions"].items()))

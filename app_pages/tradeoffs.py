@@ -1,0 +1,142 @@
+"""Trade-offs: sweep one or two knobs (or search with Optuna) from the Train configuration and watch the
+accuracy-vs-time frontier fill in, with noise bands from repeats and budget what-ifs."""
+
+import threading
+
+import streamlit as st
+
+from core import CoreError
+from core.explore.plan import plan_exploration
+from core.explore.sweeps import display_value, pooled_runner
+from core.knobs import sweep_knobs, sweep_values
+from ui import cached, live, sweep_results
+from ui.jobs import REGISTRY, SweepJob
+from ui.state import get_state
+from ui.text import plain
+
+POLL_S = 0.25
+METRICS = ("accuracy", "balanced_accuracy", "f1", "roc_auc")
+
+state = get_state()
+kept = state.tradeoffs_controls  # widget values survive a visit to another page (Streamlit drops them)
+
+
+def remembered(key: str, default, options=None):
+    """The value this control had when the page was last left, else ``default``."""
+    value = kept.get(key, default)
+    if options is not None and isinstance(value, list):
+        value = [v for v in value if v in options]
+    elif options is not None and value not in options:
+        value = default
+    return value
+
+
+st.title("Trade-offs")
+st.caption("How much accuracy for how much time? Sweep knobs from your Train configuration and read the frontier.")
+base_data, base_model = state.data_cfg, state.model_cfg
+st.markdown(f"Starting from **{base_model.kind.value}** on **{base_data.dataset}** (change them on Train or Data).")
+
+MODES = ["Grid sweep", "Search (Optuna)"]
+mode = st.radio(
+    "Mode", MODES, index=MODES.index(remembered("trade_mode", MODES[0], MODES)), horizontal=True, key="trade_mode"
+)
+options = sweep_knobs(base_model.kind)
+default = [k for k in ("hidden_units", "batch_size") if k in options][:2] or options[:1]
+knobs = st.multiselect(
+    "Knobs (1 or 2)",
+    options,
+    default=remembered("trade_knobs", default, options)[:2],
+    max_selections=2,
+    key="trade_knobs",
+    format_func=lambda k: k.replace("_", " "),
+)
+values: dict[str, list] = {}
+cols = st.columns(max(1, len(knobs)))
+for col, knob in zip(cols, knobs, strict=False):
+    choices = sweep_values(knob)
+    current = getattr(base_data if knob == "fraction" else base_model, knob)
+    near = [c for c in choices if c == current] or choices[:1]
+    picked_default = sorted(set(choices[:: max(1, len(choices) // 3)]) | set(near), key=choices.index)[:4]
+    with col:
+        values[knob] = st.multiselect(
+            f"{knob.replace('_', ' ')} values",
+            choices,
+            default=remembered(f"trade_vals_{knob}", picked_default, choices),
+            key=f"trade_vals_{knob}",
+            format_func=display_value,
+        )
+c1, c2, c3, c4 = st.columns(4)
+metric = c1.selectbox(
+    "Metric", METRICS, index=METRICS.index(remembered("trade_metric", METRICS[0], METRICS)), key="trade_metric"
+)
+repeats = c2.slider(
+    "Repeats (seeds)", 1, 5, remembered("trade_repeats", 2), key="trade_repeats", help="Noise bands need at least 2."
+)
+TIMINGS = ["accurate", "fast"]
+timing = c3.radio(
+    "Timing",
+    TIMINGS,
+    index=TIMINGS.index(remembered("trade_timing", TIMINGS[0], TIMINGS)),
+    key="trade_timing",
+    horizontal=True,
+    help="accurate: one configuration at a time, honest times. fast: parallel over the cores; "
+    "times are measured under contention.",
+)
+n_trials = c4.slider(
+    "Search trials", 4, 60, remembered("trade_trials", 12), key="trade_trials", disabled=mode == "Grid sweep"
+)
+state.tradeoffs_controls = {k: v for k, v in st.session_state.items() if str(k).startswith("trade_")}
+
+
+def build_job() -> SweepJob:
+    """The sweep or search as a job: each trial timed in a worker and saved to the run store as it ends."""
+    plan = plan_exploration(
+        base_data,
+        base_model,
+        {k: values[k] for k in knobs},
+        search=mode != "Grid sweep",
+        repeats=repeats,
+        parallel=timing == "fast",
+        n_trials=n_trials,
+        metric=metric,
+    )
+    state.sweep_spec = plan.spec
+    stop = threading.Event()
+    store, _ = cached.run_store()
+    serial = pooled_runner(cached.pool_for, should_stop=stop.is_set)  # "accurate": one at a time, in a worker
+    return SweepJob(plan.bind(serial), total=plan.total, store=store, stop_event=stop)
+
+
+run_col, stop_col, _ = st.columns([1, 1, 4])
+if run_col.button("Run", type="primary", key="trade_run", width="stretch"):
+    try:  # the registry stops this session's previous sweep, without waiting for it
+        state.sweep = REGISTRY.start(build_job(), owner=state.owner)
+    except CoreError as err:
+        st.error(plain(str(err)))
+stop_col.button(  # in the callback, before the rerun's script: the trial in hand ends within a batch
+    "Stop", key="trade_stop", width="stretch", on_click=lambda: state.sweep and state.sweep.request_stop()
+)
+
+job = state.sweep
+if job is None:
+    st.info("Pick knobs and values, then press **Run**.")
+    st.stop()
+
+# --- live progress, then results ------------------------------------------------------------------------
+live.follow(
+    job,
+    progress_of=live.sweep_progress,
+    chart_of=lambda j: sweep_results.frontier_so_far(j, metric),
+    version_of=lambda j: len(j.trials),
+    poll_s=POLL_S,
+    keep_progress=True,
+)
+if job.error:
+    st.error(plain(job.error))
+if job.stop_event.is_set():
+    st.warning(f"Stopped after {len(job.trials)} of {job.total} trials.")
+if job.store_error:
+    st.warning(plain(f"Could not save every trial in the run history ({job.store_error}). They are still shown here."))
+if not job.trials:
+    st.stop()
+sweep_results.show(job, state, metric=metric, grid=mode == "Grid sweep")

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, thresholds, calibration, cross-validation, imbalance, tiles."""

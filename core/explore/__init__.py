@@ -1,0 +1,1 @@
+"""Exploring trade-offs: sweeps and executors, Optuna search, Pareto frontiers, estimates."""

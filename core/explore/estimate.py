@@ -1,0 +1,324 @@
+"""Training-time estimates before a run: per-family cost models, calibrated on this machine, corrected by
+what past runs measured.
+
+What is estimated is ``cost.train_time_s``: fitting only (see core.training.trainer). The cost models:
+
+- networks: ``first-epoch extra + epochs × (steps × per-step overhead + rows × work per row ÷ throughput)``;
+  work per row is the multiply-adds of a forward pass (dense weights, plus each convolution's MACs over
+  its pixels), three times that with the backward pass. Early stopping fits on 90 % of the rows and may end
+  sooner, so its estimate is a ceiling (``Estimate.ceiling``).
+- scikit-learn: random forest ``trees × (per-tree overhead + n log n × √features)``, gradient boosting
+  ``iterations × (per-iteration overhead + rows × features × trees per iteration)``, logistic regression
+  ``iterations × (overhead + rows × features × classes)`` with the iterations L-BFGS typically needs here,
+  k-NN stores the rows.
+
+Their constants come from :func:`calibrate`, a probe of this machine (well under a second, cached per
+process): it times NumPy network steps at two batch sizes (per-step overhead and throughput) and tiny
+scikit-learn fits. Keras is never imported here, and gradient boosting is not probed (its OpenMP threads
+spin against a busy CPU): their speeds are reference speeds measured once on the project's 2-core machine,
+scaled by how this machine's NumPy probe compares. After a run of the same family, its measured time
+rescales the model again.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from core.config import ModelConfig, ModelKind
+from core.records.result import RunResult
+
+# Keras relative to the NumPy probe, measured on the project's 2-core machine with digits: each epoch and each
+# step cost a fixed dispatch overhead, dense arithmetic runs about as fast as NumPy's, convolutions on small
+# images far slower, and the first epoch pays graph tracing.
+KERAS_STEP_OVERHEAD_S = 1.9e-3  # per mini-batch step at the reference machine's speed
+KERAS_EPOCH_OVERHEAD_S = 0.025  # per epoch: iterator and callbacks (digits: 60 ms for 20 steps, 310 ms for 158)
+KERAS_THROUGHPUT_RATIO = 1.0  # Keras (oneDNN) dense MACs/s ÷ the NumPy probe's
+KERAS_CNN_THROUGHPUT_RATIO = 0.17  # convolutions on small images run far less efficiently (digits: 6 ms a step)
+KERAS_FIRST_EPOCH_S = {ModelKind.KERAS_MLP: 0.45, ModelKind.KERAS_CNN: 0.5}  # graph tracing beyond a steady epoch
+REFERENCE_STEP_OVERHEAD_S = 1.0e-4  # the NumPy probe's per-step overhead on the reference machine
+LOGISTIC_EXPECTED_ITERS = 30  # L-BFGS iterations assumed (capped by max_iter): digits takes 28, breast_cancer 17
+EARLY_STOPPING_FIT_SHARE = 0.9  # early stopping keeps 10 % of the training rows aside
+_HISTORY_SCALE_BOUNDS = (0.2, 5.0)  # a last run rescales the model at most this much
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Speeds of this machine, from :func:`calibrate`."""
+
+    step_overhead_s: float  # NumPy network: fixed cost of one mini-batch step
+    macs_per_s: float  # NumPy network: forward multiply-adds per second, backward and update included (÷ 3)
+    forest_tree_s: float  # random forest: fixed cost per tree
+    forest_s_per_unit: float  # random forest: seconds per tree × n log2 n × √features
+    boosting_iter_s: float  # gradient boosting: fixed cost per iteration
+    boosting_s_per_unit: float  # gradient boosting: seconds per iteration × rows × features × trees per iteration
+    logistic_iter_s: float  # logistic regression: fixed cost per L-BFGS iteration
+    logistic_s_per_unit: float  # logistic regression: seconds per iteration × rows × features × classes
+    knn_s_per_unit: float  # k-NN fit: seconds per stored value
+    probe_s: float  # how long the probe took
+
+
+@dataclass(frozen=True)
+class Estimate:
+    seconds: float
+    epochs: int  # possibly cut to fit a time cap
+    capped: bool
+    basis: str  # where the speed came from
+    ceiling: bool = False  # early stopping / iterative solvers may finish sooner
+
+
+def _best_time(fn, repeats: int) -> float:
+    """Fastest of ``repeats`` timed calls after one warm-up: the machine's speed, not its current load
+    (the last run's measured time brings the load in)."""
+    fn()
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+@functools.lru_cache(maxsize=1)
+def _network_probe() -> tuple[float, float, float]:
+    """(per-step overhead s, MACs/s, probe seconds): NumPy network steps at batch 8 and 1,024 (~50 ms)."""
+    from core.models.numpy_mlp import NumpyMLP, _Adam
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(0)
+    n_features, hidden, n_classes = 64, 128, 10
+    X = rng.standard_normal((1024, n_features)).astype(np.float32)
+    y = rng.integers(0, n_classes, 1024)
+    net = NumpyMLP(ModelConfig(hidden_units=(hidden,)))
+    net.init_params(n_features, n_classes)
+    adam = _Adam(net.params(), 1e-3)
+
+    order = rng.permutation(len(y))
+
+    def step(batch: int):
+        idx = order[:batch]
+
+        def run() -> None:  # one step as NumpyMLP.fit takes it: gather the batch, step, count hits
+            _, grads, out = net._loss_grads_output(X[idx], y[idx], None)
+            adam.apply(net.params(), grads)
+            int((out.argmax(axis=1) == y[idx]).sum())
+
+        return run
+
+    small, big = 8, 1024
+    warm_until = time.perf_counter() + 0.02  # a cold CPU (clock, caches) reads as a slower machine
+    while time.perf_counter() < warm_until:
+        step(big)()
+    t_small = _best_time(step(small), 40)
+    t_big = _best_time(step(big), 12)
+    macs = n_features * hidden + hidden * n_classes
+    per_row = t_big / big  # at batch 1,024 the step's fixed cost is a rounding error
+    overhead = max(t_small - small * per_row, 0.5 * t_small)  # at batch 8 the fixed cost is most of a step
+    return overhead, macs / per_row, time.perf_counter() - started
+
+
+@functools.lru_cache(maxsize=1)
+def _baseline_probe() -> tuple[float, ...]:
+    """Small scikit-learn fits (~0.1 s on a quiet machine), probed when a scikit-learn estimate is first asked.
+
+    Each family is fitted as the real runs fit it, at two sizes where a fixed cost per tree or per iteration
+    has to be told apart from the cost per row.
+    """
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neighbors import KNeighborsClassifier
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((800, 16)).astype(np.float32)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 1).astype(int)  # 3 classes, learnable like real data
+    X_wide = np.hstack([X, rng.standard_normal((800, 48)).astype(np.float32)])
+    n, k, trees, lr_iters = len(y), 3, 4, 20
+    machine = _network_probe()[0] / REFERENCE_STEP_OVERHEAD_S
+
+    def forest(rows: int):
+        return lambda: RandomForestClassifier(trees, n_jobs=1, random_state=0).fit(X[:rows], y[:rows])
+
+    def logistic(data: np.ndarray):
+        return lambda: LogisticRegression(max_iter=lr_iters, tol=0).fit(data, y)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_forest_small, t_forest = _best_time(forest(100), 1), _best_time(forest(n), 1)
+        t_lr_narrow, t_lr_wide = _best_time(logistic(X), 1), _best_time(logistic(X_wide), 1)
+        t_knn = _best_time(lambda: KNeighborsClassifier().fit(X_wide, y), 3)
+
+    def units(rows: int) -> float:
+        return rows * math.log2(rows) * math.sqrt(16)
+
+    forest_unit = max((t_forest - t_forest_small) / (trees * (units(n) - units(100))), 0.0)
+    forest_tree = max(t_forest_small / trees - forest_unit * units(100), 0.0)
+    lr_unit = max((t_lr_wide - t_lr_narrow) / (lr_iters * n * 48 * k), 0.0)
+    lr_iter = max(t_lr_narrow / lr_iters - lr_unit * n * 16 * k, 0.0)
+    return (
+        forest_tree,
+        forest_unit,
+        # gradient boosting is not probed: its OpenMP threads spin for seconds against a busy CPU, which would
+        # make the probe anything but short; its reference speeds scale with the NumPy probe instead
+        REFERENCE.boosting_iter_s * machine,
+        REFERENCE.boosting_s_per_unit * machine,
+        lr_iter,
+        lr_unit,
+        t_knn / (n * 64),
+        time.perf_counter() - started,
+    )
+
+
+# Speeds probed on the project's 2-core machine; a probe outside 1/10-10× of these is taken as disturbed
+# (a BLAS thread pre-empted mid-probe reads as a 100× slower machine) and clipped to that range.
+REFERENCE = Calibration(
+    step_overhead_s=1.0e-4,
+    macs_per_s=5e9,
+    forest_tree_s=1.5e-3,
+    forest_s_per_unit=1e-8,
+    boosting_iter_s=0.018,  # digits (20 iterations × 10 trees) and breast_cancer (100 × 1) both take ~18 ms
+    boosting_s_per_unit=1e-9,
+    logistic_iter_s=3e-4,
+    logistic_s_per_unit=5e-9,
+    knn_s_per_unit=1e-8,
+    probe_s=0.0,
+)
+
+
+def calibrate(*, baselines: bool = True) -> Calibration:
+    """This machine's speeds, probed once per process: NumPy steps (~50 ms), then, when asked, small
+    scikit-learn fits (~0.1 s)."""
+    overhead, macs_per_s, t_net = _network_probe()
+    probed = [overhead, macs_per_s]
+    spent = t_net
+    if baselines:
+        *rest, t_base = _baseline_probe()
+        probed += rest
+        spent += t_base
+    reference = [getattr(REFERENCE, f.name) for f in fields(Calibration)][:-1]
+    values = [min(max(v, r / 10), r * 10) for v, r in zip(probed, reference, strict=False)]
+    values += reference[len(values) :]
+    return Calibration(*values, probe_s=spent)
+
+
+def macs_per_row(cfg: ModelConfig, n_features: int, n_classes: int, image_shape: tuple[int, int] | None = None) -> int:
+    """Multiply-adds of one forward pass: dense layers, plus each convolution over its output pixels."""
+    outputs = 1 if (n_classes == 2 and cfg.kind == ModelKind.NUMPY_MLP) else n_classes
+    macs = 0
+    width = n_features
+    if cfg.kind == ModelKind.KERAS_CNN:
+        side_h, side_w = image_shape or (int(math.isqrt(n_features)),) * 2
+        channels = 1
+        for block in range(cfg.conv_blocks):
+            filters = cfg.filters * 2**block
+            macs += side_h * side_w * filters * channels * cfg.kernel_size**2
+            side_h, side_w, channels = math.ceil(side_h / 2), math.ceil(side_w / 2), filters
+        width = side_h * side_w * channels
+    sizes = [width, *cfg.hidden_units, outputs]
+    return macs + sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def _network_epoch_and_start(
+    cfg: ModelConfig, n_train: int, n_features: int, n_classes: int, image_shape, cal: Calibration
+) -> tuple[float, float]:
+    """(seconds per epoch, first-epoch extra seconds) of a network, from the calibration."""
+    rows = n_train * (EARLY_STOPPING_FIT_SHARE if cfg.early_stopping_patience and cfg.kind.uses_keras else 1.0)
+    steps = math.ceil(rows / cfg.batch_size)
+    work = rows * macs_per_row(cfg, n_features, n_classes, image_shape)
+    if cfg.kind == ModelKind.NUMPY_MLP:
+        return steps * cal.step_overhead_s + work / cal.macs_per_s, 0.0
+    machine = cal.step_overhead_s / REFERENCE_STEP_OVERHEAD_S  # > 1: a slower machine than the reference
+    ratio = KERAS_CNN_THROUGHPUT_RATIO if cfg.kind == ModelKind.KERAS_CNN else KERAS_THROUGHPUT_RATIO
+    epoch = (KERAS_EPOCH_OVERHEAD_S + steps * KERAS_STEP_OVERHEAD_S) * machine + work / (cal.macs_per_s * ratio)
+    return epoch, KERAS_FIRST_EPOCH_S[cfg.kind] * machine
+
+
+def _baseline_seconds(cfg: ModelConfig, n_train: int, n_features: int, n_classes: int, cal: Calibration) -> float:
+    n, d = max(n_train, 2), n_features
+    if cfg.kind == ModelKind.RANDOM_FOREST:
+        depth = 1.0 if cfg.max_depth is None else min(1.0, cfg.max_depth / math.log2(n))
+        return cfg.n_trees * (cal.forest_tree_s + cal.forest_s_per_unit * n * math.log2(n) * math.sqrt(d) * depth)
+    if cfg.kind == ModelKind.HIST_GB:
+        per_iteration = 1 if n_classes == 2 else n_classes  # trees grown per iteration
+        return cfg.max_iter * (cal.boosting_iter_s + cal.boosting_s_per_unit * n * d * per_iteration)
+    if cfg.kind == ModelKind.LOGISTIC:
+        iters = min(cfg.max_iter, LOGISTIC_EXPECTED_ITERS)
+        return iters * (cal.logistic_iter_s + cal.logistic_s_per_unit * n * d * max(n_classes, 2))
+    return cal.knn_s_per_unit * n * d
+
+
+def model_seconds(
+    cfg: ModelConfig,
+    *,
+    n_train: int,
+    n_features: int,
+    n_classes: int,
+    image_shape: tuple[int, int] | None = None,
+    epochs: int | None = None,
+    cal: Calibration | None = None,
+) -> float:
+    """The calibrated cost model's training seconds, before any correction from past runs."""
+    cal = cal or calibrate(baselines=not cfg.kind.is_network)
+    if not cfg.kind.is_network:
+        return _baseline_seconds(cfg, n_train, n_features, n_classes, cal)
+    epoch, start = _network_epoch_and_start(cfg, n_train, n_features, n_classes, image_shape, cal)
+    return start + epoch * (cfg.epochs if epochs is None else epochs)
+
+
+def estimate_seconds(
+    cfg: ModelConfig,
+    *,
+    n_train: int,
+    n_features: int,
+    n_classes: int,
+    image_shape: tuple[int, int] | None = None,
+    history: Sequence[RunResult] = (),
+    cap_s: float | None = None,
+    cal: Calibration | None = None,
+) -> Estimate:
+    """Estimated training (fitting) seconds; with ``cap_s``, epochs are cut (to 1 at least) to fit it.
+
+    The model is calibrated on this machine; the last finished run of the same family, if any, rescales it
+    by measured ÷ modelled (within 0.2-5×), which takes in this machine's current load.
+    """
+    cal = cal or calibrate(baselines=not cfg.kind.is_network)
+    scale, basis = 1.0, "calibrated on this machine"
+    for run in reversed(history):
+        if run.model_config.kind != cfg.kind or run.stopped:
+            continue
+        d = run.dataset
+        modelled = model_seconds(
+            run.model_config,
+            n_train=d["n_train"],
+            n_features=d["n_features"],
+            n_classes=d["n_classes"],
+            image_shape=image_shape,
+            epochs=run.cost.epochs_run,
+            cal=cal,
+        )
+        if modelled > 0 and run.cost.train_time_s > 0:
+            low, high = _HISTORY_SCALE_BOUNDS
+            scale, basis = min(high, max(low, run.cost.train_time_s / modelled)), "speed of your last run"
+        break
+    ceiling = bool(cfg.early_stopping_patience and cfg.kind.uses_keras)
+    if not cfg.kind.is_network:
+        seconds = scale * model_seconds(cfg, n_train=n_train, n_features=n_features, n_classes=n_classes, cal=cal)
+        return Estimate(seconds, 1, False, basis, ceiling)
+    epoch, start = _network_epoch_and_start(cfg, n_train, n_features, n_classes, image_shape, cal)
+    epoch, start = epoch * scale, start * scale
+    epochs = cfg.epochs
+    if cap_s is not None and start + epoch * epochs > cap_s:
+        epochs = max(1, int((cap_s - start) / epoch))
+    return Estimate(start + epoch * epochs, epochs, epochs < cfg.epochs, basis, ceiling)
+
+
+def describe(estimate: Estimate) -> str:
+    """Caption text: "≈ 3.2 s", or "≤ 3.2 s" for a ceiling (early stopping can end sooner)."""
+    value = f"{estimate.seconds:.1f} s" if estimate.seconds >= 0.1 else f"{estimate.seconds * 1000:.0f} ms"
+    return f"≤ {value}" if estimate.ceiling else f"≈ {value}"

@@ -1,0 +1,1 @@
+"""Records: the RunResult, the run store, imports and exports, links and reports."""

@@ -1,0 +1,410 @@
+"""Database plumbing for the run store (core/store.py): URLs and drivers, the schema and its migrations,
+locks and retries, and the translation of every database error into one line.
+
+SQLite goes through SQLAlchemy's documented pysqlite recipe for transactional DDL (the driver's own
+transaction handling off, our ``BEGIN``), with ``BEGIN IMMEDIATE`` for writers: a migration holds the write
+lock from its first statement, so any number of processes can open a new store at once. PostgreSQL
+migrations take an advisory lock. A SQLite file must pass ``PRAGMA quick_check`` before anything writes to it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import NullPool, StaticPool
+
+from core.errors import CoreError
+
+DB_ENV = "TRADEOFF_LAB_DB"
+LOCK_ENV = "TRADEOFF_LAB_DB_LOCK_S"  # how long a write waits for another process's lock before giving up
+DEFAULT_PATH = Path.home() / ".tradeoff_lab" / "runs.sqlite"
+DEFAULT_LOCK_S = 5.0
+_PG_LOCK_KEY = 7_214_315  # pg_advisory_xact_lock key: one migrator at a time across processes
+
+
+def _fill_uuids(conn: Connection) -> None:
+    for (run_id,) in conn.execute(text("SELECT id FROM runs WHERE uuid IS NULL")).all():
+        conn.execute(text("UPDATE runs SET uuid = :u WHERE id = :id"), {"u": str(uuid.uuid4()), "id": run_id})
+
+
+# The columns History lists, filters, sorts and plots from, so it never parses a stored result to show a page.
+# ``result_state``: 'ok' (result_json checked: a RunResult), 'unreadable' (it is not), 'none' (no result);
+# NULL when nobody checked the row (another program wrote it): History checks such a row when it lists it.
+HEADLINE_COLUMNS = ("val_accuracy", "val_f1", "test_accuracy", "train_time_s", "model_repr", "task", "result_state")
+HEADLINE_COLUMNS += ("timing_context",)  # what else ran while it was timed: frontiers use "serial" runs
+# Everything a History page, its filters and its frontier read, in one index: SQLite keeps a row's columns in one
+# record, and the headline columns come after result_json (~230 KB for a digits run), so reading them from the
+# table would walk that result's overflow pages: 2.3 GB read to list 10,000 runs. Queries name this index.
+SUMMARY_INDEX = "runs_summary"
+SUMMARY_COLUMNS = ("id", "created_at", "kind", "status", "dataset", "model", "result_state", "val_accuracy")
+SUMMARY_COLUMNS += ("val_f1", "train_time_s", "tags", "model_repr", "notes", "timing_context")
+_BACKFILL_CHUNK = 200  # rows read per query while backfilling (bounded memory on a large store)
+
+
+def _fill_headlines(conn: Connection) -> None:
+    """Backfill the headline columns of every stored result: each one parsed and checked once, here."""
+    from core.records.store_import import headline_of_json  # lazy: store_import imports the store
+
+    conn.execute(text("UPDATE runs SET result_state = 'none' WHERE result_json IS NULL"))
+    ids = [int(i) for (i,) in conn.execute(text("SELECT id FROM runs WHERE result_json IS NOT NULL ORDER BY id"))]
+    update = text(
+        "UPDATE runs SET val_accuracy = :val_accuracy, val_f1 = :val_f1, test_accuracy = :test_accuracy, "
+        "train_time_s = :train_time_s, model_repr = :model_repr, task = :task, result_state = :result_state, "
+        "timing_context = :timing_context "
+        "WHERE id = :id"
+    )
+    for start in range(0, len(ids), _BACKFILL_CHUNK):
+        chunk = ids[start : start + _BACKFILL_CHUNK]
+        rows = conn.execute(
+            text("SELECT id, result_json FROM runs WHERE id >= :lo AND id <= :hi AND result_json IS NOT NULL"),
+            {"lo": chunk[0], "hi": chunk[-1]},
+        ).all()
+        values = [{"id": int(r.id), **headline_of_json(r.result_json)} for r in rows]
+        if values:
+            conn.execute(update, values)
+
+
+def _create_summary_index(conn: Connection) -> None:
+    """SQLite only: PostgreSQL keeps large values out of line already (TOAST), and its index rows are capped at
+    ~2.7 kB, which a long note would exceed."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"CREATE INDEX {SUMMARY_INDEX} ON runs ({', '.join(SUMMARY_COLUMNS)})"))
+
+
+# Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (SQL, or a callable for data).
+MIGRATIONS: tuple[tuple[str | Callable[[Connection], None], ...], ...] = (
+    (  # 1: runs
+        """CREATE TABLE runs (
+            id {id_column},
+            created_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            model TEXT NOT NULL,
+            result_json TEXT,
+            error TEXT,
+            app_version TEXT NOT NULL
+        )""",
+        "CREATE INDEX runs_created ON runs (created_at)",
+    ),
+    (  # 2: notes, tags and presenter scenarios
+        "ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE runs ADD COLUMN tags TEXT NOT NULL DEFAULT ''",
+        """CREATE TABLE scenarios (
+            id {id_column},
+            created_at TEXT NOT NULL,
+            name TEXT NOT NULL,
+            narrative TEXT NOT NULL,
+            run_id INTEGER NOT NULL
+        )""",
+    ),
+    (  # 3: a run's identity across stores (imports skip runs already present) and its owner while running
+        "ALTER TABLE runs ADD COLUMN uuid TEXT",
+        "ALTER TABLE runs ADD COLUMN owner TEXT",  # "host pid start_time" of the process running it
+        _fill_uuids,
+        "CREATE UNIQUE INDEX runs_uuid ON runs (uuid)",
+    ),
+    (  # 4: compressed variants (kind "compress") point at the run they were made from; their method and costs
+        "ALTER TABLE runs ADD COLUMN parent_id INTEGER",
+        "ALTER TABLE runs ADD COLUMN compress_json TEXT",
+        "CREATE INDEX runs_parent ON runs (parent_id)",
+    ),
+    (  # 5 (History at scale): headline columns written at save time, backfilled here; the listing's index
+        "ALTER TABLE runs ADD COLUMN val_accuracy DOUBLE PRECISION",
+        "ALTER TABLE runs ADD COLUMN val_f1 DOUBLE PRECISION",
+        "ALTER TABLE runs ADD COLUMN test_accuracy DOUBLE PRECISION",
+        "ALTER TABLE runs ADD COLUMN train_time_s DOUBLE PRECISION",
+        "ALTER TABLE runs ADD COLUMN model_repr TEXT",
+        "ALTER TABLE runs ADD COLUMN task TEXT",
+        "ALTER TABLE runs ADD COLUMN result_state TEXT",
+        "ALTER TABLE runs ADD COLUMN timing_context TEXT",
+        _fill_headlines,
+        _create_summary_index,
+        "CREATE INDEX runs_dataset ON runs (dataset)",
+        "CREATE INDEX runs_model ON runs (model)",
+        "CREATE INDEX runs_status ON runs (status)",
+        "CREATE INDEX runs_kind ON runs (kind)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(CoreError):
+    """The run store cannot be opened or written; the message is one line, without SQL."""
+
+
+class RunNotFound(StoreError):
+    """No run has the id asked for (a user error, not a fault of the store)."""
+
+
+def process_token() -> str:
+    """This process as "host pid start_time": a pid alone can be reused after the process ends."""
+    import psutil
+
+    return f"{socket.gethostname()} {os.getpid()} {psutil.Process().create_time():.2f}"
+
+
+def process_gone(token: str | None) -> bool:
+    """True when the process named by ``token`` runs no more on this host (other hosts: unknown, False)."""
+    import psutil
+
+    if not token:
+        return True  # saved "running" by a version that recorded no owner
+    host, _, rest = token.partition(" ")
+    pid_text, _, started = rest.partition(" ")
+    if host != socket.gethostname():
+        return False
+    try:
+        return abs(psutil.Process(int(pid_text)).create_time() - float(started)) > 1.0
+    except psutil.NoSuchProcess:
+        return True
+    except (ValueError, psutil.Error):
+        return False
+
+
+def resolve_url(target: str | None = None) -> str:
+    """The SQLAlchemy URL for a path or URL (default: $TRADEOFF_LAB_DB, else ~/.tradeoff_lab/runs.sqlite)."""
+    target = target or os.environ.get(DB_ENV) or str(DEFAULT_PATH)
+    if "://" not in target:
+        return f"sqlite:///{Path(target).expanduser()}"
+    scheme, sep, rest = target.partition("://")
+    if scheme in ("postgresql", "postgres"):  # the documented form; psycopg (3) is the pinned driver
+        return f"postgresql+psycopg{sep}{rest}"
+    return target
+
+
+def describe(url: str) -> str:
+    """The store's location for messages: a file path, or the URL without its password."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url.split("@")[-1]
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "memory"
+    return parsed.render_as_string(hide_password=True)
+
+
+T = TypeVar("T")
+
+
+def guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn any database error raised by ``method`` into a one-line StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: Database, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except (SQLAlchemyError, sqlite3.Error, OSError) as err:
+            raise StoreError(self.explain(err)) from err
+
+    return wrapper
+
+
+class Database:
+    """One run-store database: its engine, schema, locks and error messages. Connections are opened per call.
+
+    Raises StoreError when the database cannot be reached, is damaged, locked past ``lock_s`` seconds,
+    or needs a driver that is not installed.
+    """
+
+    def __init__(self, target: str | None = None, *, lock_s: float | None = None) -> None:
+        self.url = resolve_url(target)
+        self.where = describe(self.url)
+        self.lock_s = float(os.environ.get(LOCK_ENV, DEFAULT_LOCK_S)) if lock_s is None else lock_s
+        try:
+            self._engine = self._create_engine()
+            self._writer = self._engine.execution_options(tradeoff_write=True)
+            if self.is_sqlite and not self.in_memory:
+                Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+                self._retrying(self._check_integrity)  # before anything could write to the file
+                self._retrying(self._use_wal)
+            self.migrate()
+        except StoreError:
+            raise
+        except (SQLAlchemyError, sqlite3.Error, OSError) as err:
+            raise StoreError(self.explain(err)) from err
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite")
+
+    @property
+    def in_memory(self) -> bool:
+        return self.url in ("sqlite://", "sqlite:///:memory:")
+
+    def _create_engine(self) -> Engine:
+        try:
+            url = make_url(self.url)
+        except ArgumentError:
+            raise StoreError(
+                f"{self.where!r} is not a database URL. Set {DB_ENV} to a file path, sqlite:///FILE or "
+                "postgresql://USER:PASSWORD@HOST/DB."
+            ) from None
+        backend = url.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise StoreError(
+                f"The run store URL {self.where} uses {backend!r}, which Tradeoff Lab does not support. "
+                f"Set {DB_ENV} to a file path or a postgresql:// URL."
+            )
+        try:
+            if self.in_memory:  # one shared connection, or every call would see a new empty database
+                engine = create_engine(self.url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+            elif backend == "sqlite":
+                engine = create_engine(self.url, poolclass=NullPool, connect_args={"timeout": self.lock_s})
+            else:
+                engine = create_engine(self.url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        except NoSuchModuleError:
+            raise StoreError(
+                f"The run store URL {self.where} names a driver SQLAlchemy does not know ({url.drivername}). "
+                "Use postgresql:// (psycopg) or a file path."
+            ) from None
+        except ImportError as err:
+            raise StoreError(
+                f"The database driver for {self.where} is not installed ({err.name or err}). "
+                "Install requirements.txt (psycopg[binary] for postgresql://)."
+            ) from None
+        if backend == "sqlite":
+            # SQLAlchemy's documented pysqlite recipe: the driver's own transaction handling off (it would run
+            # CREATE TABLE outside the transaction), our BEGIN instead — IMMEDIATE for writers, so a migration
+            # or an insert holds the write lock from its first statement.
+            @event.listens_for(engine, "connect")
+            def _connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+                dbapi_connection.isolation_level = None
+
+            @event.listens_for(engine, "begin")
+            def _begin(conn: Connection) -> None:
+                write = conn.get_execution_options().get("tradeoff_write")
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+
+    def explain(self, err: BaseException) -> str:
+        """One line for a database error: what happened to which store, and what to do. No SQL."""
+        orig = getattr(err, "orig", None) or err
+        detail = (str(orig).strip().splitlines() or [type(orig).__name__])[0][:200]
+        low = detail.lower()
+        if "locked" in low or "busy" in low:
+            return (
+                f"The run store {self.where} is locked by another process (waited {self.lock_s:g} s). "
+                "Close the other program or try again."
+            )
+        if "malformed" in low or "not a database" in low or "corrupt" in low:
+            return f"The run store {self.where} is damaged ({detail}). Move it aside or set {DB_ENV}."
+        if isinstance(err, DBAPIError) and err.connection_invalidated or "connect" in low or "refused" in low:
+            return f"The run store {self.where} could not be reached ({detail})."
+        return f"The run store {self.where} could not be used ({type(orig).__name__}: {detail})."
+
+    def _retrying(self, action: Callable[[], T]) -> T:
+        """Run ``action``, retrying while the database is locked, up to ``lock_s`` seconds in all."""
+        deadline = time.monotonic() + self.lock_s
+        delay = 0.02
+        while True:
+            try:
+                return action()
+            except (SQLAlchemyError, sqlite3.Error) as err:
+                text_ = str(getattr(err, "orig", err)).lower()
+                if not ("locked" in text_ or "busy" in text_) or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._writer.begin() as conn:
+            yield conn
+
+    def _pragma(self, sql: str) -> list[str]:
+        """A PRAGMA on a raw connection (outside any BEGIN: journal_mode cannot change inside one)."""
+        raw = self._engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            rows = [str(r[0]) for r in cursor.execute(sql).fetchall()]
+            cursor.close()
+            return rows
+        finally:
+            raw.close()
+
+    def _check_integrity(self) -> None:
+        rows = self._pragma("PRAGMA quick_check")
+        if rows != ["ok"]:
+            found = " ".join(" ".join(rows).replace("*", "").split())  # one line, whatever SQLite lists
+            raise StoreError(
+                f"The run store {self.where} is damaged ({found[:160]}). Move it aside or set {DB_ENV} to another file."
+            )
+
+    def _use_wal(self) -> None:
+        if self._pragma("PRAGMA journal_mode") != ["wal"]:
+            self._pragma("PRAGMA journal_mode=WAL")  # readers never block the writer
+
+    # --- schema ----------------------------------------------------------------------------------------
+    def _version(self, conn: Connection) -> int:
+        query = (
+            "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'"
+            if self.is_sqlite
+            else "SELECT to_regclass('schema_version')"
+        )
+        if conn.execute(text(query)).scalar() is None:
+            return 0
+        return int(conn.execute(text("SELECT version FROM schema_version")).scalar_one())
+
+    @guarded
+    def schema_version(self) -> int:
+        with self._engine.connect() as conn:
+            return self._version(conn)
+
+    @guarded
+    def migrate(self) -> None:
+        """Apply the migrations this database has not had yet, all in one transaction under the write lock."""
+        if self._retrying(self.schema_version) == SCHEMA_VERSION:
+            return  # the common case takes no lock
+        self._retrying(self._migrate_locked)
+
+    def _migrate_locked(self) -> None:
+        if self.is_sqlite:
+            with self._write() as conn:  # BEGIN IMMEDIATE: the write lock before the first read
+                self._apply_migrations(conn)
+            return
+        with self._engine.connect() as conn:
+            # A session-level advisory lock, then a NEW transaction: one begun before the lock was granted would
+            # keep a stale catalog cache and not see the tables the previous holder created.
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
+            conn.commit()
+            try:
+                with conn.begin():
+                    self._apply_migrations(conn)
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_LOCK_KEY})
+                conn.commit()
+
+    def _apply_migrations(self, conn: Connection) -> None:
+        current = self._version(conn)  # read again under the lock: another process may have migrated
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"The run store {self.where} has schema version {current}, newer than this app's "
+                f"{SCHEMA_VERSION}. Update Tradeoff Lab."
+            )
+        if current == 0:
+            conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL)"))
+            conn.execute(text("INSERT INTO schema_version (version) VALUES (0)"))
+        id_column = "INTEGER PRIMARY KEY AUTOINCREMENT" if self.is_sqlite else "SERIAL PRIMARY KEY"
+        for version in range(current, SCHEMA_VERSION):
+            for step in MIGRATIONS[version]:
+                if callable(step):
+                    step(conn)
+                else:
+                    conn.execute(text(step.replace("{id_column}", id_column)))
+        conn.execute(text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})

@@ -1,0 +1,1 @@
+"""Training: ``train()``, progress and stop flags, honest timing (perf), worker processes."""

@@ -1,0 +1,496 @@
+"""Training workers: child processes that run ``train`` on request, so every timed run is measured on its own.
+
+The process serving pages never trains: its reruns and chart drawing would share the CPU and the memory
+counters with the run. A worker streams each epoch's ``EpochLog`` back over a local socket without waiting
+for an answer, and polls for a stop message after every batch (networks), so a stop is honoured within one
+batch. A scikit-learn fit cannot be interrupted: stopping one kills the worker (a fresh one starts) and the
+run is reported stopped with no model. A Keras worker imports TensorFlow ahead of time; a light worker only
+NumPy and scikit-learn. :class:`WorkerPool` keeps workers of one kind warm and hands them out one run each.
+
+The child is a plain ``python -c`` process (not ``multiprocessing``'s spawn, which would re-run the
+parent's ``__main__`` — under Streamlit, the app script itself).
+
+    pool = WorkerPool(tensorflow=False).start()        # NumPy/scikit-learn; TensorFlow=True for Keras
+    result = pool.run(data_cfg, model_cfg, callback=print)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from multiprocessing.connection import Client, Connection, Listener
+from pathlib import Path
+from typing import Any
+
+from core.config import DataConfig, ModelConfig
+from core.errors import CoreError
+from core.records.result import RunResult
+from core.training.progress import Callback, EpochLog, Progress
+
+_PREPARED_CACHE = 4  # data sets the worker keeps prepared, most recent first
+_READY_TIMEOUT_S = 180.0
+_STOP_POLL_S = 0.02  # the child reads its socket for a stop message at most this often (every batch)
+_PARENT_POLL_S = 0.02  # the parent forwards a stop request within this long
+_BOUNDARY_EVERY_S = 0.25  # 2-D data: a live decision-boundary snapshot at most this often
+NETWORK_STOP_GRACE_S = 10.0  # a network acknowledges a stop after its batch in hand; killed past this
+FIT_STOP_GRACE_S = 0.3  # a scikit-learn fit cannot be interrupted: killed after this
+_ROOT = Path(__file__).resolve().parents[1]
+_THREAD_VARS = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
+
+
+class WorkerError(CoreError):
+    """The worker process died or failed in a way that is not the user's to fix."""
+
+
+class RunStopped(WorkerError):
+    """A run stopped before it had a model to keep (a scikit-learn fit, ended by killing its worker)."""
+
+
+# --- the child ---------------------------------------------------------------------------------------------
+def _child_main(address: str) -> None:
+    """Entry point of the child: connect, load what it needs, then serve run requests."""
+    try:
+        conn = Client(address, authkey=bytes.fromhex(os.environ.pop("TRADEOFF_LAB_WORKER_KEY")))
+        _serve(conn)
+    except (EOFError, OSError):
+        return  # the parent went away (server stopped): nothing left to do
+
+
+class _StopPoll:
+    """The child's stop flag for one run: reads pending messages from the parent at most every 20 ms."""
+
+    def __init__(self, conn: Connection, run_id: int) -> None:
+        self.conn, self.run_id = conn, run_id
+        self.stopped = self.exit = False
+        self._checked = 0.0
+        self._lock = threading.Lock()  # the training loop and a stop-watcher thread may both ask
+
+    def __call__(self) -> bool:
+        if self.stopped:
+            return True
+        now = time.perf_counter()
+        if now - self._checked < _STOP_POLL_S or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._checked = now
+            while not self.stopped and self.conn.poll(0):
+                message = self.conn.recv()
+                if message is None:
+                    self.exit = self.stopped = True
+                elif message[0] == "stop" and message[1] == self.run_id:
+                    self.stopped = True
+            if self.stopped:
+                self.conn.send(("halted", self.run_id, None))  # the parent stops its kill clock
+        finally:
+            self._lock.release()
+        return self.stopped
+
+
+class _BoundaryProgress(Progress):
+    """Progress that also sends the decision boundary on a grid, at most every ``_BOUNDARY_EVERY_S`` (2-D data).
+
+    ``train()`` attaches the model; the snapshot (a 60×60 grid of predictions, about a millisecond for a
+    small network) is taken inside the epoch callback, so it is part of the fitting wall time: the throttle
+    keeps that share under half a percent."""
+
+    def __init__(self, base: Progress, send: Callable[[Any], None], grid: Any) -> None:
+        super().__init__(on_epoch=base.on_epoch, should_stop=base.should_stop)
+        self._send, self._grid, self._model, self._last = send, grid, None, -1e9
+
+    @classmethod
+    def around(cls, data: Any, base: Progress, conn: Connection, run_id: int) -> _BoundaryProgress:
+        from core.explain.boundary import Grid
+
+        return cls(base, lambda snap: conn.send(("boundary", run_id, snap)), Grid.around(data.X_train))
+
+    def attach(self, model: Any) -> None:
+        self._model = model
+
+    def __call__(self, log: EpochLog) -> bool:
+        final = log.epoch == log.epochs
+        if self._model is not None and (final or time.perf_counter() - self._last >= _BOUNDARY_EVERY_S):
+            from core.explain.boundary import boundary
+
+            self._send(boundary(self._model, self._grid, epoch=log.epoch, val_accuracy=log.val_accuracy))
+            self._last = time.perf_counter()
+        return super().__call__(log)
+
+
+def _serve(conn: Connection) -> None:
+    from core.data import prepare
+    from core.training.trainer import train
+
+    prepared: OrderedDict[DataConfig, Any] = OrderedDict({DataConfig(): prepare(DataConfig())})
+    if os.environ.get("TRADEOFF_LAB_WORKER_TF") == "1":
+        from core.models.keras_import import import_keras
+
+        import_keras()
+        # One tiny fit pays TensorFlow's once-per-process start-up (kernel registration, first tracing
+        # machinery) before any measured run; each real run still traces its own model in its first epoch.
+        tiny = ModelConfig(kind="keras_mlp", hidden_units=(4,), epochs=1)
+        train(DataConfig(), tiny, prepared=prepared[DataConfig()])
+    else:  # the first fit of each family pays imports and first-call costs; pay them before a timed run
+        train(DataConfig(), ModelConfig(hidden_units=(4,), epochs=1), prepared=prepared[DataConfig()])
+    conn.send(("ready", None, None))
+    while True:
+        message = conn.recv()
+        if message is None:
+            return
+        if message[0] != "run":
+            continue  # a stop for a run that has already ended
+        _, run_id, data_cfg, model_cfg, context = message
+        stop = _StopPoll(conn, run_id)
+        progress = Progress(on_epoch=lambda log, rid=run_id: conn.send(("epoch", rid, log)), should_stop=stop)
+        try:
+            if data_cfg not in prepared:
+                prepared[data_cfg] = prepare(data_cfg)
+                while len(prepared) > _PREPARED_CACHE:
+                    prepared.popitem(last=False)
+            prepared.move_to_end(data_cfg)
+            if prepared[data_cfg].n_features == 2:  # 2-D data: the page draws the boundary live, Playground-style
+                progress = _BoundaryProgress.around(prepared[data_cfg], progress, conn, run_id)
+            result = train(data_cfg, model_cfg, callback=progress, prepared=prepared[data_cfg])
+            result = dataclasses.replace(result, cost=dataclasses.replace(result.cost, timing_context=context))
+            conn.send(("result", run_id, result))
+        except CoreError as err:
+            conn.send(("core_error", run_id, (type(err).__name__, str(err))))
+        except Exception as err:  # a bug: report it rather than kill the worker
+            conn.send(("error", run_id, f"{type(err).__name__}: {err}"))
+        if stop.exit:
+            return
+
+
+# --- the parent ----------------------------------------------------------------------------------------------
+class _Overlap:
+    """How many runs trained at once, process-wide, while one run did: its timing context says so.
+
+    A run being stopped does not count (it ends within a batch), so a run that supersedes another is clean.
+    """
+
+    _lock = threading.Lock()
+    _active: dict[int, _Overlap] = {}
+
+    def __init__(self, worker: TrainingWorker) -> None:
+        self.worker, self.peak = worker, 1
+
+    @classmethod
+    def begin(cls, worker: TrainingWorker) -> _Overlap:
+        me = cls(worker)
+        with cls._lock:
+            live = [o for o in cls._active.values() if not o.worker.stopping]
+            me.peak = len(live) + 1
+            for other in live:
+                other.peak = max(other.peak, me.peak)
+            cls._active[id(me)] = me
+        return me
+
+    def end(self) -> None:
+        with self._lock:
+            self._active.pop(id(self), None)
+
+    def context(self, asked: str) -> str:
+        """``asked`` unless more runs overlapped this one than it says ("serial" → "parallel:<n>")."""
+        if asked == "serial" and self.peak > 1:
+            return f"parallel:{self.peak}"
+        if asked.startswith("parallel:") and asked[9:].isdigit() and self.peak > int(asked[9:]):
+            return f"parallel:{self.peak}"
+        return asked
+
+
+class TrainingWorker:
+    """One child process, one run at a time (``run`` holds a lock; all socket traffic is on its thread).
+
+    ``tensorflow=True`` loads TensorFlow before the worker says it is ready (the app's Keras worker);
+    ``threads=N`` caps its BLAS and TensorFlow thread pools, set before anything is imported (pool workers).
+    A worker that dies or is killed to stop a fit starts again by itself.
+    """
+
+    _ids = itertools.count(1)
+
+    def __init__(self, *, tensorflow: bool = True, threads: int | None = None) -> None:
+        self._tensorflow = tensorflow
+        self._threads = threads
+        self._key = secrets.token_bytes(16)
+        self._listener = Listener(family="AF_UNIX", authkey=self._key)
+        self._process: subprocess.Popen | None = None
+        self._conn: Connection | None = None
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._busy = False
+        self._should_stop: Callable[[], bool] | None = None  # the run in progress's own stop flag
+        self._closed = False
+        self.started_at = 0.0
+        self.ready_after_s: float | None = None  # start → ready, once known
+
+    @property
+    def tensorflow(self) -> bool:
+        return self._tensorflow
+
+    def start(self) -> TrainingWorker:
+        env = {
+            **os.environ,
+            "TRADEOFF_LAB_WORKER_KEY": self._key.hex(),
+            "TRADEOFF_LAB_WORKER_TF": "1" if self._tensorflow else "0",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        if self._threads is not None:
+            for var in _THREAD_VARS:
+                env[var] = str(self._threads)
+        code = f"from core.training.worker import _child_main; _child_main({self._listener.address!r})"
+        self._ready.clear()
+        self.started_at = time.perf_counter()
+        self._process = subprocess.Popen([sys.executable, "-c", code], cwd=_ROOT, env=env)
+        threading.Thread(target=self._connect, name="tradeoff-worker-connect", daemon=True).start()
+        return self
+
+    def _connect(self) -> None:
+        try:
+            conn = self._listener.accept()
+            if conn.recv()[0] == "ready":
+                self._conn = conn
+                self.ready_after_s = time.perf_counter() - self.started_at
+                self._ready.set()
+        except (OSError, EOFError):
+            return  # the child died before it was ready; run() reports it
+
+    def _restart(self) -> None:
+        """Kill the child (if alive) and start a fresh one; the next run waits until it is ready."""
+        self._ready.clear()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(timeout=10)
+        if not self._closed:
+            self.start()
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def ready(self) -> bool:
+        """True once the worker has loaded what it needs (TensorFlow, for a Keras worker)."""
+        return self._ready.is_set()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def _stop_asked(self) -> bool:
+        should_stop = self._should_stop
+        return self._stop.is_set() or (should_stop is not None and bool(should_stop()))
+
+    @property
+    def stopping(self) -> bool:
+        """A run is in progress and has been asked to stop."""
+        return self._busy and self._stop_asked()
+
+    def request_stop(self) -> None:
+        """Stop the run in progress within a batch (networks), or at once by killing a scikit-learn fit."""
+        self._stop.set()
+
+    def run(
+        self,
+        data_cfg: DataConfig,
+        model_cfg: ModelConfig,
+        *,
+        callback: Callback | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        on_halted: Callable[[], None] | None = None,
+        context: str = "serial",
+        on_boundary: Callable[[Any], None] | None = None,
+    ) -> RunResult:
+        """Train in the worker; ``callback`` gets each EpochLog here and may return True to stop.
+
+        ``should_stop`` is polled every 50 ms and forwarded to the child, which checks it every batch;
+        ``request_stop()`` does the same for whatever run is in progress; ``on_halted()`` is called when
+        training has stopped (the partial model is then scored). ``context`` is stored as the
+        run's ``cost.timing_context``. Raises :class:`RunStopped` when a stop had to kill the worker before
+        there was a model, :class:`WorkerError` when the worker died.
+        """
+        with self._lock:
+            self._stop.clear()  # a stop asked before this run began was meant for an earlier one
+            self._busy, self._should_stop = True, should_stop
+            try:
+                waited = 0.0
+                while not self._ready.wait(0.2):
+                    waited += 0.2
+                    if self._stop_asked():
+                        raise RunStopped("The run was stopped before it started.")
+                    if not self.alive or waited > _READY_TIMEOUT_S:
+                        what = "TensorFlow" if self._tensorflow else "its libraries"
+                        raise WorkerError(f"The training worker could not load {what}; see the server log.")
+                overlap = _Overlap.begin(self)
+                try:
+                    result = self._exchange(data_cfg, model_cfg, callback, context, on_halted, on_boundary)
+                except (EOFError, OSError):
+                    self._restart()
+                    raise WorkerError("The training worker died during the run (out of memory?).") from None
+                finally:
+                    overlap.end()
+                final = overlap.context(context)
+                if final != result.cost.timing_context:
+                    result = dataclasses.replace(result, cost=dataclasses.replace(result.cost, timing_context=final))
+                return result
+            finally:
+                self._busy, self._should_stop = False, None
+
+    def _exchange(
+        self,
+        data_cfg: DataConfig,
+        model_cfg: ModelConfig,
+        callback: Callback | None,
+        context: str,
+        on_halted: Callable[[], None] | None,
+        on_boundary: Callable[[Any], None] | None = None,
+    ) -> RunResult:
+        conn = self._conn
+        assert conn is not None
+        run_id = next(self._ids)
+        conn.send(("run", run_id, data_cfg, model_cfg, context))
+        grace = NETWORK_STOP_GRACE_S if model_cfg.kind.is_network else FIT_STOP_GRACE_S
+        stop_sent_at: float | None = None
+        acknowledged = False
+        while True:
+            if stop_sent_at is None and self._stop_asked():
+                conn.send(("stop", run_id))
+                stop_sent_at = time.perf_counter()
+            if stop_sent_at is not None and not acknowledged and time.perf_counter() - stop_sent_at > grace:
+                self._restart()  # a fit that cannot be interrupted (or a hung batch): end the process
+                raise RunStopped(
+                    f"Stopped: {model_cfg.kind.value} cannot be interrupted mid-fit, so its worker was "
+                    "restarted and no model was kept."
+                )
+            if not conn.poll(_PARENT_POLL_S):
+                continue
+            kind, rid, payload = conn.recv()
+            if rid != run_id:
+                continue  # a late message of an earlier run
+            if kind == "epoch":
+                if callback is not None and callback(payload):
+                    self._stop.set()
+            elif kind == "boundary":
+                if on_boundary is not None:
+                    on_boundary(payload)
+            elif kind == "halted":
+                acknowledged = True
+                if on_halted is not None:
+                    on_halted()
+            elif kind == "result":
+                return payload
+            elif kind == "core_error":
+                from core import errors
+
+                name, text = payload
+                raise getattr(errors, name, CoreError)(text)
+            else:
+                raise WorkerError(f"The training worker failed: {payload}")
+
+    def close(self) -> None:
+        self._closed = True
+        if self._conn is not None:
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=5 if self._conn is not None else 0)  # one still loading: no wait
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=10)
+        self._listener.close()
+
+
+class WorkerPool:
+    """Warm workers of one kind, each running one run at a time.
+
+    ``run`` takes an idle worker (preferring one that is ready). When every worker is busy it waits a
+    moment for one whose run is being stopped, and otherwise starts another (up to ``max_size``), so a new
+    run never queues behind an abandoned one.
+    """
+
+    def __init__(self, *, tensorflow: bool, threads: int | None = None, warm: int = 1, max_size: int = 3) -> None:
+        self.tensorflow, self.threads, self.warm, self.max_size = tensorflow, threads, warm, max_size
+        self._workers: list[TrainingWorker] = []
+        self._claimed: set[int] = set()  # ids of workers handed out
+        self._cond = threading.Condition()
+
+    def start(self) -> WorkerPool:
+        with self._cond:
+            while len(self._workers) < self.warm:
+                self._workers.append(self._new())
+        return self
+
+    def _new(self) -> TrainingWorker:
+        return TrainingWorker(tensorflow=self.tensorflow, threads=self.threads).start()
+
+    @property
+    def workers(self) -> list[TrainingWorker]:
+        return list(self._workers)
+
+    @property
+    def ready(self) -> bool:
+        """True once some worker of the pool has finished loading."""
+        return any(w.ready for w in self._workers)
+
+    @property
+    def busy_count(self) -> int:
+        return len(self._claimed)
+
+    def acquire(self, *, stopping_wait_s: float = 3.0) -> TrainingWorker:
+        with self._cond:
+            deadline = time.monotonic() + stopping_wait_s
+            while True:
+                self._workers = [w for w in self._workers if w.alive or id(w) in self._claimed]
+                idle = [w for w in self._workers if id(w) not in self._claimed]
+                if idle:
+                    worker = max(idle, key=lambda w: w.ready)  # a ready one first
+                    break
+                stopping = any(w.stopping for w in self._workers)
+                if len(self._workers) < self.max_size and (not stopping or time.monotonic() > deadline):
+                    worker = self._new()
+                    self._workers.append(worker)
+                    break
+                self._cond.wait(0.05)
+            self._claimed.add(id(worker))
+            return worker
+
+    def release(self, worker: TrainingWorker) -> None:
+        with self._cond:
+            self._claimed.discard(id(worker))
+            self._cond.notify_all()
+
+    def run(self, data_cfg: DataConfig, model_cfg: ModelConfig, *, callback: Callback | None = None, **kw) -> RunResult:
+        worker = self.acquire()
+        try:
+            return worker.run(data_cfg, model_cfg, callback=callback, **kw)
+        finally:
+            self.release(worker)
+
+    def close(self) -> None:
+        with self._cond:
+            for w in self._workers:
+                w.close()
+            self._workers.clear()
+
+
+__all__ = ["EpochLog", "RunStopped", "TrainingWorker", "WorkerError", "WorkerPool"]
