@@ -51,7 +51,7 @@ def student_units(teacher_params: int, n_features: int = 784, n_classes: int = 1
 
 
 def bench(rows: list[Row], name: str, model, data, seeds: list[int]) -> None:
-    from core.data import prepare
+    from core.data.prepare import prepare
 
     prepared = prepare(data)
     n_params = _teacher_params(model, data)
@@ -144,7 +144,7 @@ def _spread(values: list[float]) -> str:
 
 def _teacher_params(model, data) -> int:
     """Parameters of the model as built (no training): Dense/Conv shapes from the config."""
-    from core.data import prepare
+    from core.data.prepare import prepare
     from core.models import build_model
 
     prepared = prepare(data)

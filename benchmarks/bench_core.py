@@ -32,7 +32,7 @@ from common import Row, median, print_table
 
 from core import DataConfig, ModelConfig, train
 from core.config import ModelKind, Scaling, replace_plain
-from core.data import prepare
+from core.data.prepare import prepare
 from core.presets import get_preset
 from core.training.perf import cpu_model
 

@@ -504,7 +504,7 @@ def run_sweep_command(args: argparse.Namespace) -> int:
     total = len(expand_grid(spec))
     if args.executor == "ray":  # reachable within the timeout, or one line and exit 2: never a hang
         check_address(args.ray_address or os.environ.get("RAY_ADDRESS"), timeout_s=args.ray_timeout)
-    from core.data import prepare
+    from core.data.prepare import prepare
 
     prepare(spec.data)  # the data loads (file, target column, download) before any trial trains
 
@@ -796,7 +796,7 @@ def _main(args: argparse.Namespace) -> int:
             return run_compress_command(args)
         if args.command == "explain":
             return run_explain_command(args)
-        from core.data import prepare
+        from core.data.prepare import prepare
         from core.explore.estimate import describe, estimate_seconds
         from core.training.trainer import train
 

@@ -15,7 +15,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import CoreError, DataConfig, ModelConfig, RunResult
-from core.data import prepare
+from core.data.prepare import prepare
 from core.data.datasets import RawData, load
 from core.data.prepare import PreparedData
 from core.records.store import RunStore, open_store

@@ -126,7 +126,7 @@ def train_with_boundary(
     every: int = 1,
 ):
     """Fit ``model_cfg`` on 2-D data, snapshotting its boundary each ``every`` epochs; (Fitted, snapshots)."""
-    from core.data import prepare
+    from core.data.prepare import prepare
     from core.explain import Fitted
     from core.models import build_model
 

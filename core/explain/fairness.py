@@ -154,7 +154,7 @@ def sensitive_groups(data_cfg: DataConfig, column: str, *, bins: int = 4) -> tup
 
     The split does not depend on scaling, so preparing without scaling yields the same rows unscaled.
     """
-    from core.data import prepare
+    from core.data.prepare import prepare
 
     unscaled = prepare(replace(data_cfg, scaling=Scaling.NONE))
     groups, how = groups_from_features(unscaled.X_val, unscaled.feature_names, column, bins=bins)

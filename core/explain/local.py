@@ -97,7 +97,7 @@ def feature_units(data_cfg) -> FeatureUnits:
     from dataclasses import replace
 
     from core.config import Imbalance, Scaling
-    from core.data import prepare
+    from core.data.prepare import prepare
     from core.data.datasets import DATASETS
 
     raw = prepare(replace(data_cfg, scaling=Scaling.NONE, imbalance=Imbalance.NONE)).X_train.astype(np.float64)

@@ -14,7 +14,7 @@ import warnings
 from datetime import UTC, datetime
 
 from core.config import DataConfig, ModelConfig
-from core.data import prepare
+from core.data.prepare import prepare
 from core.data.prepare import PreparedData
 from core.evaluation.metrics import MetricWarning, evaluate
 from core.models import build_model

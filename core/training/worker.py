@@ -131,7 +131,7 @@ class _BoundaryProgress(Progress):
 
 
 def _serve(conn: Connection) -> None:
-    from core.data import prepare
+    from core.data.prepare import prepare
     from core.training.trainer import train
 
     prepared: OrderedDict[DataConfig, Any] = OrderedDict({DataConfig(): prepare(DataConfig())})

@@ -11,7 +11,7 @@ import pytest
 from core.compress import CompressSpec, parse_methods, run_compress
 from core.compress.runner import variant_run
 from core.config import DataConfig, ModelConfig, ModelKind
-from core.data import prepare
+from core.data.prepare import prepare
 from core.records.store import RunStore
 from tests.helpers import run_cli
 

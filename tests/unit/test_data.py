@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, Imbalance, Scaling
-from core.data import prepare
+from core.data.prepare import prepare
 from core.data.datasets import load
 from core.errors import DataError
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig
-from core.data import prepare
+from core.data.prepare import prepare
 from core.errors import ConfigError
 from core.explain.article_case import compare, gradient_check, gradients, init_params, numeric_gradients
 

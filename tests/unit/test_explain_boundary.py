@@ -56,7 +56,7 @@ def test_the_recorder_passes_stop_requests_on():
     stops_after_two = BoundaryRecorder(Grid.around(np.random.default_rng(0).standard_normal((20, 2))), every=1)
     stops_after_two.inner = lambda log: log.epoch >= 2
     cfg = ModelConfig(kind="numpy_mlp", hidden_units=(4,), epochs=10)
-    from core.data import prepare
+    from core.data.prepare import prepare
     from core.models import build_model
 
     data = prepare(MOONS)
@@ -81,7 +81,7 @@ def test_the_seed_case_preset_is_the_articles_network():
 
 
 def test_the_train_page_helpers_keep_the_latest_boundary_and_draw_it():
-    from core.data import prepare
+    from core.data.prepare import prepare
     from core.models import build_model
     from ui.boundary import draw_latest, recorder_for
 

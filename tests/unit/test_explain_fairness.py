@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig
-from core.data import prepare
+from core.data.prepare import prepare
 from core.errors import ConfigError
 from core.explain.fairness import apply_thresholds, group_metrics, groups_from_features, sensitive_groups
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig
-from core.data import prepare
+from core.data.prepare import prepare
 from core.errors import ConfigError
 from core.explain import refit
 from core.explain.inside import first_layer_images, layer_activations

@@ -86,7 +86,7 @@ def test_feature_units_undo_the_scaling_prepare_applied(scaling, imbalance):
     from dataclasses import replace
 
     from core.config import DataConfig
-    from core.data import prepare
+    from core.data.prepare import prepare
     from core.explain.local import feature_units
 
     cfg = DataConfig(dataset="breast_cancer", scaling=scaling, imbalance=imbalance)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig, ModelKind, Precision
-from core.data import prepare
+from core.data.prepare import prepare
 from core.errors import ConfigError
 from core.models import build_model
 from core.training.trainer import train

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from core.config import Activation, DataConfig, ModelConfig, Optimizer
-from core.data import prepare
+from core.data.prepare import prepare
 from core.errors import NotFittedError
 from core.models.numpy_mlp import NumpyMLP
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, ModelConfig, ModelKind, Penalty
-from core.data import prepare
+from core.data.prepare import prepare
 from core.models import build_model
 
 BASELINES = [ModelKind.LOGISTIC, ModelKind.RANDOM_FOREST, ModelKind.HIST_GB, ModelKind.KNN]

@@ -165,7 +165,7 @@ def test_a_2d_run_streams_its_decision_boundary_and_the_last_one_is_the_final_mo
     assert snapshots and snapshots[-1].epoch == result.cost.epochs_run == 40
     assert snapshots[-1].proba.shape == (60, 60, 2)
     # the same seeded run in this process gives the same final boundary: the snapshot is the model's, not a copy
-    from core.data import prepare
+    from core.data.prepare import prepare
 
     data = prepare(data_cfg)
     models = []
