@@ -15,9 +15,8 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import CoreError, DataConfig, ModelConfig, RunResult
-from core.data.prepare import prepare
 from core.data.datasets import RawData, load
-from core.data.prepare import PreparedData
+from core.data.prepare import PreparedData, prepare
 from core.records.store import RunStore, open_store
 from core.training.worker import WorkerPool
 

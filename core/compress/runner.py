@@ -22,8 +22,7 @@ from core.compress.measure import Variant, measure, measure_keras, measure_liter
 from core.compress.methods import CompressSpec, Method
 from core.compress.records import run_result, variant_run  # noqa: F401  (variant_run: re-exported)
 from core.config import ModelKind
-from core.data.prepare import prepare
-from core.data.prepare import PreparedData
+from core.data.prepare import PreparedData, prepare
 from core.errors import CoreError
 from core.records.result import Cost, RunResult
 from core.training import perf

@@ -20,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.config import DataConfig, ModelConfig
-from core.data.prepare import prepare
-from core.data.prepare import PreparedData
+from core.data.prepare import PreparedData, prepare
 from core.models import build_model
 from core.models.base import Model
 

@@ -97,8 +97,8 @@ def feature_units(data_cfg) -> FeatureUnits:
     from dataclasses import replace
 
     from core.config import Imbalance, Scaling
-    from core.data.prepare import prepare
     from core.data.datasets import DATASETS
+    from core.data.prepare import prepare
 
     raw = prepare(replace(data_cfg, scaling=Scaling.NONE, imbalance=Imbalance.NONE)).X_train.astype(np.float64)
     n = raw.shape[1]

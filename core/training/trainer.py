@@ -14,8 +14,7 @@ import warnings
 from datetime import UTC, datetime
 
 from core.config import DataConfig, ModelConfig
-from core.data.prepare import prepare
-from core.data.prepare import PreparedData
+from core.data.prepare import PreparedData, prepare
 from core.evaluation.metrics import MetricWarning, evaluate
 from core.models import build_model
 from core.records.result import Cost, Predictions, RunResult

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from core.config import DataConfig, Imbalance, Scaling
-from core.data.prepare import prepare
 from core.data.datasets import load
+from core.data.prepare import prepare
 from core.errors import DataError
 
 
