@@ -42,7 +42,7 @@ _PARENT_POLL_S = 0.02  # the parent forwards a stop request within this long
 _BOUNDARY_EVERY_S = 0.25  # 2-D data: a live decision-boundary snapshot at most this often
 NETWORK_STOP_GRACE_S = 10.0  # a network acknowledges a stop after its batch in hand; killed past this
 FIT_STOP_GRACE_S = 0.3  # a scikit-learn fit cannot be interrupted: killed after this
-_ROOT = Path(__file__).resolve().parents[1]
+_ROOT = Path(__file__).resolve().parents[2]  # the repository: core/training/worker.py
 _THREAD_VARS = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
