@@ -16,8 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from core.config import ModelConfig
 
 LATENCY_WARMUP_CALLS = 5
 LATENCY_MAX_CALLS = 50
@@ -152,14 +156,22 @@ def _kernel_peak_bytes() -> int | None:
     return None
 
 
-def environment_stamp() -> dict[str, object]:
-    """CPU, cores, threads, device and library versions; never imports TensorFlow to find them."""
+def environment_stamp(model_cfg: ModelConfig | None = None) -> dict[str, object]:
+    """CPU, cores, threads, device, Keras engine and library versions; never imports TensorFlow or JAX to find them.
+
+    A Keras run (``model_cfg``) is stamped with the engine it trained on (``backend``) and the device that
+    engine computed on; other runs with ``backend: None``.
+    """
     versions = {}
-    for dist in ("numpy", "scikit-learn", "tensorflow", "tensorflow-cpu", "keras", "streamlit"):
+    for dist in ("numpy", "scikit-learn", "tensorflow", "tensorflow-cpu", "keras", "jax", "jaxlib", "streamlit"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             continue
+    backend = None
+    if model_cfg is not None and model_cfg.kind.uses_keras:
+        keras = sys.modules.get("keras")
+        backend = keras.backend.backend() if keras is not None else None
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -168,7 +180,8 @@ def environment_stamp() -> dict[str, object]:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "versions": versions,
-        "device": _device(),
+        "backend": backend,
+        "device": _device(backend),
     }
 
 
@@ -193,14 +206,28 @@ def _thread_count() -> int | None:
         return None
 
 
-def _device() -> str:
-    """GPU names when TensorFlow is already loaded and sees one; otherwise CPU."""
+def gpu_devices(backend: str | None = None) -> list[str]:
+    """GPUs visible to an engine already loaded here (TensorFlow, JAX); [] on a CPU-only machine.
+
+    Imports nothing: an engine not yet loaded sees nothing. ``backend`` limits the question to one engine.
+    """
+    names: list[str] = []
     tf = sys.modules.get("tensorflow")
-    if tf is not None:
+    if tf is not None and backend in (None, "tensorflow"):
         try:
-            gpus = tf.config.list_physical_devices("GPU")
-            if gpus:
-                return "GPU: " + ", ".join(g.name for g in gpus)
-        except Exception:
-            return "CPU"
-    return "CPU"
+            names += [g.name for g in tf.config.list_physical_devices("GPU")]
+        except Exception:  # a stamp must never fail a run
+            pass
+    jax = sys.modules.get("jax")
+    if jax is not None and backend in (None, "jax"):
+        try:
+            names += [str(d) for d in jax.devices() if d.platform == "gpu"]
+        except Exception:  # jax.devices() raises when no backend initialises; CPU then
+            pass
+    return names
+
+
+def _device(backend: str | None = None) -> str:
+    """GPU names when the engine (TensorFlow or JAX, already loaded) sees one; otherwise CPU."""
+    gpus = gpu_devices(backend)
+    return "GPU: " + ", ".join(gpus) if gpus else "CPU"

@@ -1,5 +1,6 @@
-"""Keras networks: an MLP and a small CNN. Importing this module imports TensorFlow (≈5 s), so only
-``core.models.build_model`` does, and only when a Keras model is asked for.
+"""Keras networks: an MLP and a small CNN, the same code on either engine (TensorFlow or JAX). Importing this
+module imports Keras (TensorFlow ≈5 s, JAX ≈2.4 s), so only ``core.models.build_model`` does, after choosing
+the engine (core.keras_import), and only when a Keras model is asked for.
 
 The adapter reports each epoch as an ``EpochLog`` from Keras's own ``logs``; a callback asking to stop sets
 ``model.stop_training``. A callback with a per-batch stop flag is watched from a thread that sets it as soon
@@ -170,7 +171,8 @@ class KerasModel(Model):
         return np.concatenate([np.asarray(c, dtype=np.float64) for c in chunks])
 
     def predict_one(self, row: np.ndarray) -> object:
-        return self.model_(row, training=False)
+        # to NumPy: JAX dispatches asynchronously, so a latency timed without it would time the dispatch only
+        return np.asarray(self.model_(row, training=False))
 
     @property
     def n_params(self) -> int:
