@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--l2", type=float)
     tr.add_argument("--dropout", type=float)
     tr.add_argument("--precision", choices=["float32", "mixed_bfloat16"])
+    tr.add_argument(
+        "--backend",
+        choices=["tensorflow", "jax"],
+        help="Keras engine (keras_mlp, keras_cnn); default: jax for keras_mlp, tensorflow for keras_cnn",
+    )
     tr.add_argument("--fraction", type=float, help="share of the dataset's rows to use, in (0, 1]")
     tr.add_argument("--rows", type=int, dest="n_rows", help="cap on the number of rows used")
     tr.add_argument("--scaling", choices=["none", "minmax", "standard"])
@@ -161,6 +166,7 @@ _MODEL_FLAGS = {
     "l2": "l2",
     "dropout": "dropout",
     "precision": "precision",
+    "backend": "backend",
     "seed": "seed",
 }
 
@@ -339,6 +345,20 @@ def sweep_spec_from_args(args: argparse.Namespace):
     return spec
 
 
+def _engine_runner(spec, executor: str):
+    """A serial sweep whose Keras trials use more than one engine (``--param backend=tensorflow,jax``) runs
+    each trial in a worker process of its engine: one process holds one Keras engine. Else (None, None)."""
+    from core.keras_import import wanted_backend
+    from core.sweeps import expand_grid, pooled_runner
+    from core.worker import EnginePools
+
+    engines = {wanted_backend(t.model) for t in expand_grid(spec) if t.model.kind.uses_keras}
+    if executor != "serial" or len(engines) < 2:
+        return None, None
+    pools = EnginePools(keras_max_size=1, light_max_size=1)
+    return pooled_runner(pools.pool_for), pools
+
+
 def run_sweep_command(args: argparse.Namespace) -> int:
     import csv
 
@@ -357,7 +377,12 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         print(f"\r[{done}/{n}] trial {trial.index} {trial.params} {status}".ljust(100), end="", file=sys.stderr)
 
     print(f"{total} trials on the {args.executor} executor", file=sys.stderr)
-    trials = run_sweep(spec, executor=args.executor, ray_address=args.ray_address, on_trial=progress)
+    runner, pools = _engine_runner(spec, args.executor)
+    try:
+        trials = run_sweep(spec, executor=args.executor, ray_address=args.ray_address, on_trial=progress, runner=runner)
+    finally:
+        if pools is not None:
+            pools.close()
     print(file=sys.stderr)
     front = frontier(trials, args.metric)
     rows = [t.to_dict(pareto=p) for t, p in zip(trials, front, strict=True)]

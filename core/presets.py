@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from core.config import DataConfig, ModelConfig, ModelKind, Optimizer, Scaling
+from core.config import Backend, DataConfig, ModelConfig, ModelKind, Optimizer, Scaling
 from core.errors import ConfigError
 
 
@@ -34,6 +34,7 @@ PRESETS: dict[str, Preset] = {
                 learning_rate=1e-3,
                 epochs=10,
                 batch_size=32,
+                backend=Backend.TENSORFLOW,  # as the article ran it; the MLP's default engine is JAX
             ),
         ),
         Preset(

@@ -1,6 +1,7 @@
 """The Keras engine knob: which engine a config runs on, a clear message when one is missing, and Keras on JAX
 training, stopping within a batch, reporting its costs and reproducing with a seed (in its own worker)."""
 
+import json
 import time
 
 import pytest
@@ -9,7 +10,9 @@ import core.keras_import as keras_import
 from core import ConfigError, DataConfig, ModelConfig
 from core.config import Backend
 from core.perf import environment_stamp, gpu_devices
+from core.presets import get_preset
 from core.worker import EnginePools, TrainingWorker
+from tests.helpers import run_cli
 
 
 @pytest.fixture
@@ -99,3 +102,30 @@ def test_keras_on_jax_stops_within_a_batch(jax_worker):
     result = jax_worker.run(DataConfig(), cfg, callback=on_epoch, on_halted=lambda: halted.append(time.perf_counter()))
     assert result.stopped and result.cost.epochs_run < 200
     assert halted[0] - asked[0] < 1.0
+
+
+@pytest.mark.slow
+def test_cli_backend_jax_trains_on_jax_and_the_article_preset_keeps_tensorflow():
+    done = run_cli("train", "--model", "keras_mlp", "--backend", "jax", "--epochs", "2", "--json", "--no-save")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["model_config"]["backend"] == "jax" and result["environment"]["backend"] == "jax"
+    assert get_preset("seed-article").model.backend == Backend.TENSORFLOW
+
+
+def test_cli_backend_rejects_an_engine_it_does_not_know_and_a_model_without_one():
+    done = run_cli("train", "--model", "keras_mlp", "--backend", "torch")
+    assert done.returncode == 2 and "invalid choice: 'torch'" in done.stderr
+    done = run_cli("train", "--model", "numpy_mlp", "--backend", "jax")
+    assert done.returncode == 2 and "backend" in done.stderr and "keras_mlp and keras_cnn only" in done.stderr
+
+
+@pytest.mark.slow
+def test_a_serial_cli_sweep_over_backend_runs_each_engine_in_its_own_process():
+    done = run_cli(
+        "sweep", "--model", "keras_mlp", "--param", "backend=tensorflow,jax", "--epochs", "1", "--json", timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    trials = json.loads(done.stdout)["trials"]
+    assert [t["status"] for t in trials] == ["complete", "complete"], [t["error"] for t in trials]
+    assert [t["params"]["backend"] for t in trials] == ["tensorflow", "jax"]
