@@ -40,6 +40,13 @@ def require_installed(backend: Backend) -> None:
         )
 
 
+def check_engine(cfg: ModelConfig) -> None:
+    """Raise ConfigError (with the pip command) when ``cfg`` is a Keras model whose engine is not installed."""
+    wanted = wanted_backend(cfg)
+    if wanted is not None:
+        require_installed(wanted)
+
+
 def loaded_backend() -> Backend | None:
     """The engine Keras runs on in this process, once Keras is imported; None before."""
     keras = sys.modules.get("keras")

@@ -8,6 +8,7 @@ import streamlit as st
 from core import CoreError, charts, links, report
 from core.datasets import DATASETS
 from core.estimate import estimate_seconds
+from core.keras_import import check_engine
 from core.pareto import timing_note
 from ui import cached, results, widgets
 from ui.jobs import REGISTRY, TrainingJob
@@ -83,6 +84,7 @@ if st.session_state.get("train_link_warnings"):  # plain text: a crafted link ca
 
 try:
     model_cfg.validate()
+    check_engine(model_cfg)  # a Keras engine that is not installed: its pip command, before anything starts
     data = cached.prepared_data(data_cfg.validate())
 except CoreError as err:
     st.error(plain(str(err)))
@@ -236,7 +238,7 @@ st.caption(
     f"First epoch {run.cost.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
     f"{'n/a' if run.cost.epoch_s_median is None else f'{run.cost.epoch_s_median:.3f} s'} · "
     f"{run.cost.rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
-    f"{run.environment['cores']} cores · timing: {run.cost.timing_context}",
+    f"{run.environment['cores']} cores{widgets.engine_note(run.environment)} · timing: {run.cost.timing_context}",
     help=timing_note(run.cost.timing_context),
 )
 

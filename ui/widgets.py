@@ -15,6 +15,7 @@ import streamlit as st
 from core.config import (
     MODEL_KNOBS,
     Activation,
+    Backend,
     DataConfig,
     Imbalance,
     MissingValues,
@@ -57,6 +58,8 @@ HELP = {
     "l2": "L2 shrinks weights against overfitting; too much underfits.",
     "dropout": "Drops units at random while training: less overfitting, slower to converge.",
     "patience": "Stop when validation loss has not improved for this many epochs (0 = off); saves time.",
+    "backend": "The engine under Keras: same model, same callbacks, different compiler. JAX runs the MLP's small "
+    "steps 3-5× faster here; TensorFlow's oneDNN convolutions beat JAX's ≈3×. Each engine has its own worker.",
     "precision": "Mixed bfloat16 halves activation memory; on CPUs without bf16 units it can be slower.",
     "conv_blocks": "More conv-pool blocks: better image features, more compute.",
     "filters": "More filters: richer features, more compute per image.",
@@ -346,6 +349,13 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
         )
     if "precision" in knobs:
         values["precision"] = _enum_radio("Precision", current.precision, f"{k}_precision", HELP["precision"])
+    if "backend" in knobs:
+        from core.keras_import import wanted_backend
+
+        engine = current.backend or wanted_backend(replace(current, kind=kind))  # the family's default engine
+        values["backend"] = _enum_radio("Engine", engine, f"{k}_backend", HELP["backend"])
+    else:
+        values["backend"] = None  # other families have no engine knob (a Keras link's value does not carry over)
     if "C" in knobs:
         values["C"] = st.select_slider("C", C_VALUES, _nearest(C_VALUES, current.C), key=f"{k}_C", help=HELP["C"])
         values["penalty"] = _enum_radio("Penalty", current.penalty, f"{k}_penalty", HELP["penalty"])
@@ -378,6 +388,12 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
     return replace(current, **values)
 
 
+def engine_note(environment: dict) -> str:
+    """`` · Keras on jax (CPU)`` for a Keras run's environment stamp; "" for other runs and older stamps."""
+    backend = environment.get("backend")
+    return f" · Keras on {backend} ({environment.get('device', 'CPU')})" if backend else ""
+
+
 def _enum_radio(label: str, current: enum.Enum, key: str, help_text: str):
     options = list(type(current))
     return st.radio(
@@ -401,6 +417,7 @@ SWEEP_CHOICES: dict[str, list] = {
     "activation": list(Activation),
     "optimizer": list(Optimizer),
     "precision": list(Precision),
+    "backend": list(Backend),
     "conv_blocks": [1, 2],
     "filters": [4, 8, 16, 32],
     "kernel_size": [3, 5],
