@@ -231,3 +231,29 @@ def _device(backend: str | None = None) -> str:
     """GPU names when the engine (TensorFlow or JAX, already loaded) sees one; otherwise CPU."""
     gpus = gpu_devices(backend)
     return "GPU: " + ", ".join(gpus) if gpus else "CPU"
+
+
+ENGINE_RESULTS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "results", "engine.json"
+)
+
+
+def engine_comparison(path: str | None = None) -> dict[str, object] | None:
+    """The seed model on both Keras engines, as benchmarks/bench_engine.py last measured it; None if never run.
+
+    ``{"tensorflow": {...}, "jax": {...}, "measured_at": ..., "load_average": ...}`` where each engine has
+    ``wall_s``, ``train_time_s``, ``epoch_s_median`` and ``test_accuracy``. Reads a file: no engine is loaded.
+    """
+    import json
+
+    try:
+        with open(path or ENGINE_RESULTS, encoding="utf-8") as fh:
+            stored = json.load(fh)
+        seed = stored["seed"]
+        return {
+            "tensorflow": seed["tensorflow"],
+            "jax": seed["jax"],
+            **{k: stored.get(k) for k in ("measured_at", "load_average")},
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

@@ -40,3 +40,31 @@ def test_an_engine_that_is_not_installed_is_a_message_not_a_traceback(monkeypatc
     at.radio(key="train_keras_mlp_backend").set_value(Backend.JAX).run()
     assert not at.exception, at.exception
     assert any("pip install jax==0.10.2" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_home_shows_the_same_model_on_both_engines_from_the_benchmarks_figures(tmp_path, monkeypatch):
+    import json
+
+    import core.perf
+
+    def engine(train_s, acc):
+        return {"wall_s": train_s + 2, "train_time_s": train_s, "epoch_s_median": train_s / 10, "test_accuracy": acc}
+
+    figures = {"seed": {"tensorflow": engine(80.0, 0.976), "jax": engine(16.0, 0.977)}, "measured_at": "today"}
+    (tmp_path / "engine.json").write_text(json.dumps(figures))
+    monkeypatch.setattr(core.perf, "ENGINE_RESULTS", str(tmp_path / "engine.json"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["TensorFlow"] == "80.0 s" and shown["JAX"] == "16.0 s" and shown["JAX is faster by"] == "5.0×"
+
+
+def test_home_without_measured_figures_shows_no_comparison(tmp_path, monkeypatch):
+    import core.perf
+
+    monkeypatch.setattr(core.perf, "ENGINE_RESULTS", str(tmp_path / "missing.json"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    assert "JAX is faster by" not in {m.label for m in at.metric}
