@@ -304,6 +304,22 @@ def sweep_scaling(rows: list[Row], out: dict, with_ray: bool) -> None:
     out["sweep"] = {"counts": counts, **walls}
 
 
+class LiveRows(list):
+    """Rows printed as soon as each is measured (a long run on a busy machine still leaves its figures)."""
+
+    def append(self, row: Row) -> None:
+        super().append(row)
+        print(f"| {row.what} | {row.measured} | {row.target} | {row.verdict} |", flush=True)
+
+
+def save(out: dict) -> None:
+    """Merge this run's figures into benchmarks/results/engine.json (after every section)."""
+    RESULTS.parent.mkdir(exist_ok=True)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    RESULTS.write_text(json.dumps({**previous, **out, "measured_at": stamp}, indent=1, default=str))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs per measurement")
@@ -312,7 +328,7 @@ def main() -> int:
     parser.add_argument("--ray", action="store_true", help="also time sweeps on a local Ray cluster")
     args = parser.parse_args()
     sections = set(args.sections.split(","))
-    rows: list[Row] = []
+    rows: list[Row] = LiveRows()
     out: dict = {"load_average": os.getloadavg()[0]}
     pools = EnginePools(keras_max_size=1, light_max_size=1)
     try:
@@ -320,19 +336,25 @@ def main() -> int:
             pools.pool(backend)
         if "peak" in sections and "numpy" not in sections:
             rows.append(Row("fp32 peak", fp32_peak()[1]))
-        if "numpy" in sections:
-            numpy_share(rows, out, args.quick)
+        seed_time_s = None
+        if "seed" in sections or "article" in sections:  # the headline figures first
+            seed_time_s = seed_end_to_end(pools, rows, out)
+            save(out)
         if "epochs" in sections:
             engine_epochs(pools, rows, out, args.quick)
-        seed_time_s = None
-        if "seed" in sections or "article" in sections:
-            seed_time_s = seed_end_to_end(pools, rows, out)
+            save(out)
         if "article" in sections:
             article(pools, rows, out, seed_time_s, args.budget_s)
-        if "scaling" in sections:
-            scaling(pools, rows, out, args.quick)
+            save(out)
+        if "numpy" in sections:
+            numpy_share(rows, out, args.quick)
+            save(out)
         if "sweep" in sections:
             sweep_scaling(rows, out, args.ray)
+            save(out)
+        if "scaling" in sections:
+            scaling(pools, rows, out, args.quick)
+            save(out)
     finally:
         pools.close()
     rows.append(Row("load average (1 min) at the start", f"{out['load_average']:.1f} on {os.cpu_count()} CPUs"))
