@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.presets import PRESETS
-from core.training.perf import environment_stamp
+from core.training.perf import engine_comparison, environment_stamp
 from ui import results
 from ui.state import get_state
 
@@ -14,6 +14,30 @@ st.markdown(
     "watch accuracy, precision, recall, F1 and ROC AUC move with training time, latency, memory and size, "
     "each measured on this machine and compared with the run before and a baseline you pin."
 )
+
+engines = engine_comparison()  # measured by benchmarks/bench_engine.py; Home never loads an engine itself
+if engines is not None:
+    tf, jx = engines["tensorflow"], engines["jax"]
+    st.subheader("Same model, two engines")
+    st.caption(
+        "The article's MLP (MNIST, Dense 128, batch 32, 10 epochs) trained by Keras on TensorFlow and on JAX: "
+        "same layers, same callbacks, same costs measured. Pick the engine on Train (Engine)."
+    )
+    cols = st.columns(3)
+    cols[0].metric("TensorFlow", f"{tf['train_time_s']:.1f} s", help=f"test accuracy {tf['test_accuracy']:.2%}")
+    cols[1].metric(
+        "JAX",
+        f"{jx['train_time_s']:.1f} s",
+        f"{jx['train_time_s'] - tf['train_time_s']:+.1f} s",
+        delta_color="inverse",
+        help=f"test accuracy {jx['test_accuracy']:.2%}",
+    )
+    cols[2].metric(
+        "JAX is faster by",
+        f"{tf['train_time_s'] / jx['train_time_s']:.1f}×",
+        f"{jx['test_accuracy'] - tf['test_accuracy']:+.2%} test accuracy",
+    )
+    st.caption(f"Training time measured {engines['measured_at']} on this lab's server, one run at a time.")
 
 st.subheader("The workflow, from the article")
 st.graphviz_chart(

@@ -8,6 +8,7 @@ import streamlit as st
 from core import CoreError, charts
 from core.data.datasets import DATASETS
 from core.explore.estimate import describe, estimate_seconds
+from core.models.keras_import import check_engine
 from core.presets import PRESETS
 from core.records import links
 from ui import cached, link_ui, live, results, run_view, widgets
@@ -55,6 +56,7 @@ link_ui.warnings(link, data_cfg, model_cfg, link_box)
 
 try:
     model_cfg.validate()
+    check_engine(model_cfg)  # a Keras engine that is not installed: its pip command, before anything starts
     data = cached.prepared_data(data_cfg.validate())
 except CoreError as err:
     st.error(plain(str(err)))

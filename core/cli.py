@@ -495,6 +495,20 @@ def sweep_spec_from_args(args: argparse.Namespace):
     return spec
 
 
+def _engine_runner(spec, executor: str):
+    """A serial sweep whose Keras trials use more than one engine (``--param backend=tensorflow,jax``) runs
+    each trial in a worker process of its engine: one process holds one Keras engine. Else (None, None)."""
+    from core.explore.sweeps import expand_grid, pooled_runner
+    from core.models.keras_import import wanted_backend
+    from core.training.worker import EnginePools
+
+    engines = {wanted_backend(t.model) for t in expand_grid(spec) if t.model.kind.uses_keras}
+    if executor != "serial" or len(engines) < 2:
+        return None, None
+    pools = EnginePools(keras_max_size=1, light_max_size=1)
+    return pooled_runner(pools.pool_for), pools
+
+
 def run_sweep_command(args: argparse.Namespace) -> int:
     import csv
 
@@ -513,7 +527,12 @@ def run_sweep_command(args: argparse.Namespace) -> int:
         print(f"\r[{done}/{n}] trial {trial.index} {trial.params} {status}".ljust(100), end="", file=sys.stderr)
 
     print(f"{total} trials on the {args.executor} executor", file=sys.stderr)
-    trials = run_sweep(spec, executor=args.executor, ray_address=args.ray_address, on_trial=progress)
+    runner, pools = _engine_runner(spec, args.executor)
+    try:
+        trials = run_sweep(spec, executor=args.executor, ray_address=args.ray_address, on_trial=progress, runner=runner)
+    finally:
+        if pools is not None:
+            pools.close()
     print(file=sys.stderr)
     front = frontier(trials, args.metric)
     rows = [t.to_dict(pareto=p) for t, p in zip(trials, front, strict=True)]
@@ -586,8 +605,7 @@ def frontier(trials, metric: str, cost: str = "train_time_s") -> list[bool]:
 
 def run_cv_command(args: argparse.Namespace) -> int:
     from core.config import replace_plain
-    from core.evaluation.cross_validation import cross_validate
-    from core.evaluation.thresholds import CV_METRICS
+    from core.evaluation.cross_validation import CV_METRICS, cross_validate
 
     changes = {"kind": args.model, "seed": args.seed}
     if args.hidden is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from core.config import Activation, DataConfig, ModelConfig, ModelKind, Optimizer, Scaling
+from core.config import Activation, Backend, DataConfig, ModelConfig, ModelKind, Optimizer, Scaling
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ PRESETS: dict[str, Preset] = {
                 learning_rate=1e-3,
                 epochs=10,
                 batch_size=32,
+                backend=Backend.TENSORFLOW,  # as the article ran it; the MLP's default engine is JAX
             ),
             claimed_test_accuracy=0.985,
             source="the article",

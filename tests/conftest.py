@@ -11,6 +11,10 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ["TRADEOFF_LAB_TF_WARMUP"] = "0"  # the Keras worker starts only when a test trains Keras
 os.environ["TRADEOFF_LAB_OFFLINE"] = "1"
+# Keras runs whose config names no engine run on TensorFlow in tests, whatever the family default: a pytest
+# process can hold one engine only, and in-process Keras tests would otherwise depend on which ran first.
+# JAX is tested explicitly (backend="jax"), in worker processes and subprocesses (test_engine.py).
+os.environ["KERAS_BACKEND"] = "tensorflow"
 # runs saved by the app or the CLI during tests go to a throw-away database, never ~/.tradeoff_lab
 _DB_DIR = tempfile.mkdtemp(prefix="tradeoff-lab-tests-")
 os.environ["TRADEOFF_LAB_DB"] = os.path.join(

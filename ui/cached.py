@@ -7,7 +7,6 @@ the frozen configs are the keys. Callers treat what they get as read-only.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -15,10 +14,11 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import CoreError, DataConfig, ModelConfig, RunResult
+from core.config import Backend
 from core.data.datasets import RawData, load
 from core.data.prepare import PreparedData, prepare
 from core.records.store import RunStore, open_store
-from core.training.worker import WorkerPool
+from core.training.worker import EnginePools, WorkerPool
 
 MAX_CACHED_RUNS = 256
 T = TypeVar("T")
@@ -50,46 +50,49 @@ def remember_run(result: RunResult) -> None:
     cache[(result.data_config, result.model_config)] = result
 
 
-_POOLS: dict[bool, WorkerPool] = {}  # tensorflow? → its pool; process-wide, like cache_resource
-_POOLS_LOCK = threading.Lock()
+_POOLS = EnginePools(keras_max_size=2, light_max_size=3)  # process-wide, like cache_resource
 
 
-def worker_pool(*, tensorflow: bool) -> WorkerPool:
-    """The server's warm training workers: Keras runs in a TensorFlow pool, NumPy and scikit-learn in a light one.
-
-    Every timed run happens in one of them, never in the process serving pages."""
-    with _POOLS_LOCK:
-        if tensorflow not in _POOLS:
-            _POOLS[tensorflow] = WorkerPool(tensorflow=tensorflow, max_size=2 if tensorflow else 3).start()
-        return _POOLS[tensorflow]
+def worker_pool(*, tensorflow: bool, backend: str | None = None) -> WorkerPool:
+    """The server's warm training workers: Keras runs in a pool per engine (TensorFlow, JAX), NumPy and
+    scikit-learn in a light one. Every timed run happens in one of them, never in the process serving pages."""
+    return _POOLS.pool((backend or "tensorflow") if tensorflow else None)
 
 
 def pool_for(model_cfg: ModelConfig) -> WorkerPool:
-    return worker_pool(tensorflow=model_cfg.kind.uses_keras)
+    return _POOLS.pool_for(model_cfg)
 
 
 def warm_up_workers() -> None:
-    """Start the light worker now, and the Keras worker so TensorFlow loads before the first Keras run
-    (~5 s, in the child). ``TRADEOFF_LAB_TF_WARMUP=0`` defers the Keras one to the first Keras run."""
+    """Start the light worker now, and both Keras engines' workers so each has loaded before its first run
+    (TensorFlow ≈5 s, JAX ≈2.4 s, in the children). Both, not JAX lazily: JAX is the Keras MLP's default
+    engine and TensorFlow the CNN's and the seed preset's, so either may be the next run; a lazy start would
+    put its import inside the first run's wait. ``TRADEOFF_LAB_TF_WARMUP=0`` defers both to their first run."""
     worker_pool(tensorflow=False)
     if os.environ.get("TRADEOFF_LAB_TF_WARMUP", "1") != "0":
-        worker_pool(tensorflow=True)
+        from core.models.keras_import import backend_installed
+
+        for backend in Backend:
+            if backend_installed(backend):
+                worker_pool(tensorflow=True, backend=backend.value)
 
 
 warm_up_tensorflow = warm_up_workers  # the shell's older name
 
 
+def _keras_pools() -> list[WorkerPool]:
+    return [pool for key, pool in _POOLS.existing().items() if key is not None]
+
+
 def tensorflow_ready() -> bool:
-    """False while a worker is still loading TensorFlow (a run timed meanwhile competes with it for the CPU)."""
-    pool = _POOLS.get(True)
-    return pool is None or pool.ready
+    """False while a worker is still loading a Keras engine (a run timed meanwhile competes with it for the CPU)."""
+    return all(pool.ready for pool in _keras_pools())
 
 
 def timing_context(model_cfg: ModelConfig) -> str:
-    """ "tensorflow-loading" while a Keras worker loads TensorFlow beside this (non-Keras) run, else "serial";
+    """ "tensorflow-loading" while a Keras worker loads its engine beside this (non-Keras) run, else "serial";
     the worker turns it into "parallel:<n>" when other runs train at the same time."""
-    pool = _POOLS.get(True)
-    loading = pool is not None and any(w.alive and not w.ready for w in pool.workers)
+    loading = any(w.alive and not w.ready for pool in _keras_pools() for w in pool.workers)
     return "tensorflow-loading" if loading and not model_cfg.kind.uses_keras else "serial"
 
 

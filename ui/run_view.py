@@ -11,7 +11,7 @@ from core import charts
 from core.config import DataConfig, ModelConfig
 from core.explore.pareto import timing_note
 from core.records import report
-from ui import cached, results
+from ui import cached, results, widgets
 from ui.boundary import boundary_chart
 from ui.text import plain
 
@@ -73,7 +73,7 @@ def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
         )
         + ("" if c.estimate_s is None else f" · estimated before the run {c.estimate_s:.2f} s")
         + f" · {c.predict_rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
-        f"{run.environment['cores']} cores · timing: {c.timing_context}",
+        f"{run.environment['cores']} cores{widgets.engine_note(run.environment)} · timing: {c.timing_context}",
         help=timing_note(c.timing_context),
     )
 

@@ -12,10 +12,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core.config import MODEL_KNOBS, DataConfig, Imbalance, MissingValues, ModelConfig, ModelKind, Scaling
+from core.config import MODEL_KNOBS, Backend, DataConfig, Imbalance, MissingValues, ModelConfig, ModelKind, Scaling
 from core.data.datasets import DATASETS
 from core.errors import CoreError
 from core.knobs import KNOBS, MAX_LAYERS, Knob
+from core.models.keras_import import wanted_backend
 from core.records.links import SEED_MAX
 
 MODEL_LABELS = {
@@ -233,7 +234,10 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
     values: dict[str, object] = {"kind": kind}
     k = f"{prefix}_{kind.value}"  # per-family keys: switching family does not carry odd values across
     for name in MODEL_KNOBS[kind]:
-        values[name] = knob_control(KNOBS[name], getattr(current, name), k)
+        value = getattr(current, name)
+        if name == "backend" and value is None:  # the engine this family runs on unless told: shown, and kept
+            value = wanted_backend(replace(current, kind=kind)) or Backend.TENSORFLOW
+        values[name] = knob_control(KNOBS[name], value, k)
     values["seed"] = int(
         st.number_input("Model seed", 0, SEED_MAX, current.seed, key=f"{prefix}_model_seed", help=HELP["seed"])
     )
@@ -246,7 +250,7 @@ def knob_control(knob: Knob, value, key_prefix: str):
     control = knob.control
     if control == "choice":
         options = list(knob.choices)
-        if len(options) <= 3 and knob.name in ("precision", "penalty"):
+        if len(options) <= 3 and knob.name in ("precision", "penalty", "backend"):
             return _enum_radio(knob.title, value, key, knob.help)
         return st.selectbox(
             knob.title, options, options.index(value), key=key, format_func=lambda o: o.value, help=knob.help
@@ -288,6 +292,12 @@ def _units_control(knob: Knob, value: tuple[int, ...], key_prefix: str, key: str
 
 def _num(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def engine_note(environment: dict) -> str:
+    """`` · Keras on jax (CPU)`` for a Keras run's environment stamp; "" for other runs and older stamps."""
+    backend = environment.get("backend")
+    return f" · Keras on {backend} ({environment.get('device', 'CPU')})" if backend else ""
 
 
 def _enum_radio(label: str, current: enum.Enum, key: str, help_text: str):

@@ -116,9 +116,9 @@ def feature_units(data_cfg) -> FeatureUnits:
 # --- saliency -----------------------------------------------------------------------------------------
 def _numpy_input_gradient(model: Model, X: np.ndarray, target: int) -> np.ndarray:
     """d P(target) / d x for the NumPy MLP, by backpropagating to the input (rows of X, float64)."""
-    from core.models.numpy_mlp import _act_grad
+    from core.models.numpy_mlp import _times_act_grad
 
-    acts = model._forward(X)  # type: ignore[attr-defined]
+    acts = [a.copy() for a in model._forward(X)]  # type: ignore[attr-defined]  (views of a reused workspace)
     out = acts[-1]
     if model.n_outputs_ == 1:  # type: ignore[attr-defined]
         p = out[:, 0:1]
@@ -132,7 +132,7 @@ def _numpy_input_gradient(model: Model, X: np.ndarray, target: int) -> np.ndarra
     for i in range(len(weights) - 1, -1, -1):
         delta = delta @ weights[i].T
         if i > 0:
-            delta = delta * _act_grad(model.config.activation, acts[i])
+            _times_act_grad(model.config.activation, delta, acts[i])  # in place: delta *= f'(z)
     return delta
 
 

@@ -20,6 +20,9 @@ def build_model(cfg: ModelConfig, *, n_features: int, n_classes: int, image_shap
     if cfg.kind == ModelKind.KERAS_CNN and image_shape is None:  # before paying TensorFlow's import
         raise ConfigError("keras_cnn needs image data (digits, mnist, fashion_mnist); this dataset is tabular.")
     if cfg.kind.uses_keras:
+        from core.models.keras_import import import_keras, resolve_backend
+
+        import_keras(resolve_backend(cfg))  # the engine first: Keras fixes it at import
         from core.models.keras_models import KerasModel
 
         return KerasModel(cfg, image_shape=image_shape)

@@ -1,5 +1,6 @@
-"""Keras networks: an MLP and a small CNN. Importing this module imports TensorFlow (≈5 s), so only
-``core.models.build_model`` does, and only when a Keras model is asked for.
+"""Keras networks: an MLP and a small CNN, the same code on either engine (TensorFlow or JAX). Importing this
+module imports Keras (TensorFlow ≈5 s, JAX ≈2.4 s), so only ``core.models.build_model`` does, after choosing
+the engine (core.models.keras_import), and only when a Keras model is asked for.
 
 The adapter reports each epoch as an ``EpochLog`` from Keras's own ``logs``; a callback asking to stop sets
 ``model.stop_training``. A callback with a per-batch stop flag is watched from a thread that sets it as soon
@@ -100,6 +101,22 @@ class _StopWatcher(keras.callbacks.Callback):
                 return
 
 
+class _BatchStop(keras.callbacks.Callback):
+    """JAX: the stop flag checked at each batch end, where Keras's JAX loop expects ``stop_training`` to change.
+
+    Set from another thread (``_StopWatcher``) the flag can land while the JAX trainer holds its state outside
+    the model, and the state it then writes back refers to buffers a step has already donated."""
+
+    def __init__(self, callback: Callback, owner: KerasModel):
+        super().__init__()
+        self.user_callback, self.owner = callback, owner
+
+    def on_train_batch_end(self, batch, logs=None):
+        if stop_requested(self.user_callback):
+            self.owner.stopped_ = True
+            self.model.stop_training = True
+
+
 class KerasModel(Model):
     """``keras_mlp`` (Flatten → [Dense → Dropout] × layers → Dense) or ``keras_cnn`` (conv-pool blocks first)."""
 
@@ -157,7 +174,8 @@ class KerasModel(Model):
         reporter = _EpochReporter(c.epochs, callback, self, validation)
         callbacks: list[keras.callbacks.Callback] = [reporter]
         if polls_batches(callback):  # a stop flag to honour within a batch
-            callbacks.append(_StopWatcher(callback, self))
+            on_jax = keras.backend.backend() == "jax"
+            callbacks.append(_BatchStop(callback, self) if on_jax else _StopWatcher(callback, self))
         monitored = None
         self.notes_ = ()
         if c.early_stopping_patience:
@@ -195,7 +213,8 @@ class KerasModel(Model):
         return np.concatenate([np.asarray(c, dtype=np.float64) for c in chunks])
 
     def predict_one(self, row: np.ndarray) -> object:
-        return self.model_(row, training=False)
+        # to NumPy: JAX dispatches asynchronously, so a latency timed without it would time the dispatch only
+        return np.asarray(self.model_(row, training=False))
 
     def _score(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         proba = self.predict_proba(X)

@@ -2,6 +2,8 @@
 
 Generalised to 0–4 hidden layers with sigmoid/tanh/relu, a sigmoid output for binary tasks and softmax
 otherwise, L2 weight decay and a seed. Fully vectorised over each mini-batch: no per-sample Python loop.
+Close to the machine: float32 end to end, every buffer a step needs allocated once (_Workspace), ``out=``
+matmuls, in-place activations, softmax and optimiser updates; bench_engine.py reports its share of fp32 peak.
 Proven by a finite-difference gradient check (tests/unit/test_numpy_mlp.py).
 """
 
@@ -19,21 +21,46 @@ from core.training.progress import Callback, EpochLog, notify, polls_batches, st
 _EPS = 1e-7
 
 
-def _act(name: Activation, z: np.ndarray) -> np.ndarray:
+def _act_inplace(name: Activation, z: np.ndarray) -> None:
+    """Apply the activation to ``z`` in place."""
     if name == Activation.RELU:
-        return np.maximum(z, 0)
-    if name == Activation.TANH:
-        return np.tanh(z)
-    return 1.0 / (1.0 + np.exp(-z))
+        np.maximum(z, 0, out=z)
+    elif name == Activation.TANH:
+        np.tanh(z, out=z)
+    else:  # sigmoid: 1 / (1 + e^-z)
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1
+        np.reciprocal(z, out=z)
 
 
-def _act_grad(name: Activation, a: np.ndarray) -> np.ndarray:
-    """Derivative of the activation, expressed through its output ``a``."""
+def _times_act_grad(name: Activation, delta: np.ndarray, a: np.ndarray) -> None:
+    """``delta *= f'(z)``, in place, with the derivative expressed through the activation's output ``a``."""
     if name == Activation.RELU:
-        return (a > 0).astype(a.dtype)
-    if name == Activation.TANH:
-        return 1.0 - a * a
-    return a * (1.0 - a)
+        delta[a <= 0] = 0
+    elif name == Activation.TANH:
+        delta -= delta * a * a
+    else:
+        delta *= a * (1.0 - a)
+
+
+class _Workspace:
+    """Preallocated buffers for steps of up to ``size`` rows: activations, back-propagated deltas, gradients.
+
+    The gradient buffers are reused by every step: an optimiser must apply them before the next step.
+    """
+
+    def __init__(self, model: NumpyMLP, size: int):
+        self.size = size
+        dtype = model.dtype
+        outs = [W.shape[1] for W in model.weights_]
+        self.acts = [np.empty((size, o), dtype=dtype) for o in outs]
+        self.back = [np.empty((size, o), dtype=dtype) for o in outs[:-1]]
+        self.probs = np.empty((size, outs[-1]), dtype=dtype)
+        self.rows = np.arange(size)
+        self.grad_w = [np.empty_like(W) for W in model.weights_]
+        self.grad_b = [np.empty_like(b) for b in model.biases_]
+        self.grads = [*self.grad_w, *self.grad_b]
 
 
 class NumpyMLP(Model):
@@ -65,20 +92,30 @@ class NumpyMLP(Model):
         return [*self.weights_, *self.biases_]
 
     # --- forward and backward ---------------------------------------------------------------------
-    def _forward(self, X: np.ndarray) -> list[np.ndarray]:
-        """Activations of every layer, input first, output probabilities last."""
+    def _forward(self, X: np.ndarray, ws: _Workspace | None = None) -> list[np.ndarray]:
+        """Activations of every layer, input first, output probabilities last.
+
+        With a workspace ``ws`` every activation is written into its preallocated buffer (``out=`` matmuls,
+        in-place bias, activation and softmax): a training step allocates no large array.
+        """
+        n = len(X)
+        ws = ws if ws is not None else _Workspace(self, n)
         acts = [X]
         last = len(self.weights_) - 1
         for i, (W, b) in enumerate(zip(self.weights_, self.biases_, strict=True)):
-            z = acts[-1] @ W + b
+            z = ws.acts[i][:n]
+            np.matmul(acts[-1], W, out=z)
+            z += b
             if i < last:
-                acts.append(_act(self.config.activation, z))
+                _act_inplace(self.config.activation, z)
             elif self.n_outputs_ == 1:
-                acts.append(1.0 / (1.0 + np.exp(-np.clip(z, -60, 60))))
+                np.clip(z, -60, 60, out=z)
+                _act_inplace(Activation.SIGMOID, z)
             else:
-                z = z - z.max(axis=1, keepdims=True)
-                e = np.exp(z)
-                acts.append(e / e.sum(axis=1, keepdims=True))
+                z -= z.max(axis=1, keepdims=True)
+                np.exp(z, out=z)
+                z /= z.sum(axis=1, keepdims=True)
+            acts.append(z)
         return acts
 
     def loss_and_grads(
@@ -86,32 +123,50 @@ class NumpyMLP(Model):
     ) -> tuple[float, list[np.ndarray]]:
         """Mean (weighted) cross-entropy + L2/2·ΣW², and its gradients in ``params()`` order."""
         loss, grads, _ = self._loss_grads_output(X, y, sample_weight)
-        return loss, grads
+        return loss, [g.copy() for g in grads]
 
-    def _loss_grads_output(self, X, y, sample_weight):
-        acts = self._forward(X)
+    def _loss_grads_output(self, X, y, sample_weight, ws: _Workspace | None = None):
+        """Loss, gradients (the workspace's buffers: valid until its next step) and output probabilities."""
+        ws = ws if ws is not None else _Workspace(self, len(X))
+        acts = self._forward(X, ws)
         out = acts[-1]
         n = len(X)
-        w = np.ones(n, dtype=out.dtype) if sample_weight is None else sample_weight.astype(out.dtype)
+        rows = ws.rows[:n]
         if self.n_outputs_ == 1:
-            target = y.reshape(-1, 1).astype(out.dtype)
-            p = np.clip(out, _EPS, 1 - _EPS)
-            per_sample = -(target * np.log(p) + (1 - target) * np.log(1 - p))[:, 0]
+            target = y.astype(out.dtype)
+            p = np.clip(out[:, 0], _EPS, 1 - _EPS)
+            per_sample = -(target * np.log(p) + (1 - target) * np.log(1 - p))
         else:
-            target = np.zeros_like(out)
-            target[np.arange(n), y] = 1
-            per_sample = -np.log(np.clip(out[np.arange(n), y], _EPS, 1))
+            per_sample = -np.log(np.clip(out[rows, y], _EPS, 1))
         l2 = self.config.l2
-        loss = float((per_sample * w).mean() + 0.5 * l2 * sum(float((W * W).sum()) for W in self.weights_))
-        # sigmoid+BCE and softmax+CE share the same output gradient: p - target
-        delta = (out - target) * (w[:, None] / n)
-        grads_w, grads_b = [], []
+        weighted = per_sample if sample_weight is None else per_sample * sample_weight
+        loss = float(weighted.mean())
+        if l2:
+            loss += 0.5 * l2 * sum(float(np.vdot(W, W)) for W in self.weights_)
+        # sigmoid+BCE and softmax+CE share the same output gradient: p - target. The output buffer becomes the
+        # output delta in place, so keep the probabilities the caller needs first.
+        probs = ws.probs[:n]
+        np.copyto(probs, out)
+        delta = out
+        if self.n_outputs_ == 1:
+            delta[:, 0] -= target
+        else:
+            delta[rows, y] -= 1
+        if sample_weight is None:
+            delta *= 1.0 / n
+        else:
+            delta *= (sample_weight.astype(out.dtype) / n)[:, None]
         for i in range(len(self.weights_) - 1, -1, -1):
-            grads_w.append(acts[i].T @ delta + l2 * self.weights_[i])
-            grads_b.append(delta.sum(axis=0))
+            np.matmul(acts[i].T, delta, out=ws.grad_w[i])
+            if l2:
+                ws.grad_w[i] += l2 * self.weights_[i]
+            np.sum(delta, axis=0, out=ws.grad_b[i])
             if i > 0:
-                delta = (delta @ self.weights_[i].T) * _act_grad(self.config.activation, acts[i])
-        return loss, [*grads_w[::-1], *grads_b[::-1]], out
+                back = ws.back[i - 1][:n]
+                np.matmul(delta, self.weights_[i].T, out=back)
+                _times_act_grad(self.config.activation, back, acts[i])
+                delta = back
+        return loss, ws.grads, probs
 
     # --- training --------------------------------------------------------------------------------
     def fit(self, X, y, *, n_classes, validation=None, class_weights=None, callback: Callback | None = None):
@@ -131,18 +186,27 @@ class NumpyMLP(Model):
         self.history_ = []
         started = time.perf_counter()
         poll = polls_batches(callback)  # a stop flag checked after every batch, not only at epoch ends
+        ws = _Workspace(self, min(cfg.batch_size, len(X)))  # every buffer a step needs, allocated once
+        xb = np.empty((ws.size, X.shape[1]), dtype=self.dtype)
+        yb = np.empty(ws.size, dtype=np.int64)
+        wb = None if weights is None else np.empty(ws.size, dtype=self.dtype)
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             order = rng.permutation(len(X))
             loss_sum, correct, seen, halted = 0.0, 0, 0, False
             for start in range(0, len(X), cfg.batch_size):
                 idx = order[start : start + cfg.batch_size]
-                loss, grads, out = self._loss_grads_output(X[idx], y[idx], None if weights is None else weights[idx])
+                n = len(idx)
+                np.take(X, idx, axis=0, out=xb[:n])  # gathered into one buffer: no new batch array per step
+                np.take(y, idx, out=yb[:n])
+                if wb is not None:
+                    np.take(weights, idx, out=wb[:n])
+                loss, grads, out = self._loss_grads_output(xb[:n], yb[:n], None if wb is None else wb[:n], ws)
                 step.apply(self.params(), grads)
-                loss_sum += loss * len(idx)
+                loss_sum += loss * n
                 predicted = (out[:, 0] >= 0.5) if self.n_outputs_ == 1 else out.argmax(axis=1)
-                correct += int((predicted == y[idx]).sum())
-                seen += len(idx)
+                correct += int((predicted == yb[:n]).sum())
+                seen += n
                 if poll and stop_requested(callback):
                     halted = True  # this epoch is logged as far as it got
                     break
@@ -172,7 +236,7 @@ class NumpyMLP(Model):
         return np.hstack([1 - out, out]) if self.n_outputs_ == 1 else out
 
     def predict_one(self, row: np.ndarray) -> object:
-        return self._forward(row)[-1]
+        return self._forward(np.asarray(row, dtype=self.dtype))[-1]
 
     @property
     def n_params(self) -> int:
@@ -201,16 +265,24 @@ class _Adam:
         self.lr, self.beta1, self.beta2, self.t = lr, beta1, beta2, 0
         self.m = [np.zeros_like(p) for p in params]
         self.v = [np.zeros_like(p) for p in params]
+        self.tmp = [np.empty_like(p) for p in params]  # one scratch buffer per parameter: no temporaries
 
     def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         self.t += 1
-        lr_t = self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t)
-        for p, g, m, v in zip(params, grads, self.m, self.v, strict=True):
+        lr_t = float(self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t))
+        for p, g, m, v, tmp in zip(params, grads, self.m, self.v, self.tmp, strict=True):
             m *= self.beta1
-            m += (1 - self.beta1) * g
+            np.multiply(g, 1 - self.beta1, out=tmp)
+            m += tmp
             v *= self.beta2
-            v += (1 - self.beta2) * g * g
-            p -= lr_t * m / (np.sqrt(v) + 1e-7)
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - self.beta2
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += 1e-7
+            np.divide(m, tmp, out=tmp)
+            tmp *= lr_t
+            p -= tmp
 
 
 class _RMSprop:
@@ -219,12 +291,19 @@ class _RMSprop:
     def __init__(self, params: list[np.ndarray], lr: float, rho: float = 0.9):
         self.lr, self.rho = lr, rho
         self.v = [np.zeros_like(p) for p in params]
+        self.tmp = [np.empty_like(p) for p in params]
 
     def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
-        for p, g, v in zip(params, grads, self.v, strict=True):
+        for p, g, v, tmp in zip(params, grads, self.v, self.tmp, strict=True):
             v *= self.rho
-            v += (1 - self.rho) * g * g
-            p -= self.lr * g / (np.sqrt(v) + 1e-7)
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - self.rho
+            v += tmp
+            np.sqrt(v, out=tmp)
+            tmp += 1e-7
+            np.divide(g, tmp, out=tmp)
+            tmp *= self.lr
+            p -= tmp
 
 
 _OPTIMIZERS = {Optimizer.SGD: _SGD, Optimizer.ADAM: _Adam, Optimizer.RMSPROP: _RMSprop}

@@ -29,7 +29,7 @@ DATA_PREFIX, MODEL_PREFIX = "d.", "m."
 CSV_FILE_KEY = "d.csv_file"  # the name of the CSV a link was made with; never a path
 MAX_VALUE_CHARS = 200  # longer values are not settings anyone typed: ignored with a warning
 SEED_MAX = 10_000  # the pages' seed controls go from 0 to this; numpy refuses negative seeds
-_NULLABLE = ("n_rows", "max_depth", "target")
+_NULLABLE = ("n_rows", "max_depth", "target", "backend")
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 

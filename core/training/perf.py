@@ -16,8 +16,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from core.config import ModelConfig
 
 LATENCY_WARMUP_CALLS = 5
 LATENCY_CALLS = 200  # timed batch-1 calls after warm-up...
@@ -158,14 +162,22 @@ def _kernel_peak_bytes() -> int | None:
     return None
 
 
-def environment_stamp() -> dict[str, object]:
-    """CPU, cores, threads, device and library versions; never imports TensorFlow to find them."""
+def environment_stamp(model_cfg: ModelConfig | None = None) -> dict[str, object]:
+    """CPU, cores, threads, device, Keras engine and library versions; never imports TensorFlow or JAX to find them.
+
+    A Keras run (``model_cfg``) is stamped with the engine it trained on (``backend``) and the device that
+    engine computed on; other runs with ``backend: None``.
+    """
     versions = {}
-    for dist in ("numpy", "scikit-learn", "tensorflow", "tensorflow-cpu", "keras", "streamlit"):
+    for dist in ("numpy", "scikit-learn", "tensorflow", "tensorflow-cpu", "keras", "jax", "jaxlib", "streamlit"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             continue
+    backend = None
+    if model_cfg is not None and model_cfg.kind.uses_keras:
+        keras = sys.modules.get("keras")
+        backend = keras.backend.backend() if keras is not None else None
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -174,7 +186,8 @@ def environment_stamp() -> dict[str, object]:
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "versions": versions,
-        "device": _device(),
+        "backend": backend,
+        "device": _device(backend),
     }
 
 
@@ -199,14 +212,54 @@ def _thread_count() -> int | None:
         return None
 
 
-def _device() -> str:
-    """GPU names when TensorFlow is already loaded and sees one; otherwise CPU."""
+def gpu_devices(backend: str | None = None) -> list[str]:
+    """GPUs visible to an engine already loaded here (TensorFlow, JAX); [] on a CPU-only machine.
+
+    Imports nothing: an engine not yet loaded sees nothing. ``backend`` limits the question to one engine.
+    """
+    names: list[str] = []
     tf = sys.modules.get("tensorflow")
-    if tf is not None:
+    if tf is not None and backend in (None, "tensorflow"):
         try:
-            gpus = tf.config.list_physical_devices("GPU")
-            if gpus:
-                return "GPU: " + ", ".join(g.name for g in gpus)
-        except Exception:
-            return "CPU"
-    return "CPU"
+            names += [g.name for g in tf.config.list_physical_devices("GPU")]
+        except Exception:  # a stamp must never fail a run
+            pass
+    jax = sys.modules.get("jax")
+    if jax is not None and backend in (None, "jax"):
+        try:
+            names += [str(d) for d in jax.devices() if d.platform == "gpu"]
+        except Exception:  # jax.devices() raises when no backend initialises; CPU then
+            pass
+    return names
+
+
+def _device(backend: str | None = None) -> str:
+    """GPU names when the engine (TensorFlow or JAX, already loaded) sees one; otherwise CPU."""
+    gpus = gpu_devices(backend)
+    return "GPU: " + ", ".join(gpus) if gpus else "CPU"
+
+
+ENGINE_RESULTS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "results", "engine.json"
+)
+
+
+def engine_comparison(path: str | None = None) -> dict[str, object] | None:
+    """The seed model on both Keras engines, as benchmarks/bench_engine.py last measured it; None if never run.
+
+    ``{"tensorflow": {...}, "jax": {...}, "measured_at": ..., "load_average": ...}`` where each engine has
+    ``wall_s``, ``train_time_s``, ``epoch_s_median`` and ``test_accuracy``. Reads a file: no engine is loaded.
+    """
+    import json
+
+    try:
+        with open(path or ENGINE_RESULTS, encoding="utf-8") as fh:
+            stored = json.load(fh)
+        seed = stored["seed"]
+        return {
+            "tensorflow": seed["tensorflow"],
+            "jax": seed["jax"],
+            **{k: stored.get(k) for k in ("measured_at", "load_average")},
+        }
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

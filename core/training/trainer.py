@@ -114,7 +114,7 @@ def train(
         test=test,
         history=tuple(model.history_),
         cost=cost,
-        environment=perf.environment_stamp(),
+        environment=perf.environment_stamp(model_cfg),
         stopped=model.stopped_,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         predictions={"validation": Predictions(data.y_val, proba_val), "test": Predictions(data.y_test, proba_test)},

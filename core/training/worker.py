@@ -4,13 +4,17 @@ The process serving pages never trains: its reruns and chart drawing would share
 counters with the run. A worker streams each epoch's ``EpochLog`` back over a local socket without waiting
 for an answer, and polls for a stop message after every batch (networks), so a stop is honoured within one
 batch. A scikit-learn fit cannot be interrupted: stopping one kills the worker (a fresh one starts) and the
-run is reported stopped with no model. A Keras worker imports TensorFlow ahead of time; a light worker only
-NumPy and scikit-learn. :class:`WorkerPool` keeps workers of one kind warm and hands them out one run each.
+run is reported stopped with no model. A Keras worker imports Keras on its engine ahead of time (TensorFlow
+or JAX: Keras fixes the engine at import, so one process runs one, ``KERAS_BACKEND`` set in its environment);
+a light worker only NumPy and scikit-learn (a Keras run sent to it loads the engine it asks for, and a run
+on the other engine restarts it). :class:`WorkerPool` keeps workers of one kind warm and hands them out one
+run each; :class:`EnginePools` keeps one pool per kind and picks the right one for a config.
 
 The child is a plain ``python -c`` process (not ``multiprocessing``'s spawn, which would re-run the
 parent's ``__main__`` — under Streamlit, the app script itself).
 
-    pool = WorkerPool(tensorflow=False).start()        # NumPy/scikit-learn; TensorFlow=True for Keras
+    pool = WorkerPool(tensorflow=False).start()        # NumPy/scikit-learn; tensorflow=True for Keras
+    pool = WorkerPool(tensorflow=True, backend="jax")  # Keras on JAX
     result = pool.run(data_cfg, model_cfg, callback=print)
 """
 
@@ -30,7 +34,7 @@ from multiprocessing.connection import Client, Connection, Listener
 from pathlib import Path
 from typing import Any
 
-from core.config import DataConfig, ModelConfig
+from core.config import Backend, DataConfig, ModelConfig
 from core.errors import CoreError
 from core.records.result import RunResult
 from core.training.progress import Callback, EpochLog, Progress
@@ -138,10 +142,11 @@ def _serve(conn: Connection) -> None:
     if os.environ.get("TRADEOFF_LAB_WORKER_TF") == "1":
         from core.models.keras_import import import_keras
 
-        import_keras()
-        # One tiny fit pays TensorFlow's once-per-process start-up (kernel registration, first tracing
+        backend = Backend(os.environ.get("KERAS_BACKEND", "tensorflow"))
+        import_keras(backend)
+        # One tiny fit pays the engine's once-per-process start-up (kernel registration, first tracing
         # machinery) before any measured run; each real run still traces its own model in its first epoch.
-        tiny = ModelConfig(kind="keras_mlp", hidden_units=(4,), epochs=1)
+        tiny = ModelConfig(kind="keras_mlp", hidden_units=(4,), epochs=1, backend=backend)
         train(DataConfig(), tiny, prepared=prepared[DataConfig()])
     else:  # the first fit of each family pays imports and first-call costs; pay them before a timed run
         train(DataConfig(), ModelConfig(hidden_units=(4,), epochs=1), prepared=prepared[DataConfig()])
@@ -152,7 +157,9 @@ def _serve(conn: Connection) -> None:
             return
         if message[0] != "run":
             continue  # a stop for a run that has already ended
-        _, run_id, data_cfg, model_cfg, context = message
+        _, run_id, data_cfg, model_cfg, context, backend = message
+        if backend is not None:  # the engine the parent chose; Keras reads it at its first import here
+            os.environ["KERAS_BACKEND"] = backend
         stop = _StopPoll(conn, run_id)
         progress = Progress(on_epoch=lambda log, rid=run_id: conn.send(("epoch", rid, log)), should_stop=stop)
         try:
@@ -214,16 +221,21 @@ class _Overlap:
 class TrainingWorker:
     """One child process, one run at a time (``run`` holds a lock; all socket traffic is on its thread).
 
-    ``tensorflow=True`` loads TensorFlow before the worker says it is ready (the app's Keras worker);
-    ``threads=N`` caps its BLAS and TensorFlow thread pools, set before anything is imported (pool workers).
-    A worker that dies or is killed to stop a fit starts again by itself.
+    ``tensorflow=True`` loads Keras on ``backend`` (default TensorFlow) before the worker says it is ready (the
+    app's Keras workers); ``threads=N`` caps its BLAS and TensorFlow thread pools, set before anything is
+    imported (pool workers). A worker that dies or is killed to stop a fit starts again by itself; a Keras
+    run on another engine than the one the child loaded restarts it on that engine (before the run is timed).
     """
 
     _ids = itertools.count(1)
 
-    def __init__(self, *, tensorflow: bool = True, threads: int | None = None) -> None:
+    def __init__(
+        self, *, tensorflow: bool = True, threads: int | None = None, backend: Backend | str | None = None
+    ) -> None:
         self._tensorflow = tensorflow
         self._threads = threads
+        # the engine the child runs Keras on: fixed at start for a Keras worker, on first Keras run otherwise
+        self._backend: Backend | None = Backend(backend) if backend else (Backend.TENSORFLOW if tensorflow else None)
         self._key = secrets.token_bytes(16)
         self._listener = Listener(family="AF_UNIX", authkey=self._key)
         self._process: subprocess.Popen | None = None
@@ -239,7 +251,13 @@ class TrainingWorker:
 
     @property
     def tensorflow(self) -> bool:
+        """True for a Keras worker (it loads Keras before it is ready), whichever engine."""
         return self._tensorflow
+
+    @property
+    def backend(self) -> Backend | None:
+        """The engine the child runs Keras on (None: a light worker that has not run a Keras model)."""
+        return self._backend
 
     def start(self) -> TrainingWorker:
         env = {
@@ -249,6 +267,10 @@ class TrainingWorker:
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")])),
         }
+        if self._backend is not None:
+            env["KERAS_BACKEND"] = self._backend.value
+        else:
+            env.pop("KERAS_BACKEND", None)  # a run chooses (core.models.keras_import), not this process's history
         if self._threads is not None:
             for var in _THREAD_VARS:
                 env[var] = str(self._threads)
@@ -330,13 +352,15 @@ class TrainingWorker:
             self._stop.clear()  # a stop asked before this run began was meant for an earlier one
             self._busy, self._should_stop = True, should_stop
             try:
+                self._switch_engine(model_cfg)
                 waited = 0.0
                 while not self._ready.wait(0.2):
                     waited += 0.2
                     if self._stop_asked():
                         raise RunStopped("The run was stopped before it started.")
                     if not self.alive or waited > _READY_TIMEOUT_S:
-                        what = "TensorFlow" if self._tensorflow else "its libraries"
+                        keras_worker = self._tensorflow and self._backend
+                        what = f"Keras on {self._backend.value}" if keras_worker else "its libraries"
                         raise WorkerError(f"The training worker could not load {what}; see the server log.")
                 overlap = _Overlap.begin(self)
                 try:
@@ -353,6 +377,21 @@ class TrainingWorker:
             finally:
                 self._busy, self._should_stop = False, None
 
+    def _switch_engine(self, model_cfg: ModelConfig) -> None:
+        """Make sure the child can run ``model_cfg``'s engine: restart it on that engine if it runs the other."""
+        if not model_cfg.kind.uses_keras:
+            return
+        from core.models.keras_import import require_installed, wanted_backend
+
+        wanted = wanted_backend(model_cfg)
+        assert wanted is not None
+        require_installed(wanted)  # say so here, not as a failed import in the child
+        if self._backend is None:
+            self._backend = wanted  # the light child has not loaded Keras: it loads the run's engine
+        elif self._backend != wanted:
+            self._backend = wanted
+            self._restart()
+
     def _exchange(
         self,
         data_cfg: DataConfig,
@@ -365,7 +404,8 @@ class TrainingWorker:
         conn = self._conn
         assert conn is not None
         run_id = next(self._ids)
-        conn.send(("run", run_id, data_cfg, model_cfg, context))
+        backend = self._backend.value if model_cfg.kind.uses_keras and self._backend else None
+        conn.send(("run", run_id, data_cfg, model_cfg, context, backend))
         grace = NETWORK_STOP_GRACE_S if model_cfg.kind.is_network else FIT_STOP_GRACE_S
         stop_sent_at: float | None = None
         acknowledged = False
@@ -428,8 +468,17 @@ class WorkerPool:
     run never queues behind an abandoned one.
     """
 
-    def __init__(self, *, tensorflow: bool, threads: int | None = None, warm: int = 1, max_size: int = 3) -> None:
+    def __init__(
+        self,
+        *,
+        tensorflow: bool,
+        threads: int | None = None,
+        warm: int = 1,
+        max_size: int = 3,
+        backend: Backend | str | None = None,
+    ) -> None:
         self.tensorflow, self.threads, self.warm, self.max_size = tensorflow, threads, warm, max_size
+        self.backend = Backend(backend) if backend else (Backend.TENSORFLOW if tensorflow else None)
         self._workers: list[TrainingWorker] = []
         self._claimed: set[int] = set()  # ids of workers handed out
         self._cond = threading.Condition()
@@ -441,7 +490,7 @@ class WorkerPool:
         return self
 
     def _new(self) -> TrainingWorker:
-        return TrainingWorker(tensorflow=self.tensorflow, threads=self.threads).start()
+        return TrainingWorker(tensorflow=self.tensorflow, threads=self.threads, backend=self.backend).start()
 
     @property
     def workers(self) -> list[TrainingWorker]:
@@ -493,4 +542,51 @@ class WorkerPool:
             self._workers.clear()
 
 
-__all__ = ["EpochLog", "RunStopped", "TrainingWorker", "WorkerError", "WorkerPool"]
+class EnginePools:
+    """One warm :class:`WorkerPool` per kind of worker: light (NumPy, scikit-learn), Keras on TensorFlow, Keras
+    on JAX. ``pool_for(model_cfg)`` starts the pool it needs on first use; ``start(...)`` warms some ahead.
+
+    Process-wide in the app (ui.cached) and in ``python -m core sweep`` (a sweep over ``backend``).
+    """
+
+    def __init__(self, *, keras_max_size: int = 2, light_max_size: int = 3) -> None:
+        self.keras_max_size, self.light_max_size = keras_max_size, light_max_size
+        self._pools: dict[Backend | None, WorkerPool] = {}
+        self._lock = threading.Lock()
+
+    def pool(self, backend: Backend | str | None) -> WorkerPool:
+        """The pool for ``backend`` (None: the light pool), started on first use."""
+        key = Backend(backend) if backend else None
+        with self._lock:
+            if key not in self._pools:
+                if key is None:
+                    self._pools[key] = WorkerPool(tensorflow=False, max_size=self.light_max_size).start()
+                else:
+                    self._pools[key] = WorkerPool(tensorflow=True, backend=key, max_size=self.keras_max_size).start()
+            return self._pools[key]
+
+    def pool_for(self, model_cfg: ModelConfig) -> WorkerPool:
+        """The pool that trains ``model_cfg``: its engine's Keras pool, or the light one. A Keras engine that
+        is not installed is a ConfigError naming the pip command."""
+        if not model_cfg.kind.uses_keras:
+            return self.pool(None)
+        from core.models.keras_import import require_installed, wanted_backend
+
+        wanted = wanted_backend(model_cfg)
+        assert wanted is not None
+        require_installed(wanted)
+        return self.pool(wanted)
+
+    def existing(self) -> dict[Backend | None, WorkerPool]:
+        """The pools started so far (engine → pool; None is the light pool)."""
+        with self._lock:
+            return dict(self._pools)
+
+    def close(self) -> None:
+        with self._lock:
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()
+
+
+__all__ = ["EnginePools", "EpochLog", "RunStopped", "TrainingWorker", "WorkerError", "WorkerPool"]
