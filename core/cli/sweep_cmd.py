@@ -67,7 +67,8 @@ def sweep_spec_from_args(args: argparse.Namespace):
 def run_sweep_command(args: argparse.Namespace) -> int:
     import csv
 
-    from core.explore.sweeps import expand_grid, run_sweep
+    from core.explore.executors import run_sweep
+    from core.explore.sweeps import expand_grid
 
     spec = sweep_spec_from_args(args)
     total = len(expand_grid(spec))
