@@ -7,10 +7,9 @@ import streamlit as st
 
 from core import CoreError, charts
 from core.config import Imbalance, ModelKind
-from core.evaluation.cross_validation import cross_validate
+from core.evaluation.cross_validation import CV_METRICS, cross_validate
 from core.evaluation.imbalance import imbalance_lab
 from core.evaluation.thresholds import (
-    CV_METRICS,
     calibration,
     confused_pairs,
     cost_optimal_threshold,
