@@ -49,6 +49,8 @@ from core.records.store_query import (  # noqa: F401  (re-exported: listings liv
     RunSummary,
     _bounded,
 )
+from core.records.store_scenarios import Scenario, ScenarioRuns  # noqa: F401  (Scenario re-exported)
+from core.records.store_variants import VariantRuns
 from core.status import STATUSES, Status  # noqa: F401  (re-exported: one status enum for runs, trials, jobs)
 
 KINDS = ("train", "trial", "cv", "compress")
@@ -90,14 +92,6 @@ class StoredRun:
         }
 
 
-@dataclass(frozen=True)
-class Scenario:
-    id: int
-    name: str
-    narrative: str
-    run_id: int
-
-
 def app_version() -> str:
     try:
         return "tradeoff-lab " + metadata.version("tradeoff-lab")
@@ -105,7 +99,7 @@ def app_version() -> str:
         return "tradeoff-lab 0.1.0"
 
 
-class RunStore(RunQueries, Database):
+class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
     """Runs and scenarios in one database (core/store_db.py: connections, schema, locks, errors)."""
 
     def __init__(self, target: str | None = None, *, lock_s: float | None = None) -> None:
@@ -285,52 +279,6 @@ class RunStore(RunQueries, Database):
             int(m["parent_id"]) if m.get("parent_id") is not None else None,
         )
 
-    # --- compressed variants (core/compress) ------------------------------------------------------------
-    @guarded
-    def save_variant(self, result: RunResult | None, *, parent_id: int, info: dict[str, Any]) -> int:
-        """Save a compressed variant (kind "compress") linked to run ``parent_id``; ``info`` is its report row."""
-        import json
-
-        self.get(parent_id)  # the parent must exist: RunNotFound names the id
-        run_id = self.save(
-            result,
-            kind="compress",
-            status="complete" if result is not None else "failed",
-            error=None if result is not None else info.get("error"),
-            dataset=None if result is not None else "?",
-            model=None if result is not None else "?",
-        )
-        self._execute_write(
-            "UPDATE runs SET parent_id = :parent, compress_json = :info WHERE id = :id",
-            {"parent": parent_id, "info": json.dumps(info), "id": run_id},
-        )
-        return run_id
-
-    @guarded
-    def variants(self, parent_id: int) -> list[tuple[StoredRun, dict[str, Any]]]:
-        """The variants made from run ``parent_id``, oldest first, each with its report row."""
-        import json
-
-        with self._engine.connect() as conn:
-            rows = conn.execute(
-                text("SELECT * FROM runs WHERE parent_id = :p AND kind = 'compress' ORDER BY id"), {"p": parent_id}
-            ).all()
-        out = []
-        for row in rows:
-            try:
-                info = json.loads(row._mapping["compress_json"] or "{}")
-            except ValueError:
-                info = {}
-            out.append((self._row(row._mapping), info if isinstance(info, dict) else {}))
-        return out
-
-    @guarded
-    def compressed_parents(self) -> list[int]:
-        """Ids of runs that have stored variants, newest first."""
-        with self._engine.connect() as conn:
-            rows = conn.execute(text("SELECT DISTINCT parent_id FROM runs WHERE parent_id IS NOT NULL ORDER BY 1 DESC"))
-            return [int(r[0]) for r in rows]
-
     # --- export / import (core/store_import.py) --------------------------------------------------------
     def export_json(self, ids: list[int] | None = None, where: RunFilter | None = None) -> str:
         from core.records.store_import import export_json
@@ -360,37 +308,6 @@ class RunStore(RunQueries, Database):
             return len(new), len(rows) - len(new)
 
         return self._retrying(action)
-
-    # --- scenarios -------------------------------------------------------------------------------------
-    @guarded
-    def save_scenario(self, name: str, narrative: str, run_id: int) -> int:
-        if not name.strip():
-            raise StoreError("A scenario needs a name.")
-        values = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "name": name.strip(),
-            "narrative": narrative.strip(),
-            "run": run_id,
-        }
-
-        def action() -> int:
-            with self._write() as conn:
-                sql = (
-                    "INSERT INTO scenarios (created_at, name, narrative, run_id) VALUES (:at, :name, :narrative, :run)"
-                )
-                return int(conn.execute(text(sql + " RETURNING id"), values).scalar_one())
-
-        return self._retrying(action)
-
-    @guarded
-    def scenarios(self) -> list[Scenario]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, name, narrative, run_id FROM scenarios ORDER BY id"))
-            return [Scenario(int(r.id), str(r.name), str(r.narrative), int(r.run_id)) for r in rows]
-
-    @guarded
-    def delete_scenario(self, scenario_id: int) -> None:
-        self._execute_write("DELETE FROM scenarios WHERE id = :id", {"id": scenario_id})
 
     def __repr__(self) -> str:
         return f"RunStore({self.where})"
