@@ -6,8 +6,9 @@ import threading
 import streamlit as st
 
 from core import CoreError
+from core.explore.analysis import display_value
+from core.explore.executors import pooled_runner
 from core.explore.plan import plan_exploration
-from core.explore.sweeps import display_value, pooled_runner
 from core.knobs import sweep_knobs, sweep_values
 from ui import cached, live, sweep_results
 from ui.jobs import REGISTRY, SweepJob

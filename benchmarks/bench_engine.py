@@ -280,7 +280,8 @@ def scaling(pools: EnginePools, rows: list[Row], out: dict, quick: bool) -> None
 
 
 def sweep_scaling(rows: list[Row], out: dict, with_ray: bool) -> None:
-    from core.explore.sweeps import SweepSpec, run_sweep
+    from core.explore.executors import run_sweep
+    from core.explore.sweeps import SweepSpec
 
     counts = [8, 16, 32, 64]
     executors = ["serial", "local"] + (["ray"] if with_ray else [])

@@ -14,7 +14,8 @@ import time
 from common import Row, print_table
 
 from core.config import DataConfig, ModelConfig
-from core.explore.sweeps import SweepSpec, run_sweep
+from core.explore.executors import run_sweep
+from core.explore.sweeps import SweepSpec
 
 SPEC = SweepSpec(
     DataConfig(),

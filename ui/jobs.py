@@ -215,7 +215,7 @@ class TrainingJob(_Background):
 class SweepJob(_Background):
     """A grid sweep or an Optuna search; trials arrive one by one and each is saved as it finishes."""
 
-    run: Callable[..., Any]  # core.explore.sweeps.run_sweep or core.explore.search.search, its arguments bound
+    run: Callable[..., Any]  # core.explore.executors.run_sweep or core.explore.search.search, its arguments bound
     total: int
     store: Any = None  # a RunStore: every trial is saved from the job, failed ones too
     trials: list[Trial] = field(default_factory=list)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import charts
 from core.config import DataConfig, ModelConfig
-from core.explore.sweeps import (
+from core.explore.analysis import (
     best_within_budget,
     display_value,
     fastest_reaching,

@@ -14,8 +14,9 @@ from typing import Any
 
 from core.config import DataConfig, ModelConfig
 from core.errors import ConfigError
+from core.explore.executors import run_sweep
 from core.explore.search import Range, search, search_ranges
-from core.explore.sweeps import SweepSpec, Trial, TrialSpec, expand_grid, run_sweep
+from core.explore.sweeps import SweepSpec, Trial, TrialSpec, expand_grid
 from core.knobs import sweep_values
 
 MAX_KNOBS = 2  # a frontier against one or two knobs is readable; more is a table

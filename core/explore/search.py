@@ -14,7 +14,8 @@ from typing import Any
 
 from core.config import DataConfig, ModelConfig, replace_plain
 from core.errors import ConfigError
-from core.explore.sweeps import DATA_KNOBS, SweepSpec, Trial, TrialSpec, run_trial
+from core.explore.executors import run_trial
+from core.explore.sweeps import DATA_KNOBS, SweepSpec, Trial, TrialSpec
 from core.knobs import KNOBS, sweep_values
 from core.status import Status
 

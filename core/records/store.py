@@ -8,22 +8,21 @@ Faults never lose data or show SQL: migrations run under one write lock, so any 
 open a new store at once; a file that fails ``PRAGMA quick_check`` is never written to; every database error
 leaves this module as a one-line :class:`StoreError`, and ``open_store`` falls back to an in-memory store
 with that line as its warning. Connections, schema and locks: ``core/store_db.py``; import/export and
-recovery files: ``core/store_import.py``. Run statuses are the :class:`Status` enum.
+recovery files: ``core/store_import.py``; listings (filter, pages, facets, frontier, export rows):
+``core/records/store_query.py``. Run statuses are the :class:`Status` enum.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from core.errors import ConfigError
 from core.records.result import RunResult
 from core.records.store_db import (  # noqa: F401  (re-exported: the store's public names live here)
     DB_ENV,
@@ -42,11 +41,20 @@ from core.records.store_db import (  # noqa: F401  (re-exported: the store's pub
     process_token,
     resolve_url,
 )
+from core.records.store_query import (  # noqa: F401  (re-exported: listings live in store_query)
+    MAX_PAGE,
+    RunFilter,
+    RunPage,
+    RunQueries,
+    RunSummary,
+    _bounded,
+)
+from core.records.store_scenarios import Scenario, ScenarioRuns  # noqa: F401  (Scenario re-exported)
+from core.records.store_variants import VariantRuns
 from core.status import STATUSES, Status  # noqa: F401  (re-exported: one status enum for runs, trials, jobs)
 
 KINDS = ("train", "trial", "cv", "compress")
 MAX_PARSED = 4096  # parsed results kept per store (frozen, shared read-only)
-MAX_PAGE = 1000  # rows one page() call returns at most; History and the CLI page through the rest
 
 
 @dataclass(frozen=True)
@@ -84,109 +92,6 @@ class StoredRun:
         }
 
 
-@dataclass(frozen=True)
-class RunFilter:
-    """Which runs History and ``runs list`` show; every test runs in SQL on indexed columns.
-
-    Empty tuples and strings mean "any". ``since``/``until`` are ISO dates (YYYY-MM-DD), both included;
-    ``tag`` matches one whole tag."""
-
-    datasets: tuple[str, ...] = ()
-    models: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    tag: str = ""
-    since: str = ""
-    until: str = ""
-
-    def where(self) -> tuple[str, dict[str, Any]]:
-        """A WHERE clause (column names are ours; every value is bound) and its parameters."""
-        clauses: list[str] = []
-        params: dict[str, Any] = {}
-        for column, values in (
-            ("dataset", self.datasets),
-            ("model", self.models),
-            ("status", self.statuses),
-            ("kind", self.kinds),
-        ):
-            if values:
-                names = [f"{column}_{i}" for i in range(len(values))]
-                clauses.append(f"{column} IN ({', '.join(':' + n for n in names)})")
-                params.update(zip(names, values, strict=True))
-        if self.tag.strip():
-            escaped = self.tag.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            clauses.append("(',' || tags || ',') LIKE :tag ESCAPE '\\'")
-            params["tag"] = f"%,{escaped},%"
-        if self.since:
-            clauses.append("created_at >= :since")
-            params["since"] = _day(self.since, "since")
-        if self.until:
-            clauses.append("created_at < :until")  # the day after: until is included
-            params["until"] = (date.fromisoformat(_day(self.until, "until")) + timedelta(days=1)).isoformat()
-        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    """One run as History lists it: stored columns only, no parsed result."""
-
-    id: int
-    created_at: str
-    kind: str
-    status: str  # "unreadable" when the stored result cannot be read
-    dataset: str
-    model: str
-    val_accuracy: float | None
-    val_f1: float | None
-    train_time_s: float | None
-    notes: str
-    tags: tuple[str, ...]
-    has_result: bool
-    model_repr: str = ""
-    timing_context: str = ""  # "serial" when timed alone; empty without a result
-
-    def row(self) -> dict[str, Any]:
-        """The same keys as ``StoredRun.summary()``: one table row."""
-        return {
-            "id": self.id,
-            "created_at": self.created_at,
-            "kind": self.kind,
-            "status": self.status,
-            "dataset": self.dataset,
-            "model": self.model,
-            "accuracy": self.val_accuracy,
-            "f1": self.val_f1,
-            "train_time_s": self.train_time_s,
-            "notes": self.notes,
-            "tags": ", ".join(self.tags),
-            "timing": self.timing_context,
-        }
-
-
-@dataclass(frozen=True)
-class RunPage:
-    runs: tuple[RunSummary, ...]
-    total: int  # runs matching the filter
-    offset: int
-
-    @property
-    def first(self) -> int:
-        """1-based number of the first run shown (0 when none)."""
-        return self.offset + 1 if self.runs else 0
-
-    @property
-    def last(self) -> int:
-        return self.offset + len(self.runs)
-
-
-@dataclass(frozen=True)
-class Scenario:
-    id: int
-    name: str
-    narrative: str
-    run_id: int
-
-
 def app_version() -> str:
     try:
         return "tradeoff-lab " + metadata.version("tradeoff-lab")
@@ -194,7 +99,7 @@ def app_version() -> str:
         return "tradeoff-lab 0.1.0"
 
 
-class RunStore(Database):
+class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
     """Runs and scenarios in one database (core/store_db.py: connections, schema, locks, errors)."""
 
     def __init__(self, target: str | None = None, *, lock_s: float | None = None) -> None:
@@ -304,113 +209,6 @@ class RunStore(Database):
             )
             return [self._row(r._mapping) for r in rows]
 
-    @property
-    def _summaries(self) -> str:
-        """The runs table as listings read it: through the summary index on SQLite (see core/store_db.py)."""
-        return f"runs INDEXED BY {SUMMARY_INDEX}" if self.is_sqlite else "runs"
-
-    @guarded
-    def page(self, where: RunFilter | None = None, *, limit: int = 100, offset: int = 0) -> RunPage:
-        """One page of runs (newest first) and how many match: indexed columns only, no stored result parsed.
-
-        A row nobody has checked yet (another program wrote it) is checked here, once per store object."""
-        with self._engine.connect() as conn:
-            return self._page(conn, where or RunFilter(), limit, offset)
-
-    def _page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> RunPage:
-        clause, params = where.where()
-        params.update(limit=_bounded(limit, "limit"), offset=_bounded(offset, "offset", high=None))
-        total = int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
-        columns = ", ".join(SUMMARY_COLUMNS)
-        sql = f"SELECT {columns} FROM {self._summaries} {clause} ORDER BY id DESC LIMIT :limit OFFSET :offset"
-        rows = conn.execute(text(sql), params).all()
-        return RunPage(tuple(self._summary(r._mapping) for r in rows), total, params["offset"])
-
-    def _summary(self, m: Any) -> RunSummary:
-        state = m["result_state"]
-        values = {k: m[k] for k in ("val_accuracy", "val_f1", "train_time_s")}
-        status, model_repr, timing = str(m["status"]), str(m["model_repr"] or ""), str(m["timing_context"] or "")
-        if state is None:  # not checked when it was written: parse it (once: results are cached)
-            run = self.get(int(m["id"]))
-            state = "unreadable" if run.problem else "ok" if run.result is not None else "none"
-            if run.result is not None:
-                r = run.result
-                values = {"val_accuracy": r.validation.accuracy, "val_f1": r.validation.f1}
-                values["train_time_s"] = r.cost.train_time_s
-                model_repr, timing = r.model_repr, r.cost.timing_context
-        if state == "unreadable":
-            status, values = "unreadable", dict.fromkeys(values)
-        return RunSummary(
-            int(m["id"]),
-            str(m["created_at"]),
-            str(m["kind"]),
-            status,
-            str(m["dataset"]),
-            str(m["model"]),
-            *(None if values[k] is None else float(values[k]) for k in ("val_accuracy", "val_f1", "train_time_s")),
-            str(m["notes"] or ""),
-            tuple(t for t in str(m["tags"] or "").split(",") if t),
-            state == "ok",
-            model_repr,
-            timing if state == "ok" else "",
-        )
-
-    @guarded
-    def facets(self) -> dict[str, list[str]]:
-        """The distinct datasets, models, statuses and kinds stored (filter choices), from the indexes."""
-        with self._engine.connect() as conn:
-            return self._facets(conn)
-
-    def _facets(self, conn: Connection) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for column in ("dataset", "model", "status", "kind"):
-            rows = conn.execute(text(f"SELECT DISTINCT {column} FROM runs ORDER BY {column}"))
-            out[column] = [str(v) for (v,) in rows]
-        return out
-
-    @guarded
-    def frontier_points(self, where: RunFilter | None = None) -> list[tuple[int, str, str, str, float, float, str]]:
-        """(id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context) of every matching run with a
-        result:
-        a projection of the indexed headline columns, no stored result parsed."""
-        with self._engine.connect() as conn:
-            return self._frontier(conn, where or RunFilter())
-
-    def _frontier(self, conn: Connection, where: RunFilter) -> list[tuple[int, str, str, str, float, float, str]]:
-        clause, params = where.where()
-        extra = "result_state = 'ok' AND val_accuracy IS NOT NULL AND train_time_s IS NOT NULL"
-        clause = f"{clause} AND {extra}" if clause else f"WHERE {extra}"
-        columns = "id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context"
-        sql = f"SELECT {columns} FROM {self._summaries} {clause}"
-        return [
-            (int(r[0]), str(r[1]), str(r[2]), str(r[3] or ""), float(r[4]), float(r[5]), str(r[6] or "serial"))
-            for r in conn.execute(text(sql + " ORDER BY id"), params)
-        ]
-
-    def export_rows(
-        self, where: RunFilter | None = None, ids: list[int] | None = None, *, chunk: int = 200
-    ) -> Iterator[Any]:
-        """Every matching stored row, oldest first, read ``chunk`` rows per query (keyset paging)."""
-        clause, params = (where or RunFilter()).where()
-        if ids:
-            names = [f"id_{i}" for i in range(len(ids))]
-            clause = f"{clause} AND " if clause else "WHERE "
-            clause += f"id IN ({', '.join(':' + n for n in names)})"
-            params.update(zip(names, ids, strict=True))
-        after = 0
-        while True:
-            sql = f"SELECT * FROM runs {clause} {'AND' if clause else 'WHERE'} id > :after ORDER BY id LIMIT :chunk"
-            rows = self._read(sql, {**params, "after": after, "chunk": chunk})
-            yield from rows
-            if len(rows) < chunk:
-                return
-            after = int(rows[-1]["id"])
-
-    @guarded
-    def _read(self, sql: str, params: dict[str, Any]) -> list[Any]:
-        with self._engine.connect() as conn:
-            return [r._mapping for r in conn.execute(text(sql), params)]
-
     @guarded
     def get(self, run_id: int) -> StoredRun:
         with self._engine.connect() as conn:
@@ -423,13 +221,6 @@ class RunStore(Database):
     def uuids(self) -> set[str]:
         with self._engine.connect() as conn:
             return {str(u) for (u,) in conn.execute(text("SELECT uuid FROM runs WHERE uuid IS NOT NULL"))}
-
-    @guarded
-    def count(self, where: RunFilter | None = None) -> int:
-        """How many runs are stored (that ``where`` picks, when given)."""
-        clause, params = (where or RunFilter()).where()
-        with self._engine.connect() as conn:
-            return int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
 
     @guarded
     def delete(self, run_id: int) -> None:
@@ -488,52 +279,6 @@ class RunStore(Database):
             int(m["parent_id"]) if m.get("parent_id") is not None else None,
         )
 
-    # --- compressed variants (core/compress) ------------------------------------------------------------
-    @guarded
-    def save_variant(self, result: RunResult | None, *, parent_id: int, info: dict[str, Any]) -> int:
-        """Save a compressed variant (kind "compress") linked to run ``parent_id``; ``info`` is its report row."""
-        import json
-
-        self.get(parent_id)  # the parent must exist: RunNotFound names the id
-        run_id = self.save(
-            result,
-            kind="compress",
-            status="complete" if result is not None else "failed",
-            error=None if result is not None else info.get("error"),
-            dataset=None if result is not None else "?",
-            model=None if result is not None else "?",
-        )
-        self._execute_write(
-            "UPDATE runs SET parent_id = :parent, compress_json = :info WHERE id = :id",
-            {"parent": parent_id, "info": json.dumps(info), "id": run_id},
-        )
-        return run_id
-
-    @guarded
-    def variants(self, parent_id: int) -> list[tuple[StoredRun, dict[str, Any]]]:
-        """The variants made from run ``parent_id``, oldest first, each with its report row."""
-        import json
-
-        with self._engine.connect() as conn:
-            rows = conn.execute(
-                text("SELECT * FROM runs WHERE parent_id = :p AND kind = 'compress' ORDER BY id"), {"p": parent_id}
-            ).all()
-        out = []
-        for row in rows:
-            try:
-                info = json.loads(row._mapping["compress_json"] or "{}")
-            except ValueError:
-                info = {}
-            out.append((self._row(row._mapping), info if isinstance(info, dict) else {}))
-        return out
-
-    @guarded
-    def compressed_parents(self) -> list[int]:
-        """Ids of runs that have stored variants, newest first."""
-        with self._engine.connect() as conn:
-            rows = conn.execute(text("SELECT DISTINCT parent_id FROM runs WHERE parent_id IS NOT NULL ORDER BY 1 DESC"))
-            return [int(r[0]) for r in rows]
-
     # --- export / import (core/store_import.py) --------------------------------------------------------
     def export_json(self, ids: list[int] | None = None, where: RunFilter | None = None) -> str:
         from core.records.store_import import export_json
@@ -563,37 +308,6 @@ class RunStore(Database):
             return len(new), len(rows) - len(new)
 
         return self._retrying(action)
-
-    # --- scenarios -------------------------------------------------------------------------------------
-    @guarded
-    def save_scenario(self, name: str, narrative: str, run_id: int) -> int:
-        if not name.strip():
-            raise StoreError("A scenario needs a name.")
-        values = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "name": name.strip(),
-            "narrative": narrative.strip(),
-            "run": run_id,
-        }
-
-        def action() -> int:
-            with self._write() as conn:
-                sql = (
-                    "INSERT INTO scenarios (created_at, name, narrative, run_id) VALUES (:at, :name, :narrative, :run)"
-                )
-                return int(conn.execute(text(sql + " RETURNING id"), values).scalar_one())
-
-        return self._retrying(action)
-
-    @guarded
-    def scenarios(self) -> list[Scenario]:
-        with self._engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, name, narrative, run_id FROM scenarios ORDER BY id"))
-            return [Scenario(int(r.id), str(r.name), str(r.narrative), int(r.run_id)) for r in rows]
-
-    @guarded
-    def delete_scenario(self, scenario_id: int) -> None:
-        self._execute_write("DELETE FROM scenarios WHERE id = :id", {"id": scenario_id})
 
     def __repr__(self) -> str:
         return f"RunStore({self.where})"
@@ -636,20 +350,6 @@ def headline(result: RunResult | None) -> dict[str, Any]:
         "result_state": "ok",
         "timing_context": result.cost.timing_context,
     }
-
-
-def _bounded(value: int, name: str, *, high: int | None = MAX_PAGE) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (high is not None and value > high):
-        rule = f"an integer in [0, {high}]" if high is not None else "an integer ≥ 0"
-        raise ConfigError(f"The '{name}' of a run listing must be {rule}. Got {value!r}.")
-    return value
-
-
-def _day(value: str, name: str) -> str:
-    try:
-        return date.fromisoformat(value).isoformat()
-    except (TypeError, ValueError):
-        raise ConfigError(f"The '{name}' date of a run filter must be YYYY-MM-DD. Got {value!r}.") from None
 
 
 def _status(value: str) -> str:

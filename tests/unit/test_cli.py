@@ -123,7 +123,8 @@ def test_bad_arguments_stop_before_any_training(churn_csv, args, needles):
 
 def test_sweep_metrics_are_the_ones_trials_record():
     from core.config import DataConfig, ModelConfig
-    from core.explore.sweeps import SweepSpec, run_sweep
+    from core.explore.executors import run_sweep
+    from core.explore.sweeps import SweepSpec
 
     (trial,) = run_sweep(SweepSpec(DataConfig(), ModelConfig(kind="knn"), {"k_neighbors": [3]}))
     assert set(trial.metrics) == set(SWEEP_METRICS)

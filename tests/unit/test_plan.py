@@ -7,9 +7,9 @@ import pytest
 
 from core.config import DataConfig, ModelConfig
 from core.errors import ConfigError
+from core.explore.executors import run_sweep
 from core.explore.plan import plan_exploration
 from core.explore.search import Choice, FloatRange, IntRange
-from core.explore.sweeps import run_sweep
 
 
 def test_a_grid_plan_counts_its_trials_and_picks_the_executor():

@@ -3,7 +3,8 @@
 import pytest
 
 from core.config import DataConfig, ModelConfig
-from core.explore.sweeps import SweepSpec, run_sweep
+from core.explore.executors import run_sweep
+from core.explore.sweeps import SweepSpec
 
 pytestmark = pytest.mark.slow
 

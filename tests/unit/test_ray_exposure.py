@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from core.explore import sweeps
+from core.explore import executors
 
 LOOPBACK = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
 
@@ -25,24 +25,25 @@ def _fake_ray(monkeypatch):
 def test_a_local_ray_is_started_on_loopback_without_a_dashboard(monkeypatch):
     monkeypatch.delenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", raising=False)
     calls = _fake_ray(monkeypatch)
-    list(sweeps._ray([], None, None))
+    list(executors._ray([], None, None))
     assert calls == [{"include_dashboard": False, "_node_ip_address": "127.0.0.1", "log_to_driver": False}]
     # without this, Ray 2.60 swaps 127.0.0.1 for the machine's outward IP and listens on every interface
-    assert sweeps.os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] == "0"
+    assert executors.os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] == "0"
 
 
 def test_a_remote_cluster_is_joined_as_it_is(monkeypatch):
     monkeypatch.delenv("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", raising=False)
     calls = _fake_ray(monkeypatch)
-    list(sweeps._ray([], "10.0.0.5:6379", None))
+    list(executors._ray([], "10.0.0.5:6379", None))
     assert calls == [{"address": "10.0.0.5:6379", "include_dashboard": False, "log_to_driver": False}]
-    assert "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER" not in sweeps.os.environ
+    assert "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER" not in executors.os.environ
 
 
 _PROBE = """
 import json, psutil
 from core.config import DataConfig, ModelConfig
-from core.explore.sweeps import SweepSpec, run_sweep
+from core.explore.executors import run_sweep
+from core.explore.sweeps import SweepSpec
 trials = run_sweep(SweepSpec(DataConfig(), ModelConfig(kind="knn"), {"k_neighbors": [1]}), executor="ray")
 me = psutil.Process()
 pids = {me.pid} | {p.pid for p in me.children(recursive=True)}

@@ -10,15 +10,10 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.explore import search as search_module
+from core.explore.analysis import best_within_budget, fastest_reaching, pareto_trials, summarise
+from core.explore.executors import trial_from_result
 from core.explore.search import Choice, search
-from core.explore.sweeps import (
-    TrialSpec,
-    best_within_budget,
-    fastest_reaching,
-    pareto_trials,
-    summarise,
-    trial_from_result,
-)
+from core.explore.sweeps import TrialSpec
 from core.training.trainer import train
 
 

@@ -4,21 +4,17 @@ import pytest
 
 from core.config import DataConfig, ModelConfig, ModelKind
 from core.errors import ConfigError
-from core.explore.sweeps import (
+from core.explore.analysis import (
     ConfigSummary,
-    SweepSpec,
-    Trial,
     best_within_budget,
-    expand_grid,
     fastest_reaching,
     marginal_costs,
     pareto_trials,
-    parse_values,
-    pooled_runner,
-    run_sweep,
     summarise,
     within_noise,
 )
+from core.explore.executors import pooled_runner, run_sweep
+from core.explore.sweeps import SweepSpec, Trial, expand_grid, parse_values
 from tests.helpers import run_cli
 
 SMALL = ModelConfig(epochs=3)

@@ -1,0 +1,153 @@
+"""Sweep analysis: per-configuration summaries (mean ± spread over repeats), the frontier, the what-ifs
+(best within a budget, fastest to a target, marginal cost) and the table rows the app shows.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from core.explore.pareto import pareto_mask
+from core.explore.sweeps import SweepSpec, Trial
+from core.knobs import write_value
+from core.status import Status
+
+
+# --- summaries -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ConfigSummary:
+    """A configuration's repeats folded into mean and spread (population std) of metric and time."""
+
+    params: dict[str, Any]
+    n: int
+    metric_mean: float
+    metric_std: float
+    time_mean: float
+    time_std: float
+    trials: tuple[int, ...]  # indices
+
+    @property
+    def metric_band(self) -> tuple[float, float]:
+        return self.metric_mean - self.metric_std, self.metric_mean + self.metric_std
+
+
+def summarise(trials: Sequence[Trial], metric: str = "accuracy", cost: str = "train_time_s") -> list[ConfigSummary]:
+    groups: dict[tuple, list[Trial]] = {}
+    for t in trials:
+        if t.status == Status.FAILED or t.metrics.get(metric) is None:
+            continue
+        groups.setdefault(tuple(sorted((k, str(v)) for k, v in t.params.items())), []).append(t)
+    out = []
+    for members in groups.values():
+        m = [t.metrics[metric] for t in members]
+        c = [t.cost[cost] for t in members]
+        out.append(
+            ConfigSummary(
+                members[0].params,
+                len(members),
+                statistics.fmean(m),
+                statistics.pstdev(m),
+                statistics.fmean(c),
+                statistics.pstdev(c),
+                tuple(t.index for t in members),
+            )
+        )
+    return out
+
+
+def pareto_trials(trials: Sequence[Trial], metric: str = "accuracy", cost: str = "train_time_s") -> list[bool]:
+    """Per trial: on the frontier (maximise metric, minimise cost)? Failed trials never are."""
+    ok = [t.status != Status.FAILED and t.metrics.get(metric) is not None for t in trials]
+    mask = pareto_mask(
+        [t.metrics[metric] if o else float("-inf") for t, o in zip(trials, ok, strict=True)],
+        [t.cost.get(cost, float("inf")) if o else float("inf") for t, o in zip(trials, ok, strict=True)],
+    )
+    return [m and o for m, o in zip(mask, ok, strict=True)]
+
+
+def within_noise(a: ConfigSummary, b: ConfigSummary) -> bool:
+    """True when the metric bands (mean ± std over repeats) of two configurations overlap."""
+    (a_lo, a_hi), (b_lo, b_hi) = a.metric_band, b.metric_band
+    return a_lo <= b_hi and b_lo <= a_hi
+
+
+def best_within_budget(summaries: Sequence[ConfigSummary], budget_s: float) -> ConfigSummary | None:
+    """The most accurate configuration whose mean training time fits ``budget_s``."""
+    fitting = [s for s in summaries if s.time_mean <= budget_s]
+    return max(fitting, key=lambda s: (s.metric_mean, -s.time_mean)) if fitting else None
+
+
+def fastest_reaching(summaries: Sequence[ConfigSummary], target: float) -> ConfigSummary | None:
+    """The fastest configuration whose mean metric reaches ``target``."""
+    reaching = [s for s in summaries if s.metric_mean >= target]
+    return min(reaching, key=lambda s: (s.time_mean, -s.metric_mean)) if reaching else None
+
+
+def marginal_costs(summaries: Sequence[ConfigSummary]) -> list[tuple[ConfigSummary, ConfigSummary, float]]:
+    """Between neighbouring frontier configurations: seconds of training per percentage point of metric."""
+    front_mask = pareto_mask([s.metric_mean for s in summaries], [s.time_mean for s in summaries])
+    front = sorted((s for s, f in zip(summaries, front_mask, strict=True) if f), key=lambda s: s.time_mean)
+    out = []
+    for a, b in zip(front, front[1:]):
+        gain_pp = (b.metric_mean - a.metric_mean) * 100
+        if gain_pp > 0:
+            out.append((a, b, (b.time_mean - a.time_mean) / gain_pp))
+    return out
+
+
+def display_value(value: Any) -> str:
+    """A knob value in its one written form: (64, 64) → "64-64", enums by value (as links and the CLI)."""
+    if isinstance(value, (tuple, list)):
+        return write_value("hidden_units", tuple(value))
+    return str(getattr(value, "value", value))
+
+
+def params_label(params: dict[str, Any]) -> str:
+    """``hidden_units=64, batch_size=32``: a configuration's knob values as people read them."""
+    return ", ".join(f"{k}={display_value(v)}" for k, v in params.items())
+
+
+def trial_rows(trials: Sequence[Trial], metric: str = "accuracy") -> list[dict[str, Any]]:
+    """One flat row per trial for tables and charts: knob values (display form), metric, time, frontier flag."""
+    front = pareto_trials(trials, metric=metric)
+    rows = []
+    for t, on_front in zip(trials, front, strict=True):
+        label = params_label(t.params)
+        rows.append(
+            {
+                "run": t.index,
+                "label": f"{label} (seed {t.seed})",
+                "status": Status(t.status).value,
+                **{k: display_value(v) for k, v in t.params.items()},
+                metric: t.metrics.get(metric),
+                "train_time_s": t.cost.get("train_time_s"),
+                "latency_ms_p50": t.cost.get("latency_ms_p50"),
+                "pareto": on_front,
+                "error": t.error or "",
+            }
+        )
+    return rows
+
+
+def summary_rows(summaries: Sequence[ConfigSummary], spec: SweepSpec) -> list[dict[str, Any]]:
+    """One row per configuration (repeats folded), with each knob's display value and its order in the spec."""
+    rows = []
+    for s in summaries:
+        row = {
+            "metric_mean": s.metric_mean,
+            "metric_std": s.metric_std,
+            "time_mean": s.time_mean,
+            "time_std": s.time_std,
+            "n": s.n,
+        }
+        for i, (knob, value) in enumerate(s.params.items()):
+            row[knob] = display_value(value)
+            order = [display_value(v) for v in spec.params.get(knob, [])]
+            key = "order" if i == 0 else "order_y"
+            row[key] = order.index(row[knob]) if row[knob] in order else 0
+            if i == 0:
+                row["order_x"] = row["order"]
+        rows.append(row)
+    return rows

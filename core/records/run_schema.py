@@ -1,0 +1,262 @@
+"""The checkers of a stored or imported run: every value of a RunResult's plain form against the project's
+dataclasses (types, ranges, sizes, nesting depth), and the headline columns of a checked result.
+
+:class:`ImportFormatError` names the first bad value. Import, export and recovery files:
+``core/records/store_import.py``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import types
+import typing
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from core.config import DataConfig, ModelConfig
+from core.errors import CoreError
+from core.evaluation.metrics import Evaluation
+from core.records.result import COST_NAMES, Cost, RunResult
+from core.records.store import StoreError
+from core.records.store_db import HEADLINE_COLUMNS
+from core.training.progress import EpochLog
+
+MAX_TEXT = 10_000  # characters in a note, an error, a warning
+MAX_NAME = 200  # characters in a dataset/model name, a tag, a label
+MAX_TAGS = 50
+MAX_ITEMS = 100_000  # elements in one list (curves, history, predictions rows)
+MAX_DEPTH = 6  # nesting inside free-form dicts (dataset facts, environment stamp, per-class rows)
+_METRICS_0_1 = ("accuracy", "balanced_accuracy", "precision", "recall", "f1", "precision_weighted")
+_METRICS_0_1 += ("recall_weighted", "f1_weighted", "roc_auc", "average_precision")
+
+
+class ImportFormatError(StoreError):
+    """A file (or a stored row) is not a valid Tradeoff Lab export; the message names the value."""
+
+
+# --- validation ----------------------------------------------------------------------------------------
+def _fail(path: str, rule: str, value: Any) -> ImportFormatError:
+    shown = repr(value) if isinstance(value, (int, float, str, bool, type(None))) else type(value).__name__
+    return ImportFormatError(f"'{path}' must be {rule}; got {shown[:80]}.")
+
+
+@functools.cache
+def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
+    """A type hint's origin and arguments (cached: an import asks ~400 times per run)."""
+    return typing.get_origin(hint), typing.get_args(hint)
+
+
+def _check(value: Any, hint: Any, path: str) -> None:
+    """Check a plain JSON value against a type hint of the project's dataclasses."""
+    origin, args = _parts(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return
+        inner = [a for a in args if a is not type(None)]
+        return _check(value, inner[0], path)
+    if hint is Any:
+        return _free_form(value, path, 0)
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise _fail(path, "true or false", value)
+    elif hint is int:
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**62:
+            raise _fail(path, "an integer", value)
+    elif hint is float:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise _fail(path, "a number", value)
+    elif hint is str:
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            raise _fail(path, f"text of at most {MAX_TEXT} characters", value)
+    elif isinstance(hint, type) and issubclass(hint, Enum):
+        if not isinstance(value, str) or value not in {m.value for m in hint}:
+            raise _fail(path, "one of " + ", ".join(m.value for m in hint), value)
+    elif origin is tuple:
+        if not isinstance(value, list) or len(value) > MAX_ITEMS:
+            raise _fail(path, f"a list of at most {MAX_ITEMS} items", value)
+        item_hint = args[0]
+        if item_hint in (float, int):  # long numeric lists: one pass over the item types
+            allowed = {int} if item_hint is int else {int, float}
+            if not set(map(type, value)) <= allowed:
+                raise _fail(path, "a list of " + ("integers" if item_hint is int else "numbers"), value)
+            return
+        for i, item in enumerate(value):
+            _check(item, item_hint, f"{path}[{i}]")
+    elif origin is dict:
+        _free_form(value, path, 0)
+    elif dataclasses.is_dataclass(hint):
+        _check_dataclass(value, hint, path)
+    else:  # pragma: no cover - a field type this checker does not know is a bug here
+        raise ImportFormatError(f"'{path}': no rule for {hint}.")
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _check_dataclass(value: Any, cls: type, path: str, *, skip: tuple[str, ...] = ()) -> None:
+    if not isinstance(value, dict):
+        raise _fail(path, f"an object ({cls.__name__})", value)
+    hints = _HINTS.get(cls)
+    if hints is None:  # resolving the hints costs ~0.5 ms per class: once per process, not once per value
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)} - set(skip)
+    unknown = sorted(set(value) - names)
+    if unknown:
+        raise ImportFormatError(f"'{path}' has unknown field(s) {', '.join(map(repr, unknown))[:200]}.")
+    for f in dataclasses.fields(cls):
+        if f.name in skip:
+            continue
+        if f.name not in value:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ImportFormatError(f"'{path}' lacks the field '{f.name}'.")
+            continue
+        _check(value[f.name], hints[f.name], f"{path}.{f.name}")
+
+
+def _free_form(value: Any, path: str, depth: int) -> None:
+    """A dict of facts (dataset, environment, per-class row): JSON values, bounded depth and size."""
+    if depth > MAX_DEPTH:
+        raise ImportFormatError(f"'{path}' is nested deeper than {MAX_DEPTH} levels.")
+    if isinstance(value, dict):
+        if len(value) > 1000 or not all(isinstance(k, str) and len(k) <= MAX_NAME for k in value):
+            raise _fail(path, "an object with at most 1000 short keys", value)
+        for k, v in value.items():
+            _free_form(v, f"{path}.{k}", depth + 1)
+    elif isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            raise _fail(path, f"a list of at most {MAX_ITEMS} items", value)
+        for i, v in enumerate(value):
+            if isinstance(v, (dict, list)):
+                _free_form(v, f"{path}[{i}]", depth + 1)
+    elif isinstance(value, str) and len(value) > MAX_TEXT:
+        raise _fail(path, f"text of at most {MAX_TEXT} characters", value)
+
+
+def _range(value: Any, low: float, high: float, path: str) -> None:
+    if value is not None and not (low <= value <= high):  # NaN fails too
+        raise _fail(path, f"a number in [{low:g}, {high:g}]", value)
+
+
+def check_result(d: Any, path: str = "result") -> RunResult:
+    """A RunResult from its plain form, every value checked; ImportFormatError names the first bad one."""
+    if not isinstance(d, dict):
+        raise _fail(path, "an object (a RunResult)", d)
+    required = ("data_config", "model_config", "model_repr", "dataset", "metrics", "history", "cost")
+    required += ("environment", "stopped", "created_at")
+    optional = ("predictions", "warnings")
+    unknown = sorted(set(d) - set(required) - set(optional))
+    if unknown:
+        raise ImportFormatError(f"'{path}' has unknown field(s) {', '.join(map(repr, unknown))[:200]}.")
+    for key in required:
+        if key not in d:
+            raise ImportFormatError(f"'{path}' lacks the field '{key}'.")
+    _check_dataclass(d["data_config"], DataConfig, f"{path}.data_config")
+    _check_dataclass(d["model_config"], ModelConfig, f"{path}.model_config")
+    _check(d["model_repr"], str, f"{path}.model_repr")
+    _check_dataset(d["dataset"], f"{path}.dataset")
+    metrics = d["metrics"]
+    if not isinstance(metrics, dict) or set(metrics) != {"validation", "test"}:
+        raise _fail(f"{path}.metrics", "an object with 'validation' and 'test'", metrics)
+    for split in ("validation", "test"):
+        _check_dataclass(metrics[split], Evaluation, f"{path}.metrics.{split}")
+        for key in _METRICS_0_1:
+            _range(metrics[split][key], 0.0, 1.0, f"{path}.metrics.{split}.{key}")
+        _range(metrics[split]["mcc"], -1.0, 1.0, f"{path}.metrics.{split}.mcc")
+        _range(metrics[split]["n_samples"], 0, 10**9, f"{path}.metrics.{split}.n_samples")
+    _check(d["history"], tuple[EpochLog, ...], f"{path}.history")
+    named = {k: v for k, v in d["cost"].items() if k not in COST_NAMES}  # the clear names repeat two fields
+    _check_dataclass(named, Cost, f"{path}.cost")
+    for key, value in d["cost"].items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # text fields: timing_context
+            _range(value, 0.0, 1e12, f"{path}.cost.{key}")
+    _check(d["environment"], dict[str, Any], f"{path}.environment")
+    _check(d["stopped"], bool, f"{path}.stopped")
+    _check_timestamp(d["created_at"], f"{path}.created_at")
+    _check(d.get("warnings", []), tuple[str, ...], f"{path}.warnings")
+    _check_predictions(d.get("predictions", {}), f"{path}.predictions")
+    try:
+        result = RunResult.from_dict(d)
+        result.data_config.validate()
+        result.model_config.validate()
+    except (CoreError, ValueError, TypeError, KeyError) as err:
+        raise ImportFormatError(f"'{path}' is not a valid run: {str(err)[:200]}") from None
+    return result
+
+
+def _check_dataset(value: Any, path: str) -> None:
+    _check(value, dict[str, Any], path)
+    for key in ("n_train", "n_val", "n_test", "n_features", "n_classes"):
+        if key not in value:
+            raise ImportFormatError(f"'{path}' lacks the field '{key}'.")
+        _check(value[key], int, f"{path}.{key}")
+        _range(value[key], 0, 10**9, f"{path}.{key}")
+    if "class_names" in value:
+        _check(value["class_names"], tuple[str, ...], f"{path}.class_names")
+
+
+def _check_predictions(value: Any, path: str) -> None:
+    if not isinstance(value, dict) or not set(value) <= {"validation", "test"}:
+        raise _fail(path, "an object with 'validation' and/or 'test'", value)
+    for split, p in value.items():
+        if not isinstance(p, dict) or set(p) != {"y_true", "proba"}:
+            raise _fail(f"{path}.{split}", "an object with 'y_true' and 'proba'", p)
+        try:
+            y, proba = np.asarray(p["y_true"]), np.asarray(p["proba"])
+        except (ValueError, TypeError):
+            raise _fail(f"{path}.{split}", "a list of labels and a table of probabilities", p) from None
+        if y.ndim != 1 or (y.size and y.dtype.kind not in "iu") or y.size > 10**7:
+            raise _fail(f"{path}.{split}.y_true", "a list of integer labels", p["y_true"])
+        if proba.ndim != 2 or proba.dtype.kind not in "iuf" or proba.shape[0] != y.size:
+            raise _fail(f"{path}.{split}.proba", "one row of probabilities per label", p["proba"])
+
+
+def _check_timestamp(value: Any, path: str) -> str:
+    if not isinstance(value, str) or len(value) > 64:
+        raise _fail(path, "an ISO 8601 timestamp", value)
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        raise _fail(path, "an ISO 8601 timestamp", value) from None
+    return value
+
+
+def headline_of_dict(d: dict[str, Any]) -> dict[str, Any]:
+    """The store's headline columns from a checked result's plain form (see core/store_db.py)."""
+    val, test = d["metrics"]["validation"], d["metrics"]["test"]
+    return {
+        "val_accuracy": float(val["accuracy"]),
+        "val_f1": float(val["f1"]),
+        "test_accuracy": float(test["accuracy"]),
+        "train_time_s": float(d["cost"]["train_time_s"]),
+        "model_repr": str(d["model_repr"])[:MAX_NAME],
+        "task": str(d["dataset"].get("task") or "")[:MAX_NAME],
+        "result_state": "ok",
+        "timing_context": str(d["cost"].get("timing_context") or "serial")[:MAX_NAME],
+    }
+
+
+def headline_of_json(text_: str | None) -> dict[str, Any]:
+    """Headline columns of a stored result, checked like an import ("unreadable" when it is not a RunResult)."""
+    empty = dict.fromkeys(HEADLINE_COLUMNS)
+    if text_ is None:
+        return {**empty, "result_state": "none"}
+    try:
+        d = json.loads(text_)
+        check_result(d)
+    except (ImportFormatError, ValueError, RecursionError):
+        return {**empty, "result_state": "unreadable"}
+    return headline_of_dict(d)
+
+
+def result_from_json(text_: str) -> RunResult:
+    """A stored result, checked like an import (a row another program wrote may be anything)."""
+    try:
+        d = json.loads(text_)
+    except (ValueError, RecursionError) as err:
+        raise ImportFormatError(f"the stored result is not JSON ({str(err)[:80]}).") from None
+    return check_result(d)

@@ -1,0 +1,246 @@
+"""Reading the run store a page at a time: the filter (RunFilter), listing pages and their summaries, the
+filter choices, the accuracy/time frontier and the export rows. Only indexed columns are read; no stored result
+is parsed unless a row was never checked. :class:`RunQueries` is a mixin of ``RunStore`` (core/records/store.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from core.errors import ConfigError
+from core.records.store_db import SUMMARY_COLUMNS, SUMMARY_INDEX, guarded
+
+MAX_PAGE = 1000  # rows one page() call returns at most; History and the CLI page through the rest
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """Which runs History and ``runs list`` show; every test runs in SQL on indexed columns.
+
+    Empty tuples and strings mean "any". ``since``/``until`` are ISO dates (YYYY-MM-DD), both included;
+    ``tag`` matches one whole tag."""
+
+    datasets: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    tag: str = ""
+    since: str = ""
+    until: str = ""
+
+    def where(self) -> tuple[str, dict[str, Any]]:
+        """A WHERE clause (column names are ours; every value is bound) and its parameters."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for column, values in (
+            ("dataset", self.datasets),
+            ("model", self.models),
+            ("status", self.statuses),
+            ("kind", self.kinds),
+        ):
+            if values:
+                names = [f"{column}_{i}" for i in range(len(values))]
+                clauses.append(f"{column} IN ({', '.join(':' + n for n in names)})")
+                params.update(zip(names, values, strict=True))
+        if self.tag.strip():
+            escaped = self.tag.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("(',' || tags || ',') LIKE :tag ESCAPE '\\'")
+            params["tag"] = f"%,{escaped},%"
+        if self.since:
+            clauses.append("created_at >= :since")
+            params["since"] = _day(self.since, "since")
+        if self.until:
+            clauses.append("created_at < :until")  # the day after: until is included
+            params["until"] = (date.fromisoformat(_day(self.until, "until")) + timedelta(days=1)).isoformat()
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One run as History lists it: stored columns only, no parsed result."""
+
+    id: int
+    created_at: str
+    kind: str
+    status: str  # "unreadable" when the stored result cannot be read
+    dataset: str
+    model: str
+    val_accuracy: float | None
+    val_f1: float | None
+    train_time_s: float | None
+    notes: str
+    tags: tuple[str, ...]
+    has_result: bool
+    model_repr: str = ""
+    timing_context: str = ""  # "serial" when timed alone; empty without a result
+
+    def row(self) -> dict[str, Any]:
+        """The same keys as ``StoredRun.summary()``: one table row."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at,
+            "kind": self.kind,
+            "status": self.status,
+            "dataset": self.dataset,
+            "model": self.model,
+            "accuracy": self.val_accuracy,
+            "f1": self.val_f1,
+            "train_time_s": self.train_time_s,
+            "notes": self.notes,
+            "tags": ", ".join(self.tags),
+            "timing": self.timing_context,
+        }
+
+
+@dataclass(frozen=True)
+class RunPage:
+    runs: tuple[RunSummary, ...]
+    total: int  # runs matching the filter
+    offset: int
+
+    @property
+    def first(self) -> int:
+        """1-based number of the first run shown (0 when none)."""
+        return self.offset + 1 if self.runs else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.runs)
+
+
+class RunQueries:
+    """The read-only listings of ``RunStore``: pages, facets, the frontier, export rows, counts."""
+
+    @property
+    def _summaries(self) -> str:
+        """The runs table as listings read it: through the summary index on SQLite (see core/store_db.py)."""
+        return f"runs INDEXED BY {SUMMARY_INDEX}" if self.is_sqlite else "runs"
+
+    @guarded
+    def page(self, where: RunFilter | None = None, *, limit: int = 100, offset: int = 0) -> RunPage:
+        """One page of runs (newest first) and how many match: indexed columns only, no stored result parsed.
+
+        A row nobody has checked yet (another program wrote it) is checked here, once per store object."""
+        with self._engine.connect() as conn:
+            return self._page(conn, where or RunFilter(), limit, offset)
+
+    def _page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> RunPage:
+        clause, params = where.where()
+        params.update(limit=_bounded(limit, "limit"), offset=_bounded(offset, "offset", high=None))
+        total = int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
+        columns = ", ".join(SUMMARY_COLUMNS)
+        sql = f"SELECT {columns} FROM {self._summaries} {clause} ORDER BY id DESC LIMIT :limit OFFSET :offset"
+        rows = conn.execute(text(sql), params).all()
+        return RunPage(tuple(self._summary(r._mapping) for r in rows), total, params["offset"])
+
+    def _summary(self, m: Any) -> RunSummary:
+        state = m["result_state"]
+        values = {k: m[k] for k in ("val_accuracy", "val_f1", "train_time_s")}
+        status, model_repr, timing = str(m["status"]), str(m["model_repr"] or ""), str(m["timing_context"] or "")
+        if state is None:  # not checked when it was written: parse it (once: results are cached)
+            run = self.get(int(m["id"]))
+            state = "unreadable" if run.problem else "ok" if run.result is not None else "none"
+            if run.result is not None:
+                r = run.result
+                values = {"val_accuracy": r.validation.accuracy, "val_f1": r.validation.f1}
+                values["train_time_s"] = r.cost.train_time_s
+                model_repr, timing = r.model_repr, r.cost.timing_context
+        if state == "unreadable":
+            status, values = "unreadable", dict.fromkeys(values)
+        return RunSummary(
+            int(m["id"]),
+            str(m["created_at"]),
+            str(m["kind"]),
+            status,
+            str(m["dataset"]),
+            str(m["model"]),
+            *(None if values[k] is None else float(values[k]) for k in ("val_accuracy", "val_f1", "train_time_s")),
+            str(m["notes"] or ""),
+            tuple(t for t in str(m["tags"] or "").split(",") if t),
+            state == "ok",
+            model_repr,
+            timing if state == "ok" else "",
+        )
+
+    @guarded
+    def facets(self) -> dict[str, list[str]]:
+        """The distinct datasets, models, statuses and kinds stored (filter choices), from the indexes."""
+        with self._engine.connect() as conn:
+            return self._facets(conn)
+
+    def _facets(self, conn: Connection) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for column in ("dataset", "model", "status", "kind"):
+            rows = conn.execute(text(f"SELECT DISTINCT {column} FROM runs ORDER BY {column}"))
+            out[column] = [str(v) for (v,) in rows]
+        return out
+
+    @guarded
+    def frontier_points(self, where: RunFilter | None = None) -> list[tuple[int, str, str, str, float, float, str]]:
+        """(id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context) of every matching run with a
+        result:
+        a projection of the indexed headline columns, no stored result parsed."""
+        with self._engine.connect() as conn:
+            return self._frontier(conn, where or RunFilter())
+
+    def _frontier(self, conn: Connection, where: RunFilter) -> list[tuple[int, str, str, str, float, float, str]]:
+        clause, params = where.where()
+        extra = "result_state = 'ok' AND val_accuracy IS NOT NULL AND train_time_s IS NOT NULL"
+        clause = f"{clause} AND {extra}" if clause else f"WHERE {extra}"
+        columns = "id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context"
+        sql = f"SELECT {columns} FROM {self._summaries} {clause}"
+        return [
+            (int(r[0]), str(r[1]), str(r[2]), str(r[3] or ""), float(r[4]), float(r[5]), str(r[6] or "serial"))
+            for r in conn.execute(text(sql + " ORDER BY id"), params)
+        ]
+
+    def export_rows(
+        self, where: RunFilter | None = None, ids: list[int] | None = None, *, chunk: int = 200
+    ) -> Iterator[Any]:
+        """Every matching stored row, oldest first, read ``chunk`` rows per query (keyset paging)."""
+        clause, params = (where or RunFilter()).where()
+        if ids:
+            names = [f"id_{i}" for i in range(len(ids))]
+            clause = f"{clause} AND " if clause else "WHERE "
+            clause += f"id IN ({', '.join(':' + n for n in names)})"
+            params.update(zip(names, ids, strict=True))
+        after = 0
+        while True:
+            sql = f"SELECT * FROM runs {clause} {'AND' if clause else 'WHERE'} id > :after ORDER BY id LIMIT :chunk"
+            rows = self._read(sql, {**params, "after": after, "chunk": chunk})
+            yield from rows
+            if len(rows) < chunk:
+                return
+            after = int(rows[-1]["id"])
+
+    @guarded
+    def _read(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        with self._engine.connect() as conn:
+            return [r._mapping for r in conn.execute(text(sql), params)]
+
+    @guarded
+    def count(self, where: RunFilter | None = None) -> int:
+        """How many runs are stored (that ``where`` picks, when given)."""
+        clause, params = (where or RunFilter()).where()
+        with self._engine.connect() as conn:
+            return int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
+
+
+def _bounded(value: int, name: str, *, high: int | None = MAX_PAGE) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (high is not None and value > high):
+        rule = f"an integer in [0, {high}]" if high is not None else "an integer ≥ 0"
+        raise ConfigError(f"The '{name}' of a run listing must be {rule}. Got {value!r}.")
+    return value
+
+
+def _day(value: str, name: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except (TypeError, ValueError):
+        raise ConfigError(f"The '{name}' date of a run filter must be YYYY-MM-DD. Got {value!r}.") from None
