@@ -72,6 +72,7 @@ def test_a_deep_link_on_a_fresh_server_opens_that_page_inside_the_app(page, brow
             "Trade-offs",
             "Compress",
             "Metrics",
+            "Explain",
             "History",
             "Demo",
         ]  # the app's navigation, not the files
