@@ -177,7 +177,7 @@ def run_compress(
     spec: CompressSpec, *, prepared: PreparedData | None = None, on_step: Step | None = None, callback=None
 ) -> CompressReport:
     """Train ``spec.model`` on ``spec.data``, measure it and every method in ``spec.methods``."""
-    from core.models import build_model
+    from core.training.trainer import fit_model
 
     spec = spec.validate()
     step = on_step or (lambda _text: None)
@@ -185,17 +185,9 @@ def run_compress(
     data = prepared if prepared is not None else prepare(spec.data)
     prepare_s = time.perf_counter() - started
     step("training the original")
-    model = build_model(spec.model, n_features=data.n_features, n_classes=data.n_classes, image_shape=data.image_shape)
     with perf.PeakMemory() as memory:
         t0 = time.perf_counter()
-        model.fit(
-            data.X_train,
-            data.y_train,
-            n_classes=data.n_classes,
-            validation=(data.X_val, data.y_val),
-            class_weights=data.class_weights,
-            callback=callback,
-        )
+        model = fit_model(data, spec.model, callback=callback)
         train_s = time.perf_counter() - t0
     if not spec.model.kind.uses_keras:
         original = measure(

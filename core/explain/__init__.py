@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from core.config import DataConfig, ModelConfig
 from core.data.prepare import PreparedData, prepare
-from core.models import build_model
 from core.models.base import Model
+from core.training.trainer import fit_model
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,7 @@ def refit(data_cfg: DataConfig, model_cfg: ModelConfig, *, prepared: PreparedDat
     """Prepare the data and fit ``model_cfg`` on its training split (validation scored each epoch)."""
     model_cfg.validate()
     data = prepared if prepared is not None else prepare(data_cfg)
-    model = build_model(model_cfg, n_features=data.n_features, n_classes=data.n_classes, image_shape=data.image_shape)
-    model.fit(
-        data.X_train,
-        data.y_train,
-        n_classes=data.n_classes,
-        validation=(data.X_val, data.y_val),
-        class_weights=data.class_weights,
-    )
-    return Fitted(model, data, data_cfg, model_cfg)
+    return Fitted(fit_model(data, model_cfg), data, data_cfg, model_cfg)
 
 
 __all__ = ["Fitted", "refit"]

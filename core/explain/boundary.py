@@ -128,20 +128,12 @@ def train_with_boundary(
     """Fit ``model_cfg`` on 2-D data, snapshotting its boundary each ``every`` epochs; (Fitted, snapshots)."""
     from core.data.prepare import prepare
     from core.explain import Fitted
-    from core.models import build_model
+    from core.training.trainer import fit_model
 
     data = prepare(data_cfg)
     grid = Grid.around(np.vstack([data.X_train, data.X_val]), resolution=resolution)
-    model = build_model(model_cfg, n_features=data.n_features, n_classes=data.n_classes, image_shape=None)
-    recorder = BoundaryRecorder(grid, on_snapshot=on_snapshot, inner=inner, every=every).attach(model)
-    model.fit(
-        data.X_train,
-        data.y_train,
-        n_classes=data.n_classes,
-        validation=(data.X_val, data.y_val),
-        class_weights=data.class_weights,
-        callback=recorder,
-    )
+    recorder = BoundaryRecorder(grid, on_snapshot=on_snapshot, inner=inner, every=every)
+    model = fit_model(data, model_cfg, callback=recorder)  # attaches the recorder to the model first
     return Fitted(model, data, data_cfg, model_cfg), recorder.snapshots
 
 

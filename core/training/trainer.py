@@ -17,9 +17,29 @@ from core.config import DataConfig, ModelConfig
 from core.data.prepare import PreparedData, prepare
 from core.evaluation.metrics import MetricWarning, evaluate
 from core.models import build_model
+from core.models.base import Model
 from core.records.result import Cost, Predictions, RunResult
 from core.training import perf
 from core.training.progress import Callback
+
+
+def fit_model(data: PreparedData, model_cfg: ModelConfig, *, callback: Callback | None = None) -> Model:
+    """Build ``model_cfg``'s model and fit it on ``data``'s training split, validating on its validation split.
+
+    A ``callback`` with an ``attach(model)`` method (the live decision boundary) is given the model first."""
+    model = build_model(model_cfg, n_features=data.n_features, n_classes=data.n_classes, image_shape=data.image_shape)
+    attach = getattr(callback, "attach", None)
+    if attach is not None:
+        attach(model)
+    model.fit(
+        data.X_train,
+        data.y_train,
+        n_classes=data.n_classes,
+        validation=(data.X_val, data.y_val),
+        class_weights=data.class_weights,
+        callback=callback,
+    )
+    return model
 
 
 def train(
@@ -43,21 +63,9 @@ def train(
     model_cfg.validate()
     data = prepared if prepared is not None else prepare(data_cfg)
     prepare_s = time.perf_counter() - started
-    model = build_model(model_cfg, n_features=data.n_features, n_classes=data.n_classes, image_shape=data.image_shape)
-    attach = getattr(callback, "attach", None)
-    if attach is not None:  # a callback that watches the model itself (the live decision boundary)
-        attach(model)
-
     with perf.PeakMemory() as memory:
         t0 = time.perf_counter()
-        model.fit(
-            data.X_train,
-            data.y_train,
-            n_classes=data.n_classes,
-            validation=(data.X_val, data.y_val),
-            class_weights=data.class_weights,
-            callback=callback,
-        )
+        model = fit_model(data, model_cfg, callback=callback)  # building a model is instant: timed with the fit
         fit_s = time.perf_counter() - t0
     in_fit_eval_s = sum(log.eval_s for log in model.history_)
     train_s = fit_s - in_fit_eval_s
