@@ -235,8 +235,11 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
     k = f"{prefix}_{kind.value}"  # per-family keys: switching family does not carry odd values across
     for name in MODEL_KNOBS[kind]:
         value = getattr(current, name)
-        if name == "backend" and value is None:  # the engine this family runs on unless told: shown, and kept
-            value = wanted_backend(replace(current, kind=kind)) or Backend.TENSORFLOW
+        if name == "backend" and value is None:  # unset: the control shows the engine the family runs on, and
+            shown = wanted_backend(replace(current, kind=kind)) or Backend.TENSORFLOW  # the setup stays unset
+            picked = knob_control(KNOBS[name], shown, k)  # until the person picks another engine
+            values[name] = None if picked == shown else picked
+            continue
         values[name] = knob_control(KNOBS[name], value, k)
     values["seed"] = int(
         st.number_input("Model seed", 0, SEED_MAX, current.seed, key=f"{prefix}_model_seed", help=HELP["seed"])
