@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import CoreError, charts
 from core.data.datasets import DATASETS
-from core.explore.estimate import describe, estimate_seconds
+from core.explore.estimate import describe, estimate_for_data
 from core.models.keras_import import check_engine
 from core.presets import PRESETS
 from core.records import links
@@ -81,15 +81,7 @@ cap_s = c_cap.select_slider(
     help="For demos: when the estimate exceeds the cap, the run trains fewer epochs and says so. The settings, "
     "the slider and the link keep the setup's own epochs. Off by default, so presets run as defined.",
 )
-estimate = estimate_seconds(
-    model_cfg,
-    n_train=len(data.y_train),
-    n_features=data.n_features,
-    n_classes=data.n_classes,
-    image_shape=data.image_shape,
-    history=state.runs,
-    cap_s=cap_s or None,
-)
+estimate = estimate_for_data(model_cfg, data, history=state.runs, cap_s=cap_s or None)
 if estimate.capped:  # the run uses fewer epochs; the setup (widgets, link) is left as it is
     beyond = f" Even one epoch is estimated at {estimate.seconds:.0f} s." if estimate.seconds > cap_s else ""
     st.warning(

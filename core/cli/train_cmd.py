@@ -160,18 +160,12 @@ def _save_or_recover(result) -> tuple[int, int | None]:
 
 def run_train_command(args: argparse.Namespace) -> int:
     from core.data.prepare import prepare
-    from core.explore.estimate import describe, estimate_seconds
+    from core.explore.estimate import describe, estimate_for_data
     from core.training.trainer import train
 
     data_cfg, model_cfg = configs_from_args(args)
     data = prepare(data_cfg)
-    estimate = estimate_seconds(
-        model_cfg,
-        n_train=len(data.y_train),
-        n_features=data.n_features,
-        n_classes=data.n_classes,
-        image_shape=data.image_shape,
-    )
+    estimate = estimate_for_data(model_cfg, data)
     print(f"estimated training time {describe(estimate)} ({estimate.basis})", file=sys.stderr)
     result = train(data_cfg, model_cfg, callback=_ProgressBar(), prepared=data, estimate_s=estimate.seconds)
     status, run_id = (0, None) if args.no_save else _save_or_recover(result)

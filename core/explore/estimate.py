@@ -28,6 +28,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 
@@ -322,3 +323,15 @@ def describe(estimate: Estimate) -> str:
     """Caption text: "≈ 3.2 s", or "≤ 3.2 s" for a ceiling (early stopping can end sooner)."""
     value = f"{estimate.seconds:.1f} s" if estimate.seconds >= 0.1 else f"{estimate.seconds * 1000:.0f} ms"
     return f"≤ {value}" if estimate.ceiling else f"≈ {value}"
+
+
+def estimate_for_data(cfg: ModelConfig, data: Any, **options: Any) -> Estimate:
+    """``estimate_seconds`` for prepared data (a ``PreparedData``): its sizes, as the page and the CLI pass them."""
+    return estimate_seconds(
+        cfg,
+        n_train=len(data.y_train),
+        n_features=data.n_features,
+        n_classes=data.n_classes,
+        image_shape=data.image_shape,
+        **options,
+    )
