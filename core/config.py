@@ -75,6 +75,13 @@ class Backend(str, enum.Enum):
     JAX = "jax"
 
 
+class Device(str, enum.Enum):
+    """Where Keras computes: the CPU, or a GPU the engine sees (placed per run, in the engine's process)."""
+
+    CPU = "cpu"
+    GPU = "gpu"
+
+
 class Penalty(str, enum.Enum):
     L2 = "l2"
     L1 = "l1"
@@ -162,6 +169,7 @@ class ModelConfig(_Plain):
     early_stopping_patience: int = 0  # Keras only; 0 = off; best weights are restored when on
     precision: Precision = Precision.FLOAT32  # Keras only
     backend: Backend | None = None  # Keras only; None = the family's default engine (DEFAULT_BACKEND)
+    device: Device | None = None  # Keras only; None = the engine's own choice (a GPU it sees, else the CPU)
     # keras_cnn
     conv_blocks: int = 1  # conv + max-pool blocks, 1 or 2
     filters: int = 16  # first block; the second doubles it
@@ -186,11 +194,13 @@ class ModelConfig(_Plain):
         from core.knobs import check_all
 
         check_all(self)
-        if self.backend is not None and not self.kind.uses_keras:
-            raise ConfigError(
-                f"The 'backend' parameter applies to keras_mlp and keras_cnn only. Got backend={self.backend.value!r} "
-                f"for {self.kind.value}; leave it unset."
-            )
+        for name in ("backend", "device"):
+            value = getattr(self, name)
+            if value is not None and not self.kind.uses_keras:
+                raise ConfigError(
+                    f"The '{name}' parameter applies to keras_mlp and keras_cnn only. Got {name}={value.value!r} "
+                    f"for {self.kind.value}; leave it unset."
+                )
         return self
 
     @property
@@ -335,6 +345,7 @@ replace = replace_plain  # the old name, kept for callers not yet renamed
 __all__ = [
     "Activation",
     "Backend",
+    "Device",
     "DEFAULT_BACKEND",
     "DataConfig",
     "Imbalance",

@@ -27,6 +27,7 @@ from core.config import (
     Activation,
     Backend,
     DataConfig,
+    Device,
     Imbalance,
     ModelConfig,
     ModelKind,
@@ -259,6 +260,9 @@ _MODEL_ROWS = (
     Knob("backend", Backend, "The engine under Keras: same model, same callbacks, different compiler. JAX runs "
          "the MLP's small steps 3-5× faster here; TensorFlow's oneDNN convolutions beat JAX's ≈3×. Unset: the "
          "family's faster engine.", "Engine", families=_KERAS, nullable=True, sweep=tuple(Backend)),
+    Knob("device", Device, "Where Keras computes. A GPU runs wide layers and convolutions far faster; the article's "
+         "small MLP is overhead-bound and gains little. Unset: the engine's choice (a GPU it sees, else the CPU).",
+         "Device", families=_KERAS, nullable=True, sweep=tuple(Device)),
     Knob("C", float, "Inverse regularisation: larger C fits the training data harder.", "C", 0.0, 1e6,
          low_open=True, log=True, families=(ModelKind.LOGISTIC,), flag="--C",
          sweep=(0.001, 0.01, 0.1, 1.0, 10.0, 100.0)),

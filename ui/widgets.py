@@ -16,7 +16,7 @@ from core.config import MODEL_KNOBS, Backend, DataConfig, Imbalance, MissingValu
 from core.data.datasets import DATASETS
 from core.errors import CoreError
 from core.knobs import KNOBS, MAX_LAYERS, Knob
-from core.models.keras_import import wanted_backend
+from core.models.keras_import import gpu_present, wanted_backend
 from core.records.links import SEED_MAX
 
 MODEL_LABELS = {
@@ -235,6 +235,9 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
     k = f"{prefix}_{kind.value}"  # per-family keys: switching family does not carry odd values across
     for name in MODEL_KNOBS[kind]:
         value = getattr(current, name)
+        if name == "device" and value is None and not gpu_present():  # no GPU here: nothing to choose
+            values[name] = None
+            continue
         if name == "backend" and value is None:  # unset: the control shows the engine the family runs on, and
             shown = wanted_backend(replace(current, kind=kind)) or Backend.TENSORFLOW  # the setup stays unset
             picked = knob_control(KNOBS[name], shown, k)  # until the person picks another engine

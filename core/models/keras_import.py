@@ -12,13 +12,17 @@ descriptor pointed at /dev/null. Python exceptions are unaffected: they propagat
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import importlib.util
 import os
+import shutil
 import sys
 import threading
+from collections.abc import Iterator
 from types import ModuleType
 
-from core.config import Backend, ModelConfig
+from core.config import Backend, Device, ModelConfig
 from core.errors import ConfigError
 
 _lock = threading.Lock()
@@ -125,3 +129,56 @@ def import_keras(backend: Backend | str | None = None) -> ModuleType:
             os.dup2(saved, 2)
             os.close(saved)
     return keras
+
+
+def gpu_present() -> bool:
+    """True when this machine has an NVIDIA GPU (its driver's files), checked without importing an engine.
+
+    The app offers the Device choice only then; whether the engine itself sees the GPU is known only once it
+    is loaded (:func:`device_scope` says so clearly when it does not)."""
+    return bool(glob.glob("/proc/driver/nvidia/gpus/*") or glob.glob("/dev/nvidia[0-9]*") or shutil.which("nvidia-smi"))
+
+
+@contextlib.contextmanager
+def device_scope(cfg: ModelConfig) -> Iterator[None]:
+    """Build, fit and score ``cfg``'s Keras model on the device it asks for; nothing for an unset device.
+
+    On JAX, ``jax.default_device``; on TensorFlow, ``tf.device``. Both engines can hold the CPU and a GPU in one
+    process, so one worker per engine serves both devices. Raises ConfigError when ``device=gpu`` and the
+    engine sees none (no GPU, or a CPU-only build such as tensorflow-cpu).
+    """
+    if cfg.device is None or not cfg.kind.uses_keras:
+        yield
+        return
+    backend = loaded_backend() or wanted_backend(cfg)
+    if backend == Backend.JAX:
+        import jax
+
+        try:
+            devices = jax.devices("gpu" if cfg.device == Device.GPU else "cpu")
+        except RuntimeError:
+            devices = []
+        if not devices:
+            raise ConfigError(_no_gpu(backend))
+        with jax.default_device(devices[0]):
+            yield
+        return
+    import_keras(backend)
+    import tensorflow as tf
+
+    if cfg.device == Device.GPU and not tf.config.list_physical_devices("GPU"):
+        raise ConfigError(_no_gpu(backend))
+    with tf.device("/GPU:0" if cfg.device == Device.GPU else "/CPU:0"):
+        yield
+
+
+def _no_gpu(backend: Backend) -> str:
+    hint = (
+        "the installed tensorflow-cpu has no GPU support (`pip install tensorflow[and-cuda]==2.21.0`)"
+        if backend == Backend.TENSORFLOW
+        else "JAX's CPU wheels see no GPU (`pip install jax[cuda13]==0.10.2` on a machine with an NVIDIA driver)"
+    )
+    return (
+        f"device='gpu' was asked for, but Keras on {backend.value} sees no GPU here: {hint}. "
+        "Pick device=cpu, or leave the device unset to let the engine choose."
+    )

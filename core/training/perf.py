@@ -187,7 +187,7 @@ def environment_stamp(model_cfg: ModelConfig | None = None) -> dict[str, object]
         "python": platform.python_version(),
         "versions": versions,
         "backend": backend,
-        "device": _device(backend),
+        "device": _device(backend, getattr(model_cfg, "device", None)),
     }
 
 
@@ -221,21 +221,29 @@ def gpu_devices(backend: str | None = None) -> list[str]:
     tf = sys.modules.get("tensorflow")
     if tf is not None and backend in (None, "tensorflow"):
         try:
-            names += [g.name for g in tf.config.list_physical_devices("GPU")]
+            for gpu in tf.config.list_physical_devices("GPU"):
+                details = tf.config.experimental.get_device_details(gpu)
+                names.append(details.get("device_name") or gpu.name)
         except Exception:  # a stamp must never fail a run
             pass
     jax = sys.modules.get("jax")
     if jax is not None and backend in (None, "jax"):
         try:
-            names += [str(d) for d in jax.devices() if d.platform == "gpu"]
+            names += [getattr(d, "device_kind", str(d)) for d in jax.devices() if d.platform == "gpu"]
         except Exception:  # jax.devices() raises when no backend initialises; CPU then
             pass
     return names
 
 
-def _device(backend: str | None = None) -> str:
-    """GPU names when the engine (TensorFlow or JAX, already loaded) sees one; otherwise CPU."""
+def _device(backend: str | None = None, chosen: object = None) -> str:
+    """Where the run computed: the GPU's name when the engine (already loaded) used one, else CPU.
+
+    ``chosen`` is the run's ``device`` knob: ``cpu`` keeps a visible GPU idle (said so), unset lets the engine
+    pick its GPU when it sees one."""
     gpus = gpu_devices(backend)
+    chosen = getattr(chosen, "value", chosen)
+    if chosen == "cpu":
+        return "CPU (GPU visible, not used: " + ", ".join(gpus) + ")" if gpus else "CPU"
     return "GPU: " + ", ".join(gpus) if gpus else "CPU"
 
 

@@ -42,7 +42,17 @@ def fit_model(data: PreparedData, model_cfg: ModelConfig, *, callback: Callback 
     return model
 
 
-def train(
+def train(data_cfg: DataConfig, model_cfg: ModelConfig, **options) -> RunResult:
+    """Train ``model_cfg`` on the data ``data_cfg`` describes and return the measured result (see :func:`_train`).
+
+    A Keras run that names a ``device`` is built, fitted and scored on it (``keras_import.device_scope``)."""
+    from core.models.keras_import import device_scope
+
+    with device_scope(model_cfg):
+        return _train(data_cfg, model_cfg, **options)
+
+
+def _train(
     data_cfg: DataConfig,
     model_cfg: ModelConfig,
     *,
