@@ -94,17 +94,25 @@ def list_columns(columns: Sequence[str]) -> str:
     return shown + (f" and {extra} more" if extra > 0 else "")
 
 
-def check_names(columns: Sequence[str], target: str | None, keep: Sequence[str], drop: Sequence[str]) -> None:
-    """Every kept or dropped column exists, and the target is not dropped."""
+def check_names(
+    columns: Sequence[str],
+    target: str | None,
+    keep: Sequence[str],
+    drop: Sequence[str],
+    *,
+    file: str = "the CSV",
+    flags: bool = False,
+) -> None:
+    """Every kept or dropped column exists, and the target is not dropped; ``flags``: name --drop/--keep."""
     for verb, names in (("drop", drop), ("keep", keep)):
         unknown = [n for n in names if n not in columns]
         if unknown:
             which = ", ".join(repr(n) for n in unknown)
-            raise DataError(
-                f"Cannot {verb} {which}: the CSV has no such column. Columns found: {list_columns(list(columns))}."
-            )
+            lead = f"--{verb} {which}" if flags else f"Cannot {verb} {which}"
+            raise DataError(f"{lead}: {file} has no such column. Columns found: {list_columns(list(columns))}.")
     if target is not None and target in drop:
-        raise DataError(f"Cannot drop '{target}': it is the target column. Pick another target, or keep it.")
+        lead = f"--drop '{target}'" if flags else f"Cannot drop '{target}'"
+        raise DataError(f"{lead}: it is the target column. Pick another target, or keep it.")
 
 
 def detect_columns(
