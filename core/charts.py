@@ -93,6 +93,9 @@ def curve_chart(evaluation: Evaluation, which: str) -> alt.Chart:
     )
 
 
+STAGES = ("before resampling", "after resampling")  # left to right; before in grey, what trains in colour
+
+
 def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after: Sequence[int]) -> alt.Chart:
     rows = [{"class": n, "stage": "before resampling", "rows": b} for n, b in zip(class_names, before, strict=True)]
     rows += [{"class": n, "stage": "after resampling", "rows": a} for n, a in zip(class_names, after, strict=True)]
@@ -101,9 +104,11 @@ def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after
         .mark_bar()
         .encode(
             x=alt.X("class:N", sort=list(class_names)),
-            xOffset="stage:N",
+            xOffset=alt.XOffset("stage:N", sort=list(STAGES)),
             y="rows:Q",
-            color=alt.Color("stage:N", scale=alt.Scale(range=["#9ecae1", ACCURACY_COLOR])),
+            color=alt.Color(
+                "stage:N", sort=list(STAGES), scale=alt.Scale(domain=list(STAGES), range=["#bbbbbb", ACCURACY_COLOR])
+            ),
             tooltip=["class", "stage", "rows"],
         )
         .properties(title="Training rows per class", height=240)
@@ -201,7 +206,7 @@ def image_grid(X, y, image_shape: tuple[int, int], n_classes: int, per_class: in
 
 
 def image_rows_chart(
-    X, y, image_shape: tuple[int, int], class_names: Sequence[str], per_class: int = 8, row_px: int = 32
+    X, y, image_shape: tuple[int, int], class_names: Sequence[str], per_class: int = 8, row_px: int = 40
 ) -> alt.Chart:
     """``image_grid``'s rows as one chart, each row titled with its class name (images as inline PNGs)."""
     import base64
@@ -212,7 +217,7 @@ def image_rows_chart(
 
     h, w = image_shape
     grid = image_grid(X, y, image_shape, len(class_names), per_class)
-    scale = max(1, row_px // h)  # small images (8×8 digits) are enlarged pixel by pixel, never blurred
+    scale = max(1, round(row_px / h))  # small images (8×8 digits) are enlarged pixel by pixel, never blurred
     rows = []
     for c, name in enumerate(class_names):
         strip = grid[c * (h + 1) : c * (h + 1) + h]
@@ -233,7 +238,7 @@ def image_rows_chart(
             tooltip=["class"],
         )
         .properties(
-            title=f"First {per_class} images of each class", width=width + 20, height=len(class_names) * (height + 6)
+            title=f"First {per_class} images of each class", width=width, height=len(class_names) * (height + 14)
         )
     )
 

@@ -26,6 +26,6 @@ def test_image_rows_are_titled_with_their_class_names():
     assert spec["encoding"]["y"]["sort"] == ["zero", "one", "two"]
     png = Image.open(io.BytesIO(base64.b64decode(rows[1]["url"].split(",", 1)[1])))
     grid = charts.image_grid(X, y, (8, 8), 3, per_class=4)
-    assert png.size == (grid.shape[1] * 4, 8 * 4)  # 8×8 images enlarged 4× pixel by pixel, never blurred
-    strip = np.asarray(png)[::4, ::4] / 255
+    assert png.size == (grid.shape[1] * 5, 8 * 5)  # 8×8 images enlarged 5× pixel by pixel, never blurred
+    strip = np.asarray(png)[::5, ::5] / 255
     np.testing.assert_allclose(strip, grid[9:17], atol=1 / 255)  # the row of class "one"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.config import DataConfig, MissingValues
+from core.config import DataConfig, MissingValues, ModelConfig
 from core.data.csv_columns import ColumnKind, days_since_epoch, guess_target
 from core.data.csv_table import csv_frame, describe_columns, guess_csv_target, load_csv
 from core.errors import ConfigError, DataError
@@ -204,3 +204,17 @@ def test_camel_case_ids_and_row_counters_are_identifiers_but_paid_and_amounts_ar
         "amount": ColumnKind.NUMERIC,
         "store_id": ColumnKind.NUMERIC,
     }
+
+
+def test_kept_and_dropped_columns_travel_in_a_link_and_through_json():
+    from core.records.links import read_link, to_query
+
+    cfg = DataConfig(
+        dataset="csv", csv_path="/x/messy.csv", target="label", keep_columns=("a, b",), drop_columns=("visits",)
+    )
+    query = to_query(cfg, ModelConfig())
+    assert query["d.keep_columns"] == '["a, b"]' and query["d.drop_columns"] == '["visits"]'  # commas and all
+    link = read_link(query)
+    assert link.warnings == () and (link.data.keep_columns, link.data.drop_columns) == (("a, b",), ("visits",))
+    assert DataConfig.from_dict(cfg.to_dict()) == cfg
+    assert DataConfig.from_dict({"minority_share": 0.1}).minority_share == 0.1
