@@ -11,7 +11,7 @@ from dataclasses import replace
 import streamlit as st
 
 from core.config import DataConfig
-from core.data.csv_columns import ColumnDecision
+from core.data.csv_columns import ColumnDecision, ColumnLook, decide_columns
 from core.errors import CoreError
 from ui.text import plain
 
@@ -25,13 +25,17 @@ def _stamp(path: str) -> tuple[float, int]:
     return info.st_mtime, info.st_size
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_data(max_entries=16, show_spinner=False)
+def _looks(path: str, stamp: tuple[float, int], target: str | None) -> tuple[ColumnLook, ...]:
+    from core.data.csv_table import look_at_csv
+
+    return look_at_csv(path, target)  # reads the whole file: once per file and target
+
+
 def _decisions(
     path: str, stamp: tuple[float, int], target: str | None, keep: tuple[str, ...], drop: tuple[str, ...]
 ) -> tuple[ColumnDecision, ...]:
-    from core.data.csv_table import describe_columns
-
-    return describe_columns(path, target, keep=keep, drop=drop)
+    return decide_columns(_looks(path, stamp, target), target, keep=keep, drop=drop)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

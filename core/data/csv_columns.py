@@ -115,20 +115,37 @@ def check_names(
         raise DataError(f"{lead}: it is the target column. Pick another target, or keep it.")
 
 
-def detect_columns(
-    frame: pd.DataFrame, target: str | None, *, keep: Sequence[str] = (), drop: Sequence[str] = ()
-) -> tuple[ColumnDecision, ...]:
-    """One decision per column except the target; text cells must already be stripped (blank = missing)."""
-    check_names(list(frame.columns), target, keep, drop)
-    decisions = []
+@dataclass(frozen=True)
+class ColumnLook:
+    """What a column looks like before the person's choices (the slow part: it reads every value)."""
+
+    column: str
+    kind: ColumnKind
+    why: str  # words that follow the column's name ("looks like an identifier (unique per row)"); "" if plain
+    plain: ColumnKind  # NUMERIC or CATEGORICAL: what the column is when used as it is
+
+
+def look_at_columns(frame: pd.DataFrame, target: str | None) -> tuple[ColumnLook, ...]:
+    """Every column but the target, classified; text cells must already be stripped (blank = missing)."""
+    looks = []
     for name in frame.columns:
-        if name == target:
-            continue
+        if name != target:
+            kind, why = _classify(name, frame[name])
+            looks.append(ColumnLook(name, kind, why, _plain_kind(frame[name])))
+    return tuple(looks)
+
+
+def decide_columns(
+    looks: Sequence[ColumnLook], target: str | None, *, keep: Sequence[str] = (), drop: Sequence[str] = ()
+) -> tuple[ColumnDecision, ...]:
+    """The decisions for these columns once the person's keeps and drops are applied (cheap)."""
+    check_names([*(look.column for look in looks), *([target] if target else [])], target, keep, drop)
+    decisions = []
+    for look in looks:
+        name, kind, why = look.column, look.kind, look.why
         if name in drop:
-            decisions.append(ColumnDecision(name, _plain_kind(frame[name]), False, f"'{name}': dropped by you.", True))
-            continue
-        kind, why = _classify(name, frame[name])
-        if kind.detected and name in keep:
+            decisions.append(ColumnDecision(name, look.plain, False, f"'{name}': dropped by you.", True))
+        elif kind.detected and name in keep:
             kept_as = "as text" if kind is ColumnKind.DATE else "as a feature"
             decisions.append(
                 ColumnDecision(name, kind, True, f"'{name}' {why}, but you kept it: used {kept_as}.", True)
@@ -140,6 +157,14 @@ def detect_columns(
         else:
             decisions.append(ColumnDecision(name, kind, True, ""))
     return tuple(decisions)
+
+
+def detect_columns(
+    frame: pd.DataFrame, target: str | None, *, keep: Sequence[str] = (), drop: Sequence[str] = ()
+) -> tuple[ColumnDecision, ...]:
+    """One decision per column except the target; text cells must already be stripped (blank = missing)."""
+    check_names(list(frame.columns), target, keep, drop)  # before the slow part
+    return decide_columns(look_at_columns(frame, target), target, keep=keep, drop=drop)
 
 
 def apply_decisions(frame: pd.DataFrame, decisions: Sequence[ColumnDecision]) -> pd.DataFrame:

@@ -28,7 +28,14 @@ from core.data.csv_checks import (  # noqa: F401  (MAX_CLASSES re-exported)
     _handle_missing,
     _is_numeric,
 )
-from core.data.csv_columns import ColumnDecision, apply_decisions, detect_columns, guess_target
+from core.data.csv_columns import (
+    ColumnDecision,
+    ColumnLook,
+    apply_decisions,
+    detect_columns,
+    guess_target,
+    look_at_columns,
+)
 from core.data.csv_read import MB, CsvSource, _open, _read  # noqa: F401  (CsvSource re-exported)
 from core.data.datasets import RawData
 from core.errors import DataError
@@ -152,6 +159,12 @@ def describe_columns(
     """The column decisions ``load_csv`` would make, without encoding anything (for a column picker)."""
     frame = csv_frame(source)
     return detect_columns(frame, target if target in frame.columns else None, keep=keep, drop=drop)
+
+
+def look_at_csv(source: CsvSource, target: str | None) -> tuple[ColumnLook, ...]:
+    """What each column of a CSV looks like (``decide_columns`` then applies keeps and drops, cheaply)."""
+    frame = csv_frame(source)
+    return look_at_columns(frame, target if target in frame.columns else None)
 
 
 def guess_csv_target(source: CsvSource, *, nrows: int = 5000) -> str | None:

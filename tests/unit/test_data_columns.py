@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from core.config import DataConfig, MissingValues, ModelConfig
-from core.data.csv_columns import ColumnKind, days_since_epoch, guess_target
-from core.data.csv_table import csv_frame, describe_columns, guess_csv_target, load_csv
+from core.data.csv_columns import ColumnKind, days_since_epoch, decide_columns, guess_target
+from core.data.csv_table import csv_frame, describe_columns, guess_csv_target, load_csv, look_at_csv
 from core.errors import ConfigError, DataError
 
 N_ROWS = 344  # the size of the public table the issue describes
@@ -179,6 +179,10 @@ def test_the_target_guess_prefers_a_label_named_low_cardinality_column():
 def test_describe_columns_matches_what_loading_decides():
     decisions = describe_columns(messy_table(), "label", keep=["country"])
     assert decisions == load_csv(messy_table(), "label", keep=["country"]).columns
+    looks = look_at_csv(messy_table(), "label")  # read once; keeps and drops applied without reading again
+    assert decide_columns(looks, "label", keep=["country"]) == decisions
+    with pytest.raises(DataError, match="Cannot keep 'nope'"):
+        decide_columns(looks, "label", keep=["nope"])
     assert list(csv_frame(messy_table()).columns)[-1] == "label"
 
 
