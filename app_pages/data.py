@@ -51,8 +51,26 @@ if data.positive_class is not None:
     )
 else:
     st.caption(f"{data.n_classes} classes: precision, recall and F1 are macro averages (unweighted mean over classes).")
+for warning in data.warnings:
+    st.warning(plain(warning))
+column_notes = {d.note for d in data.columns}
+if data.columns:
+    left_out = [
+        f"{d.column} ({'dropped by you' if d.by_person else d.kind.value.replace('_', ' ')})"
+        for d in data.columns
+        if not d.used
+    ]
+    converted = [d.column for d in data.columns if d.used and d.note and not d.by_person]
+    st.caption(
+        plain(
+            f"Columns left out: {', '.join(left_out) or 'none'}. "
+            + (f"Dates converted to numbers: {', '.join(converted)}. " if converted else "")
+            + "Keep or drop columns under Columns in the sidebar."
+        )
+    )
 for note in data.notes:
-    st.info(plain(note))
+    if note not in column_notes:
+        st.info(plain(note))
 
 left, right = st.columns(2)
 with left:
@@ -63,8 +81,7 @@ with left:
 with right:
     if info.is_image and data.image_shape is not None:
         raw = cached.raw_data(data_cfg)
-        grid = charts.image_grid(raw.X, raw.y, data.image_shape, len(data.class_names))
-        st.image(grid, caption="First 8 images of each class (one row per class)", clamp=True, width="stretch")
+        st.altair_chart(charts.image_rows_chart(raw.X, raw.y, data.image_shape, data.class_names), width="stretch")
     elif info.kind == "toy2d":
         st.altair_chart(charts.scatter_2d(data.X_train, data.y_train, data.class_names), width="stretch")
     else:

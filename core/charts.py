@@ -93,6 +93,9 @@ def curve_chart(evaluation: Evaluation, which: str) -> alt.Chart:
     )
 
 
+STAGES = ("before resampling", "after resampling")  # left to right; before in grey, what trains in colour
+
+
 def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after: Sequence[int]) -> alt.Chart:
     rows = [{"class": n, "stage": "before resampling", "rows": b} for n, b in zip(class_names, before, strict=True)]
     rows += [{"class": n, "stage": "after resampling", "rows": a} for n, a in zip(class_names, after, strict=True)]
@@ -101,21 +104,32 @@ def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after
         .mark_bar()
         .encode(
             x=alt.X("class:N", sort=list(class_names)),
-            xOffset="stage:N",
+            xOffset=alt.XOffset("stage:N", sort=list(STAGES)),
             y="rows:Q",
-            color=alt.Color("stage:N", scale=alt.Scale(range=["#9ecae1", ACCURACY_COLOR])),
+            color=alt.Color(
+                "stage:N", sort=list(STAGES), scale=alt.Scale(domain=list(STAGES), range=["#bbbbbb", ACCURACY_COLOR])
+            ),
             tooltip=["class", "stage", "rows"],
         )
         .properties(title="Training rows per class", height=240)
     )
 
 
+CLASS_SCHEME = "tableau10"  # a categorical scheme: classes in contrasting hues, never two shades of one
+
+
 def scatter_2d(X, y, class_names: Sequence[str]) -> alt.Chart:
+    """The 2-D toys' points, one contrasting colour per class."""
     df = pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "class": [class_names[i] for i in y]})
     return (
         alt.Chart(df)
         .mark_circle(size=25, opacity=0.7)
-        .encode(x="x1:Q", y="x2:Q", color="class:N")
+        .encode(
+            x="x1:Q",
+            y="x2:Q",
+            color=alt.Color("class:N", scale=alt.Scale(scheme=CLASS_SCHEME, domain=list(class_names))),
+            tooltip=["class", alt.Tooltip("x1:Q", format=".2f"), alt.Tooltip("x2:Q", format=".2f")],
+        )
         .properties(height=320)
     )
 
@@ -189,6 +203,44 @@ def image_grid(X, y, image_shape: tuple[int, int], n_classes: int, per_class: in
             span = img.max() - img.min()
             grid[c * (h + 1) : c * (h + 1) + h, j * (w + 1) : j * (w + 1) + w] = (img - img.min()) / (span or 1)
     return grid
+
+
+def image_rows_chart(
+    X, y, image_shape: tuple[int, int], class_names: Sequence[str], per_class: int = 8, row_px: int = 40
+) -> alt.Chart:
+    """``image_grid``'s rows as one chart, each row titled with its class name (images as inline PNGs)."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    h, w = image_shape
+    grid = image_grid(X, y, image_shape, len(class_names), per_class)
+    scale = max(1, round(row_px / h))  # small images (8×8 digits) are enlarged pixel by pixel, never blurred
+    rows = []
+    for c, name in enumerate(class_names):
+        strip = grid[c * (h + 1) : c * (h + 1) + h]
+        pixels = np.kron(strip, np.ones((scale, scale)))
+        buffer = io.BytesIO()
+        Image.fromarray((pixels * 255).round().astype(np.uint8), mode="L").save(buffer, format="PNG")
+        rows.append(
+            {"class": str(name), "x": 0, "url": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()}
+        )
+    width, height = grid.shape[1] * scale, h * scale
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_image(width=width, height=height)
+        .encode(
+            x=alt.X("x:Q", axis=None),
+            y=alt.Y("class:N", sort=[str(n) for n in class_names], title="class", axis=alt.Axis(labelLimit=160)),
+            url="url:N",
+            tooltip=["class"],
+        )
+        .properties(
+            title=f"First {per_class} images of each class", width=width, height=len(class_names) * (height + 14)
+        )
+    )
 
 
 def knob_chart(summary: pd.DataFrame, knob: str, metric: str) -> alt.HConcatChart:

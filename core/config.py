@@ -8,6 +8,7 @@ plain form used by JSON, the run store and the URL.
 from __future__ import annotations
 
 import enum
+import json
 import math
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar, get_type_hints
@@ -131,9 +132,18 @@ class DataConfig(_Plain):
     target: str | None = None
     missing: MissingValues = MissingValues.DROP
     max_categories: int = 50  # one-hot columns allowed per categorical feature
+    # CSV columns: the person's overrides of the column detection (core.data.csv_columns), by name
+    keep_columns: tuple[str, ...] = ()  # used although they look like IDs, empty, constant, free text (dates: as text)
+    drop_columns: tuple[str, ...] = ()  # left out although they look usable
+    # every dataset: subsample the training split's minority (binary: positive) class to this share of its rows;
+    # None = as it is. Validation and test splits are never touched.
+    minority_share: float | None = None
 
     def __post_init__(self) -> None:
         _coerce_enums(self)
+        for name in ("keep_columns", "drop_columns"):
+            if not isinstance(getattr(self, name), tuple):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def validate(self) -> DataConfig:
         from core.knobs import check_all
@@ -146,6 +156,12 @@ class DataConfig(_Plain):
             )
         _check_int_range("n_informative", self.n_informative, 1, self.n_features)
         _check_range("minority_fraction", self.minority_fraction, 0.0, 1.0 / self.n_classes, low_open=True)
+        both = sorted(set(self.keep_columns) & set(self.drop_columns))
+        if both:
+            raise ConfigError(
+                f"Columns {', '.join(repr(c) for c in both)} are both kept and dropped (keep_columns, drop_columns). "
+                "Choose one for each."
+            )
         if self.positive_class is not None and (not isinstance(self.positive_class, str) or not self.positive_class):
             raise ConfigError(
                 f"The 'positive_class' parameter must be a class name (text) or None. Got {self.positive_class!r}."
@@ -303,6 +319,10 @@ def _coerce(hint: Any, value: Any) -> Any:
     args = getattr(hint, "__args__", ())
     origin = getattr(hint, "__origin__", None)
     if origin is tuple:
+        if args and args[0] is str:  # column names: a list, or the JSON list a link writes
+            if isinstance(value, str):
+                value = json.loads(value) if value.startswith("[") else [v for v in value.split(",") if v]
+            return tuple(str(v) for v in value)
         return tuple(int(v) for v in value)
     if args and type(None) in args:  # Optional[X]
         inner = [a for a in args if a is not type(None)][0]

@@ -309,6 +309,9 @@ _DATA_ROWS = (
     Knob("label_noise", float, "Share of labels flipped at random.", "Label noise", 0.0, 0.5),
     Knob("noise", float, "Noise of the 2-D toy datasets.", "Noise", 0.0, 2.0),
     Knob("max_categories", int, "One-hot columns allowed per categorical feature.", "Max categories", 2, 1000),
+    Knob("minority_share", float, "Fewer minority rows in the training split make accuracy misleading and recall "
+         "harder; validation and test stay as they are.", "Minority share (training split)", 0.0, 0.5,
+         low_open=True, nullable=True, sweep=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)),
 )  # fmt: skip
 
 KNOBS: dict[str, Knob] = {k.name: k for k in _MODEL_ROWS + _DATA_ROWS}

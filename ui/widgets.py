@@ -69,6 +69,8 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
     )
     cfg = replace(cfg, fraction=fraction, scaling=scaling, imbalance=imbalance)
     if not full:
+        if dataset == "csv":  # Train offers the CSV choice exactly as Data does
+            cfg = _csv_ui(prefix, cfg)
         return _keep_positive(cfg, current)
     info = DATASETS[dataset]
     if dataset == "synthetic":
@@ -119,7 +121,9 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
             noise=st.slider("Noise", 0.0, 1.0, float(current.noise), 0.05, key=f"{prefix}_noise"),
         )
     elif dataset == "csv":
-        cfg = _csv_ui(prefix, cfg)
+        cfg = _csv_ui(prefix, cfg, columns=True)
+    if dataset != "synthetic":  # synthetic data sets its minority share when generated (above)
+        cfg = replace(cfg, minority_share=_minority_share_control(prefix, current.minority_share))
     with st.expander("Splits and seed"):
         cfg = replace(
             cfg,
@@ -128,6 +132,23 @@ def data_config_ui(prefix: str, current: DataConfig, *, full: bool = True) -> Da
             seed=int(st.number_input("Seed", 0, SEED_MAX, current.seed, key=f"{prefix}_seed", help=HELP["seed"])),
         )
     return _keep_positive(cfg, current)
+
+
+MINORITY_SHARES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)  # the control's stops, plus the current value
+
+
+def _minority_share_control(prefix: str, value: float | None) -> float | None:
+    """The training split's minority share, or None ("as it is"); any dataset."""
+    knob = KNOBS["minority_share"]
+    options = [None, *sorted(set(MINORITY_SHARES) | ({value} if value is not None else set()))]
+    return st.select_slider(
+        knob.title,
+        options,
+        value,
+        key=f"{prefix}_minority_share",
+        format_func=lambda v: "as it is" if v is None else f"{v:.0%}" if v >= 0.01 else f"{v:.1%}",
+        help=knob.help + " Binary tasks: the positive class; otherwise the smallest class.",
+    )
 
 
 def _keep_positive(cfg: DataConfig, current: DataConfig) -> DataConfig:
@@ -157,12 +178,15 @@ def positive_class_ui(prefix: str, cfg: DataConfig, class_names: tuple[str, ...]
     return cfg if choice == resolved else replace(cfg, positive_class=choice)
 
 
-def _csv_ui(prefix: str, cfg: DataConfig) -> DataConfig:
+def _csv_ui(prefix: str, cfg: DataConfig, *, columns: bool = False) -> DataConfig:
+    """CSV upload (or a path), the target (default: the likeliest label column) and missing values; with
+    ``columns``, the column picker (ui.data_columns) too. Data and Train both use it."""
     from core.data.csv_table import csv_columns
     from core.errors import DataError
-    from ui import uploads
+    from ui import data_columns, uploads
     from ui.text import plain
 
+    before = cfg
     key = f"{prefix}_upload"
     upload = st.file_uploader(
         "CSV file",
@@ -192,11 +216,14 @@ def _csv_ui(prefix: str, cfg: DataConfig) -> DataConfig:
         columns = csv_columns(path)
     except DataError:  # the page's own preparation reports this same error, once
         return replace(cfg, csv_path=path, target=None)
+    guess = cfg.target if cfg.target in columns else data_columns.guessed_target(path)
     target = st.selectbox(
         "Target column",
         columns,
-        index=columns.index(cfg.target) if cfg.target in columns else len(columns) - 1,
+        index=columns.index(guess) if guess in columns else len(columns) - 1,
         key=f"{prefix}_target",
+        help="Default: a column with 2-20 values named like a label (label, target, class, churn, is_…), "
+        "else the last such column.",
     )
     missing = st.radio(
         "Missing values",
@@ -206,7 +233,10 @@ def _csv_ui(prefix: str, cfg: DataConfig) -> DataConfig:
         format_func=lambda m: m.value,
         horizontal=True,
     )
-    return replace(cfg, csv_path=path, target=target, missing=missing)
+    cfg = replace(cfg, csv_path=path, target=target, missing=missing)
+    if before.csv_path and (cfg.csv_path, cfg.target) != (before.csv_path, before.target):
+        cfg = replace(cfg, keep_columns=(), drop_columns=())  # they were another file's (a link's file has none yet)
+    return data_columns.columns_ui(prefix, cfg) if columns else cfg
 
 
 LINK_CSV_KEY = "link_csv_name"  # the CSV file name a shared link asked for (set by the Train page)

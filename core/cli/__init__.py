@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--model", choices=[k.value for k in ModelKind])
     for name in MODEL_KNOB_NAMES:  # one flag per row of the knob table
         _knob_arg(tr, KNOBS[name])
-    for name in ("fraction", "n_rows", "scaling", "imbalance"):
+    for name in ("fraction", "n_rows", "scaling", "imbalance", "minority_share"):
         _knob_arg(tr, KNOBS[name], dest=name)
     _csv_args(tr)
     tr.add_argument(

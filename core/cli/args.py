@@ -65,9 +65,38 @@ def _run_filter(args: argparse.Namespace):  # -> RunFilter
 def _csv_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--csv", dest="csv_path", metavar="FILE", help="your CSV file (implies --dataset csv)")
     parser.add_argument("--target", metavar="COLUMN", help="the CSV column to predict (implies --dataset csv)")
+    parser.add_argument(
+        "--drop",
+        dest="drop_columns",
+        action="append",
+        metavar="COLUMN",
+        help="leave this CSV column out of the features (repeatable)",
+    )
+    parser.add_argument(
+        "--keep",
+        dest="keep_columns",
+        action="append",
+        metavar="COLUMN",
+        help="use this CSV column although it looks like an ID, mostly empty, constant or free text; a date "
+        "column is then used as text (repeatable)",
+    )
 
 
-_DATA_FLAGS = ("dataset", "fraction", "n_rows", "scaling", "imbalance", "csv_path", "target", "positive_class", "seed")
+_DATA_FLAGS = (
+    "dataset",
+    "fraction",
+    "n_rows",
+    "scaling",
+    "imbalance",
+    "minority_share",
+    "csv_path",
+    "target",
+    "drop_columns",
+    "keep_columns",
+    "positive_class",
+    "seed",
+)
+_COLUMN_FLAGS = ("drop_columns", "keep_columns")  # --drop, --keep: CSV only
 # CLI dest → config field, from the knob table (--hidden → hidden_units, --batch-size → batch_size, …)
 _MODEL_FLAGS = {"model": "kind", **{KNOBS[n].cli_dest: n for n in MODEL_KNOB_NAMES}, "seed": "seed"}
 
@@ -75,6 +104,12 @@ _MODEL_FLAGS = {"model": "kind", **{KNOBS[n].cli_dest: n for n in MODEL_KNOB_NAM
 def dataset_from_args(args: argparse.Namespace, default: str | None = "digits") -> str | None:
     """The dataset the flags ask for: ``--csv``/``--target`` imply csv; a csv dataset needs both."""
     csv_given = args.csv_path is not None or args.target is not None
+    columns_given = [f"--{f.split('_')[0]}" for f in _COLUMN_FLAGS if getattr(args, f, None)]
+    if columns_given and not (csv_given or args.dataset == "csv"):
+        raise ConfigError(
+            f"{' and '.join(columns_given)} choose columns of a CSV file; pass --csv FILE and --target COLUMN "
+            f"(the {args.dataset or 'digits'} dataset has fixed features)."
+        )
     if csv_given and args.dataset not in (None, "csv"):
         raise ConfigError(
             f"--csv and --target are for the csv dataset, but --dataset is {args.dataset!r}. Drop --dataset "
@@ -84,12 +119,24 @@ def dataset_from_args(args: argparse.Namespace, default: str | None = "digits") 
         if not args.csv_path:
             raise ConfigError("The csv dataset needs --csv FILE (and --target COLUMN, the column to predict).")
         if not args.target:
-            from core.data.csv_table import csv_columns
+            from core.data.csv_table import csv_columns, guess_csv_target
 
             columns = ", ".join(csv_columns(args.csv_path))
-            raise ConfigError(f"--csv needs --target COLUMN, the column to predict. Columns found: {columns}.")
+            guess = guess_csv_target(args.csv_path)
+            likely = f" The likeliest target is '{guess}'." if guess else ""
+            raise ConfigError(f"--csv needs --target COLUMN, the column to predict. Columns found: {columns}.{likely}")
         return "csv"
     return args.dataset if args.dataset is not None else default
+
+
+def csv_changes(args: argparse.Namespace) -> dict[str, object]:
+    """The CSV fields of a data config from the flags: file, target, and the columns dropped or kept."""
+    return {
+        "csv_path": args.csv_path,
+        "target": args.target,
+        "drop_columns": list(getattr(args, "drop_columns", None) or ()),
+        "keep_columns": list(getattr(args, "keep_columns", None) or ()),
+    }
 
 
 def check_knobs(kind: ModelKind, given: dict[str, str], data: DataConfig | None = None) -> None:
@@ -111,15 +158,17 @@ def check_csv(data: DataConfig) -> None:
     """A csv dataset's file is readable and has the target column: checked before anything trains."""
     if data.dataset != "csv":
         return
+    from core.data.csv_columns import check_names
     from core.data.csv_table import csv_columns
 
     columns = csv_columns(data.csv_path or "")
+    name = os.path.basename(data.csv_path or "")
     if data.target not in columns:
-        name = os.path.basename(data.csv_path or "")
         raise DataError(
             f"CSV file '{name}' has no column {data.target!r}. Columns found: {', '.join(columns)}. "
             "Pass one of them with --target."
         )
+    check_names(columns, data.target, data.keep_columns, data.drop_columns, file=f"CSV file '{name}'", flags=True)
 
 
 class _ProgressBar:

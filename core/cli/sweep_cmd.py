@@ -14,6 +14,7 @@ from core.cli.args import (
     _fmt,
     check_csv,
     check_knobs,
+    csv_changes,
     dataset_from_args,
 )
 from core.config import DataConfig, ModelConfig, ModelKind
@@ -45,7 +46,7 @@ def sweep_spec_from_args(args: argparse.Namespace):
         model_changes["epochs"] = args.epochs
     data_changes = {"dataset": dataset_from_args(args), "seed": args.seed}
     if data_changes["dataset"] == "csv":
-        data_changes.update(csv_path=args.csv_path, target=args.target)
+        data_changes.update(csv_changes(args))
     data = replace_plain(DataConfig(), **data_changes).validate()
     model = replace_plain(ModelConfig(), **model_changes).validate()
     spec = SweepSpec(data, model, params, repeats=args.repeats).validate()

@@ -14,6 +14,7 @@ from core.cli.args import (
     _ProgressBar,
     check_csv,
     check_knobs,
+    csv_changes,
     dataset_from_args,
 )
 from core.config import DataConfig, ModelConfig
@@ -84,6 +85,10 @@ def format_table(result) -> str:
     width = max(len(r[0]) for r in rows)
     lines = [f"{name:<{width}}  {a:<14} {b}".rstrip() for name, a, b in rows]
     lines += [f"warning: {w}" for w in result.warnings]
+    decisions = [c for c in result.dataset.get("columns", ()) if c.get("note")]
+    lines += [f"column: {c['note']}" for c in decisions]
+    if decisions:
+        lines.append("(--keep COLUMN uses a column left out or a date as text; --drop COLUMN leaves one out)")
     return "\n".join(lines)
 
 
@@ -116,7 +121,7 @@ def run_cv_command(args: argparse.Namespace) -> int:
         "positive_class": getattr(args, "positive_class", None),
     }
     if data_changes["dataset"] == "csv":
-        data_changes.update(csv_path=args.csv_path, target=args.target)
+        data_changes.update(csv_changes(args))
     data = replace_plain(DataConfig(), **data_changes).validate()
     given = {"--hidden": "hidden_units", "--epochs": "epochs"}
     check_knobs(model.kind, {flag: f for flag, f in given.items() if getattr(args, flag[2:]) is not None}, data)

@@ -100,6 +100,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+MIN_ROWS_LEFT = 30  # dropping rows with missing values may not leave fewer rows than this (from a larger file)
+MIN_PER_CLASS = 2  # ... nor fewer rows than this of a class that had them
+DROP_WARN_SHARE = 0.2  # dropping more than this share of the rows is worth a warning
+
+
 def _handle_missing(
     frame: pd.DataFrame,
     target: str,
@@ -107,6 +112,7 @@ def _handle_missing(
     categorical: list[str],
     missing: MissingValues,
     notes: list[str],
+    warnings: list[str] | None = None,
 ) -> pd.DataFrame:
     n_rows = len(frame)
     if missing is MissingValues.DROP:
@@ -119,6 +125,7 @@ def _handle_missing(
             )
         if dropped:
             notes.append(f"Dropped {dropped} of {n_rows} rows with missing values.")
+            _check_rows_left(frame, kept, target, warnings)
         return kept.reset_index(drop=True)
 
     kept = frame[frame[target].notna()].reset_index(drop=True)
@@ -134,6 +141,35 @@ def _handle_missing(
             "(median for numbers, most frequent value for text), computed from the training rows only."
         )
     return kept
+
+
+def _check_rows_left(frame: pd.DataFrame, kept: pd.DataFrame, target: str, warnings: list[str] | None) -> None:
+    """Refuse a drop that leaves too few rows (or too few of a class); warn when it discards over 20 %."""
+    n_rows, n_kept = len(frame), len(kept)
+    features = [c for c in frame.columns if c != target]
+    by_column = sorted(((int(frame[c].isna().sum()), c) for c in features), reverse=True)
+    culprits = [(n, c) for n, c in by_column if n][:3]
+    named = ", ".join(f"'{c}' ({n} rows)" for n, c in culprits) or "the target"
+    worst = culprits[0][1] if culprits else None
+    advice = "Impute missing values instead (missing = impute)" + (f", or drop column '{worst}'" if worst else "")
+    before = frame[target].dropna().astype(str).value_counts()
+    after = kept[target].astype(str).value_counts()
+    starved = [cls for cls, n in before.items() if n >= MIN_PER_CLASS and after.get(cls, 0) < MIN_PER_CLASS]
+    if n_rows >= MIN_ROWS_LEFT and (n_kept < MIN_ROWS_LEFT or starved):  # a tiny file is the person's to judge
+        why = (
+            f"fewer than {MIN_ROWS_LEFT}"
+            if n_kept < MIN_ROWS_LEFT
+            else f"class {', '.join(repr(c) for c in starved)} would keep fewer than {MIN_PER_CLASS} rows"
+        )
+        raise DataError(
+            f"Dropping rows with missing values would leave {n_kept} of {n_rows} rows ({why}). The missing "
+            f"values are in {named}. {advice}."
+        )
+    if warnings is not None and n_rows - n_kept > n_rows * DROP_WARN_SHARE:
+        warnings.append(
+            f"Dropping rows with missing values discarded {n_rows - n_kept} of {n_rows} rows "
+            f"({(n_rows - n_kept) / n_rows:.0%}); the missing values are in {named}. {advice}."
+        )
 
 
 def _encode_target(column: pd.Series, target: str) -> tuple[np.ndarray, tuple[str, ...]]:

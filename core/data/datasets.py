@@ -11,11 +11,15 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.config import DataConfig
 from core.errors import DataError
+
+if TYPE_CHECKING:
+    from core.data.csv_columns import ColumnDecision
 
 DATA_DIR_ENV = "TRADEOFF_LAB_DATA"
 OFFLINE_ENV = "TRADEOFF_LAB_OFFLINE"  # "1": never fall back to Keras's downloader (the tests set it)
@@ -37,6 +41,8 @@ class RawData:
     # columns whose missing values (NaN in X) are filled after the split, from the training rows only:
     # ("median", (j,)) for a numeric column, ("mode", (j0, j1, ...)) for a one-hot encoded text column
     impute: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    columns: tuple[ColumnDecision, ...] = ()  # CSV: what each feature column looked like and what was done with it
+    warnings: tuple[str, ...] = ()  # what the person should know before trusting a run (most rows dropped...)
 
     @property
     def n_classes(self) -> int:
@@ -223,7 +229,14 @@ def _csv(cfg: DataConfig) -> RawData:
 
     if not cfg.csv_path:
         raise DataError("The csv dataset needs a file: upload one or pass --csv PATH.")
-    return load_csv(cfg.csv_path, cfg.target, missing=cfg.missing, max_categories=cfg.max_categories)
+    return load_csv(
+        cfg.csv_path,
+        cfg.target,
+        missing=cfg.missing,
+        max_categories=cfg.max_categories,
+        keep=cfg.keep_columns,
+        drop=cfg.drop_columns,
+    )
 
 
 _TOYS = {

@@ -1,5 +1,8 @@
 """Data preparation: subsample, split, then impute, scale (both fitted on the training split only) and rebalance.
 
+A minority share (``DataConfig.minority_share``, any dataset) subsamples the training split's minority class
+(binary: the positive class) before anything is fitted on it; validation and test rows are never touched.
+
 ``prepare(data_cfg)`` turns a :class:`~core.config.DataConfig` into :class:`PreparedData`: train, validation
 and test arrays plus everything a page or a report needs to describe them. What-if scoring uses the
 validation split; the test split is kept for final numbers. ``split_rows`` and ``finish`` are its two
@@ -9,12 +12,16 @@ halves, so cross-validation can fit imputation and scaling inside each fold.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.config import DataConfig, Imbalance, Scaling
 from core.data.datasets import RawData, load
 from core.errors import DataError
+
+if TYPE_CHECKING:
+    from core.data.csv_columns import ColumnDecision
 
 MIN_ROWS_PER_SPLIT = 2
 
@@ -34,6 +41,8 @@ class PreparedData:
     train_counts_before: tuple[int, ...]  # class counts of the training split before resampling
     notes: tuple[str, ...]
     positive_class: str | None = None  # binary: the class precision/recall/F1 are of; None for multi-class
+    columns: tuple[ColumnDecision, ...] = ()  # CSV: each feature column's decision (core.data.csv_columns)
+    warnings: tuple[str, ...] = ()  # what to know before trusting a run on this data (most rows dropped...)
 
     @property
     def positive_index(self) -> int:
@@ -97,12 +106,16 @@ def finish(cfg: DataConfig, raw: RawData, train: Split, val: Split, test: Split)
     if len(np.unique(y_train)) < 2:
         raise DataError(f"The training split holds only one class ({len(y_train)} rows). Use more rows.")
     notes = list(raw.notes)
+    counts = tuple(int(c) for c in np.bincount(y_train, minlength=raw.n_classes))
+    positive = resolve_positive(cfg, raw, counts)
+    if cfg.minority_share is not None:
+        minority = raw.class_names.index(positive) if positive is not None else int(np.argmin(counts))
+        X_train, y_train = subsample_class(X_train, y_train, minority, cfg.minority_share, cfg.seed, raw, notes)
     if raw.impute:
         fills = fit_imputation(X_train, raw.impute, raw.feature_names, notes)
         X_train, X_val, X_test = (apply_imputation(X, raw.impute, fills) for X in (X_train, X_val, X_test))
     X_train, X_val, X_test = _scale(cfg.scaling, raw, X_train, X_val, X_test)
     counts_before = tuple(int(c) for c in np.bincount(y_train, minlength=raw.n_classes))
-    positive = resolve_positive(cfg, raw, counts_before)
     class_weights = None
     if cfg.imbalance == Imbalance.CLASS_WEIGHTS:
         class_weights = balanced_class_weights(y_train, raw.n_classes)
@@ -124,7 +137,37 @@ def finish(cfg: DataConfig, raw: RawData, train: Split, val: Split, test: Split)
         train_counts_before=counts_before,
         notes=tuple(notes),
         positive_class=positive,
+        columns=raw.columns,
+        warnings=raw.warnings,
     )
+
+
+def subsample_class(
+    X: np.ndarray, y: np.ndarray, label: int, share: float, seed: int, raw: RawData, notes: list[str]
+) -> Split:
+    """Training rows with class ``label`` subsampled (seeded) to ``share`` of the rows; never more than it has.
+
+    The other classes keep every row, so ``label``'s rows become share · others / (1 - share). At least
+    ``MIN_ROWS_PER_SPLIT`` of them stay, so the class can still be learned and scored.
+    """
+    mine = np.flatnonzero(y == label)
+    others = len(y) - len(mine)
+    name = raw.class_names[label]
+    had = len(mine) / len(y)
+    wanted = max(int(round(share * others / (1.0 - share))), MIN_ROWS_PER_SPLIT)
+    if wanted >= len(mine):
+        notes.append(
+            f"Minority share: '{name}' is already {had:.1%} of the training split (asked for {share:.1%}); "
+            "nothing was removed."
+        )
+        return X, y
+    keep_mine = np.random.default_rng(seed).choice(mine, size=wanted, replace=False)
+    rows = np.sort(np.concatenate([np.flatnonzero(y != label), keep_mine]))
+    notes.append(
+        f"Minority share: kept {wanted} of {len(mine)} '{name}' training rows, {wanted / len(rows):.1%} of the "
+        f"training split (was {had:.1%}); validation and test rows are untouched."
+    )
+    return X[rows], y[rows]
 
 
 def resolve_positive(cfg: DataConfig, raw: RawData, train_counts: tuple[int, ...]) -> str | None:

@@ -16,6 +16,7 @@ read, and a link written here never contains a path.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, fields, replace
 from pathlib import PurePosixPath, PureWindowsPath
@@ -47,6 +48,8 @@ def _plain(name: str, value: object) -> str:
     """A value in its one written form (the knob table's: hidden units ``64-64``)."""
     if name in KNOBS:
         return KNOBS[name].write(tuple(value) if isinstance(value, list) else value)
+    if isinstance(value, list):  # column names (keep_columns, drop_columns): a JSON list, commas and all
+        return json.dumps(value)
     return "" if value is None else str(value)
 
 

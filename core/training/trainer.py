@@ -80,7 +80,7 @@ def _train(
     in_fit_eval_s = sum(log.eval_s for log in model.history_)
     train_s = fit_s - in_fit_eval_s
 
-    caught: list[str] = list(getattr(model, "warnings_", ()))
+    caught: list[str] = [*data.warnings, *getattr(model, "warnings_", ())]
     t0 = time.perf_counter()
     with warnings.catch_warnings(record=True) as metric_warnings:
         warnings.simplefilter("always", MetricWarning)
@@ -127,6 +127,7 @@ def _train(
             "positive_class": data.positive_class,
             "train_counts_before": list(data.train_counts_before),
             "train_counts": list(data.class_counts("train")),
+            "columns": [d.to_dict() for d in data.columns],  # CSV: each column's decision, with its note
         },
         validation=validation,
         test=test,

@@ -130,3 +130,28 @@ def test_positive_class_defaults_breast_cancer_malignant_csv_minority_and_can_be
         prepare(DataConfig(dataset="csv", csv_path=str(path), target="label", positive_class="left"))
     with pytest.raises(DataError, match="binary tasks"):
         prepare(DataConfig(positive_class="3"))
+
+
+@pytest.mark.parametrize("dataset", ["breast_cancer", "digits"])
+def test_minority_share_subsamples_only_the_training_splits_minority_class(dataset):
+    base = prepare(DataConfig(dataset=dataset))
+    shared = prepare(DataConfig(dataset=dataset, minority_share=0.05))
+    minority = base.positive_index if base.positive_class else int(np.argmin(base.class_counts("train")))
+    before, after = base.class_counts("train"), shared.class_counts("train")
+    assert after[minority] < before[minority]
+    assert after[minority] / sum(after) == pytest.approx(0.05, abs=0.005)
+    assert [a for i, a in enumerate(after) if i != minority] == [b for i, b in enumerate(before) if i != minority]
+    assert shared.class_counts("val") == base.class_counts("val")
+    assert shared.class_counts("test") == base.class_counts("test")
+    np.testing.assert_array_equal(shared.y_test, base.y_test)
+    assert shared.train_counts_before == after  # the share sets the training data; resampling comes after it
+    assert any(n.startswith("Minority share: kept") for n in shared.notes)
+    if dataset == "breast_cancer":
+        assert base.class_names[minority] == "malignant"  # the positive class is the one subsampled
+
+
+def test_minority_share_above_the_current_share_changes_nothing_and_says_so():
+    base = prepare(DataConfig(dataset="breast_cancer"))
+    same = prepare(DataConfig(dataset="breast_cancer", minority_share=0.5))
+    assert same.class_counts("train") == base.class_counts("train")
+    assert any("nothing was removed" in n for n in same.notes)

@@ -137,10 +137,10 @@ def test_missing_accepts_the_plain_string_value() -> None:
 
 
 def test_drop_that_removes_every_row_suggests_impute() -> None:
-    text = "a,b,t\n1,,x\n,2,y\n3,,x\n"
-    with pytest.raises(DataError, match=r"Every one of the 3 rows.*impute"):
+    text = "a,b,t\n1,,x\n,2,y\n3,,x\n,4,y\n"  # half of each column missing: neither is left out
+    with pytest.raises(DataError, match=r"Every one of the 4 rows.*impute"):
         load_csv(text.encode(), "t")
-    assert load_csv(text.encode(), "t", missing=MissingValues.IMPUTE).X.shape == (3, 2)
+    assert load_csv(text.encode(), "t", missing=MissingValues.IMPUTE).X.shape == (4, 2)
 
 
 # --- categories --------------------------------------------------------------------------------------------
@@ -220,12 +220,15 @@ def test_semicolon_file_gets_a_separator_hint() -> None:
         load_csv(b"a;b;t\n1;2;x\n", "t")
 
 
-def test_entirely_empty_feature_column_is_named_before_drop_removes_every_row() -> None:
+def test_entirely_empty_feature_column_is_left_out_and_named_when_kept() -> None:
     text = "a,notes,t\n1,,x\n2,,y\n3,,x\n"
+    raw = load_csv(text.encode(), "t")  # once it made dropping rows remove every row
+    assert raw.feature_names == ("a",) and len(raw.y) == 3
+    assert "'notes' is empty (every value is missing): left out." in raw.notes
     with pytest.raises(DataError, match=r"Column 'notes' is empty.*Drop it from the CSV"):
-        load_csv(text.encode(), "t")
+        load_csv(text.encode(), "t", keep=["notes"])
     with pytest.raises(DataError, match=r"Column 'notes' is empty"):
-        load_csv(text.encode(), "t", missing=MissingValues.IMPUTE)
+        load_csv(text.encode(), "t", missing=MissingValues.IMPUTE, keep=["notes"])
 
 
 def test_entirely_empty_target_column() -> None:
@@ -255,10 +258,10 @@ def test_single_class_after_dropping_rows() -> None:
 
 
 def test_more_than_50_classes_looks_continuous() -> None:
-    rows = "\n".join(f"{i},{i * 1.5}" for i in range(51))
+    rows = "\n".join(f"{i * 3},{i * 1.5}" for i in range(51))  # x * 3: not a row counter (an identifier)
     with pytest.raises(DataError, match=r"has 51 distinct values.*looks continuous.*pick a categorical column"):
         load_csv(f"x,price\n{rows}\n".encode(), "price")
-    rows50 = "\n".join(f"{i},{i}" for i in range(50))
+    rows50 = "\n".join(f"{i * 3},{i}" for i in range(50))
     assert load_csv(f"x,k\n{rows50}\n".encode(), "k").n_classes == 50
 
 
