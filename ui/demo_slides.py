@@ -1,0 +1,76 @@
+"""The Demo page's slides: one scenario in plain words (precise terms as captions), the comparison slide,
+the slide navigation (buttons and the Left/Right arrow keys), and the edit-mode controls presenter mode hides.
+Names and stories are user text, shown escaped (``ui.text.plain``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from core.evaluation.tiles import format_value, tile_help
+from core.presenting import DEMO_METRICS, PLAIN, comparison_chart, precise_title, run_title
+from core.records.store_scenarios import Scenario
+from ui import cached
+from ui.text import plain
+
+
+def navigation(n_slides: int, *, key: str = "demo") -> int:
+    """Previous / Next (also the Left / Right arrow keys); returns the slide on show, 0-based."""
+    step = st.session_state.setdefault(f"{key}_step", 0) % n_slides
+    prev_col, pos_col, next_col = st.columns([1, 6, 1], vertical_alignment="center")
+    if prev_col.button("Previous", key=f"{key}_prev", icon=":material/arrow_back:", shortcut="Left", width="stretch"):
+        st.session_state[f"{key}_step"] = (step - 1) % n_slides
+        st.rerun()
+    if next_col.button("Next", key=f"{key}_next", icon=":material/arrow_forward:", shortcut="Right", width="stretch"):
+        st.session_state[f"{key}_step"] = (step + 1) % n_slides
+        st.rerun()
+    pos_col.caption(f"Slide {step + 1} of {n_slides} · the arrow keys ← → move too")
+    return step
+
+
+def scenario_slide(scenario: Scenario, run: Any, story: str) -> None:
+    """A scenario for the audience: its name, its one-sentence story, what ran, and four numbers in plain words."""
+    st.title(plain(scenario.name))
+    st.markdown(f"### {plain(story)}")
+    st.subheader(run_title(run))
+    st.caption(plain(f"{precise_title(run)} · measured on {run.environment.get('cpu')}"))
+    for col, key in zip(st.columns(len(DEMO_METRICS)), DEMO_METRICS, strict=True):
+        words = PLAIN[key]
+        col.metric(words.words, format_value(words.tile, words.tile.get(run)), help=tile_help(words.tile, run))
+        col.caption(words.precise)
+
+
+def comparison_slide(runs: Sequence[Any], names: Sequence[str]) -> None:
+    """The last slide: every scenario on one scale, accuracy beside training time."""
+    st.title("Side by side")
+    st.markdown("### Every scenario on the same scale: how often it is right, and how long it takes to learn.")
+    st.altair_chart(comparison_chart(runs, [plain(n) for n in names]), width="stretch")
+    st.caption(f"{PLAIN['accuracy'].words}: {PLAIN['accuracy'].precise}; {PLAIN['train_time_s'].words}: "
+               f"{PLAIN['train_time_s'].precise}.")  # fmt: skip
+
+
+def edit_controls(scenario: Scenario, suggested: str) -> None:
+    """Edit mode only: change the name or the story (a form: nothing reruns while typing), or remove it."""
+    with st.form(f"demo_edit_{scenario.id}", border=True):
+        st.markdown("**Edit this scenario**")
+        name = st.text_input("Name", value=scenario.name, key=f"demo_name_{scenario.id}")
+        story = st.text_input(
+            "One sentence for the audience",
+            value=scenario.narrative,
+            placeholder=suggested,
+            key=f"demo_story_{scenario.id}",
+            help="Left empty, the suggestion shown greyed out is told.",
+        )
+        if st.form_submit_button("Save changes", key=f"demo_save_{scenario.id}"):
+            done = cached.store_safely(
+                "change the scenario",
+                lambda s: s.update_scenario(scenario.id, name=name, narrative=story) or 1,
+            )
+            if done:
+                st.rerun()
+    if st.button("Remove this scenario", key="demo_remove", icon=":material/delete:"):
+        if cached.store_safely("remove the scenario", lambda s: s.delete_scenario(scenario.id) or 1):
+            st.session_state["demo_step"] = 0
+            st.rerun()
