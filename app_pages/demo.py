@@ -15,6 +15,7 @@ if "demo_present" not in st.session_state:  # a link with ?present=1 opens strai
     st.session_state["demo_present"] = st.query_params.get("present") == "1"
 present = st.session_state["demo_present"]
 if present:
+    st.set_page_config(layout="wide", initial_sidebar_state="collapsed")  # the slides get the whole screen
     st.query_params["present"] = "1"
 else:
     st.query_params.pop("present", None)
@@ -41,7 +42,7 @@ runs = [_run(s) for s in scenarios]
 readable = [(s, r) for s, r in zip(scenarios, runs, strict=True) if r is not None]
 n_slides = len(scenarios) + (1 if len(readable) > 1 else 0)  # the comparison slide comes last
 
-top = st.columns([6, 2], vertical_alignment="center")
+top = st.columns([3, 2], vertical_alignment="center")
 top[1].toggle("Presenter mode", key="demo_present", help="Hides every editing control; ← → move between slides.")
 if not scenarios:
     top[0].title("Demo")

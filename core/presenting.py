@@ -165,7 +165,7 @@ def _one_change(field: str, old: object, new: object) -> str:
 def default_story(data: DataConfig, model: ModelConfig, before: tuple[DataConfig, ModelConfig] | None = None) -> str:
     """One sentence for a scenario, from its configuration and (when given) the scenario shown before it."""
     if before is None:
-        return f"{title_for(data, model)}: how often is it right, and how long does it take to learn?"
+        return f"{model_words(model)}: how often is it right, and how long does it take to learn?"
     old_data, old_model = before
     if old_data.dataset != data.dataset:
         return f"The same question on {data_words(data)}: how does {model_words(model).lower()} cope?"
@@ -195,37 +195,55 @@ def _applies(field: str, kind: ModelKind) -> bool:
 # --- the comparison slide --------------------------------------------------------------------------------
 def comparison_rows(runs: Sequence[RunResult], names: Sequence[str]) -> list[dict[str, object]]:
     """One row per scenario: its name, accuracy in % and training time in s (what the comparison slide draws)."""
+    from core.evaluation.tiles import format_value
+
+    time_tile = PLAIN["train_time_s"].tile
     return [
         {
             "scenario": name,
             "order": i,
             "accuracy_pct": run.validation.accuracy * 100,
+            "accuracy_text": f"{run.validation.accuracy * 100:.1f} %",
             "train_time_s": run.cost.train_time_s,
+            "time_text": format_value(time_tile, run.cost.train_time_s),
             "model": run_title(run),
         }
         for i, (name, run) in enumerate(zip(names, runs, strict=True))
     ]
 
 
-def comparison_chart(runs: Sequence[RunResult], names: Sequence[str], *, width: int = 300) -> alt.HConcatChart:
-    """Every scenario on ONE scale: a bar per scenario for accuracy (0–100 %) beside one for training time,
-    both panels sharing the scenario axis, so bars can be compared across scenarios at a glance."""
+def comparison_panels(
+    runs: Sequence[RunResult], names: Sequence[str], *, width: int | str = "container"
+) -> tuple[alt.LayerChart, alt.LayerChart]:
+    """The comparison slide's two panels, scenarios in the same order on the same axis in both: accuracy on a
+    fixed 0–100 % scale, training time from 0 s. ``width="container"`` fills a page column."""
     import altair as alt
     import pandas as pd
 
     from core.charts import ACCURACY_COLOR, TIME_COLOR
 
     df = pd.DataFrame(comparison_rows(runs, names))
-    y = alt.Y("scenario:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=220))
+    y = alt.Y("scenario:N", sort=alt.SortField("order"), title=None, axis=alt.Axis(labelLimit=220, labelFontSize=14))
     base = alt.Chart(df).encode(y=y, tooltip=["scenario:N", "model:N"])
 
-    def panel(field: str, title: str, color: str, fmt: str, domain: list[float] | None) -> alt.LayerChart:
-        scale = alt.Scale(domain=domain) if domain else alt.Scale(zero=True)
-        x = alt.X(f"{field}:Q", title=title, scale=scale)
+    def panel(field: str, text: str, title: str, color: str, domain: list[float] | None) -> alt.LayerChart:
+        scale = alt.Scale(domain=domain) if domain else alt.Scale(zero=True, nice=True)
+        x = alt.X(f"{field}:Q", title=title, scale=scale, axis=alt.Axis(titleFontSize=14, labelFontSize=12))
         bars = base.mark_bar(color=color).encode(x=x)
-        labels = base.mark_text(align="left", dx=4, fontSize=14).encode(x=x, text=alt.Text(f"{field}:Q", format=fmt))
-        return (bars + labels).properties(width=width, height=alt.Step(48))
+        labels = base.mark_text(align="left", dx=4, fontSize=15).encode(x=x, text=f"{text}:N")
+        return (bars + labels).properties(width=width, height=alt.Step(56))
 
-    accuracy = panel("accuracy_pct", PLAIN["accuracy"].words + " (%)", ACCURACY_COLOR, ".1f", [0, 100])
-    timing = panel("train_time_s", PLAIN["train_time_s"].words + " (s)", TIME_COLOR, ".1f", None)
+    accuracy = panel("accuracy_pct", "accuracy_text", PLAIN["accuracy"].words + " (%)", ACCURACY_COLOR, [0, 100])
+    # room to the right of the longest bar for its label
+    longest = float(df.train_time_s.max()) if len(df) else 1.0
+    timing = panel("train_time_s", "time_text", PLAIN["train_time_s"].words + " (s)", TIME_COLOR, [0, longest * 1.25])
+    return accuracy, timing
+
+
+def comparison_chart(runs: Sequence[RunResult], names: Sequence[str], *, width: int = 260) -> alt.HConcatChart:
+    """Every scenario on ONE scale, accuracy beside training time, the panels sharing the scenario axis (for a
+    report or a fixed-width picture; the Demo page lays :func:`comparison_panels` out in columns)."""
+    import altair as alt
+
+    accuracy, timing = comparison_panels(runs, names, width=width)
     return alt.hconcat(accuracy, timing, spacing=24).resolve_scale(y="shared")

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from core.evaluation.tiles import format_value, tile_help
-from core.presenting import DEMO_METRICS, PLAIN, comparison_chart, precise_title, run_title
+from core.presenting import DEMO_METRICS, PLAIN, comparison_panels, precise_title, run_title
 from core.records.store_scenarios import Scenario
 from ui import cached
 from ui.text import plain
@@ -19,7 +19,7 @@ from ui.text import plain
 def navigation(n_slides: int, *, key: str = "demo") -> int:
     """Previous / Next (also the Left / Right arrow keys); returns the slide on show, 0-based."""
     step = st.session_state.setdefault(f"{key}_step", 0) % n_slides
-    prev_col, pos_col, next_col = st.columns([1, 6, 1], vertical_alignment="center")
+    prev_col, pos_col, next_col = st.columns([2, 5, 2], vertical_alignment="center")
     if prev_col.button("Previous", key=f"{key}_prev", icon=":material/arrow_back:", shortcut="Left", width="stretch"):
         st.session_state[f"{key}_step"] = (step - 1) % n_slides
         st.rerun()
@@ -32,7 +32,7 @@ def navigation(n_slides: int, *, key: str = "demo") -> int:
 
 def scenario_slide(scenario: Scenario, run: Any, story: str) -> None:
     """A scenario for the audience: its name, its one-sentence story, what ran, and four numbers in plain words."""
-    st.title(plain(scenario.name))
+    st.title(plain(scenario.name), anchor=False)
     st.markdown(f"### {plain(story)}")
     st.subheader(run_title(run))
     st.caption(plain(f"{precise_title(run)} · measured on {run.environment.get('cpu')}"))
@@ -44,9 +44,12 @@ def scenario_slide(scenario: Scenario, run: Any, story: str) -> None:
 
 def comparison_slide(runs: Sequence[Any], names: Sequence[str]) -> None:
     """The last slide: every scenario on one scale, accuracy beside training time."""
-    st.title("Side by side")
+    st.title("Side by side", anchor=False)
     st.markdown("### Every scenario on the same scale: how often it is right, and how long it takes to learn.")
-    st.altair_chart(comparison_chart(runs, [plain(n) for n in names]), width="stretch")
+    accuracy, timing = comparison_panels(runs, list(names))  # chart text is not Markdown: names as typed
+    left, right = st.columns(2)  # side by side on a wide screen, one above the other on a narrow one
+    left.altair_chart(accuracy, width="stretch")
+    right.altair_chart(timing, width="stretch")
     st.caption(f"{PLAIN['accuracy'].words}: {PLAIN['accuracy'].precise}; {PLAIN['train_time_s'].words}: "
                f"{PLAIN['train_time_s'].precise}.")  # fmt: skip
 

@@ -64,7 +64,7 @@ def test_present_in_the_link_hides_every_editing_control_and_next_moves(monkeypa
                for m in at.markdown)  # fmt: skip  # no story stored: the default told
     _no_editing_controls(at)
     at.button(key="demo_next").click().run()  # the last slide compares them on one scale
-    assert at.title[0].value == "Side by side" and len(at.get("vega_lite_chart")) == 1
+    assert at.title[0].value == "Side by side" and len(at.get("vega_lite_chart")) == 2
     _no_editing_controls(at)
     at.button(key="demo_next").click().run()  # and round to the first
     assert at.title[0].value == "Small"

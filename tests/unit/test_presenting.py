@@ -55,7 +55,10 @@ def test_the_article_title_reads_as_people_say_it():
 
 def test_a_default_story_says_what_changed_since_the_scenario_before():
     data, small = DataConfig(), ModelConfig(hidden_units=(64,))
-    assert default_story(data, small).startswith("A small neural network (64 units) on small handwritten digits")
+    assert (
+        default_story(data, small)
+        == "A small neural network (64 units): how often is it right, and how long does it take to learn?"
+    )
     wide = replace(small, hidden_units=(128,))
     assert default_story(data, wide, (data, small)) == "Twice the units: does a bigger network pay for its extra time?"
     assert default_story(data, small, (data, wide)).startswith("Half the units: how much accuracy")
