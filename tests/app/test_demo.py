@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import DataConfig, ModelConfig
+from core.presenting import default_story
 from core.presets import get_preset
 from core.records.store import RunStore
 from core.training.trainer import train
@@ -102,3 +103,23 @@ def test_the_article_scenario_appears_once_its_preset_has_run(monkeypatch, tmp_p
     story = next(m.value for m in at.markdown if m.value.startswith("### The article says"))
     assert "98.5 %" in story and f"{seed_run.test.accuracy * 100:.1f} %" in story
     _no_editing_controls(at)
+
+
+def test_train_saves_a_scenario_from_a_form_with_the_default_story(monkeypatch, tmp_path):
+    db = tmp_path / "runs.sqlite"
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(db))
+    from ui import cached
+
+    cached.run_store.clear()
+    cached._run_cache().clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.switch_page("app_pages/train.py").run()
+    at.button(key="train_go").click().run()
+    assert at.form(key="train_scenario_form") is not None  # typing reruns nothing until Save
+    at.text_input(key="train_scenario_name").input("First look")  # no story typed
+    at.button(key="train_scenario_save").click().run()
+    assert not at.exception, at.exception
+    (saved,) = RunStore(str(db)).scenarios()
+    run = RunStore(str(db)).get(saved.run_id).result
+    assert saved.name == "First look"
+    assert saved.narrative == default_story(run.data_config, run.model_config)  # the suggestion, stored
