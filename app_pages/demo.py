@@ -68,6 +68,9 @@ else:
     if scenario.builtin:
         st.caption("Built in: the newest stored run of the article's preset, `seed-article` (test accuracy).")
 if not present and not scenario.builtin:
-    demo_slides.edit_controls(scenario, suggested if run is not None else "")
+    saved = [s for s in scenarios if not s.builtin]
+    at = saved.index(scenario)
+    neighbours = (saved[at - 1] if at > 0 else None, saved[at + 1] if at + 1 < len(saved) else None)
+    demo_slides.edit_controls(scenario, suggested if run is not None else "", neighbours)
 if not present and article is None:
     st.caption(article_hint())

@@ -54,8 +54,9 @@ def comparison_slide(runs: Sequence[Any], names: Sequence[str]) -> None:
                f"{PLAIN['train_time_s'].precise}.")  # fmt: skip
 
 
-def edit_controls(scenario: Scenario, suggested: str) -> None:
-    """Edit mode only: change the name or the story (a form: nothing reruns while typing), or remove it."""
+def edit_controls(scenario: Scenario, suggested: str, neighbours: tuple[Scenario | None, Scenario | None]) -> None:
+    """Edit mode only: change the name or the story (a form: nothing reruns while typing), move it earlier or
+    later among the saved scenarios (``neighbours``: the saved ones before and after it), or remove it."""
     with st.form(f"demo_edit_{scenario.id}", border=True):
         st.markdown("**Edit this scenario**")
         name = st.text_input("Name", value=scenario.name, key=f"demo_name_{scenario.id}")
@@ -73,7 +74,19 @@ def edit_controls(scenario: Scenario, suggested: str) -> None:
             )
             if done:
                 st.rerun()
-    if st.button("Remove this scenario", key="demo_remove", icon=":material/delete:"):
+    earlier, later, remove = st.columns(3)
+    for col, other, label, move in (
+        (earlier, neighbours[0], "Move earlier", -1),
+        (later, neighbours[1], "Move later", 1),
+    ):
+        icon = ":material/arrow_upward:" if move < 0 else ":material/arrow_downward:"
+        if col.button(label, key=f"demo_move_{move}", icon=icon, disabled=other is None, width="stretch"):
+            if cached.store_safely(
+                "reorder the scenarios", lambda s, o=other: s.swap_scenarios(scenario.id, o.id) or 1
+            ):
+                st.session_state["demo_step"] += move  # the slide follows the scenario
+                st.rerun()
+    if remove.button("Remove this scenario", key="demo_remove", icon=":material/delete:", width="stretch"):
         if cached.store_safely("remove the scenario", lambda s: s.delete_scenario(scenario.id) or 1):
             st.session_state["demo_step"] = 0
             st.rerun()

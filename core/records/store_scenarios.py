@@ -62,6 +62,24 @@ class ScenarioRuns:
         )
 
     @guarded
+    def swap_scenarios(self, first_id: int, second_id: int) -> None:
+        """Reorder two scenarios (the Demo shows them by id): their name, story and run trade places, in one
+        transaction."""
+        read = text("SELECT id, name, narrative, run_id FROM scenarios WHERE id IN (:a, :b)")
+        write = text("UPDATE scenarios SET name = :name, narrative = :narrative, run_id = :run_id WHERE id = :id")
+
+        def action() -> None:
+            with self._write() as conn:
+                rows = {int(r.id): r for r in conn.execute(read, {"a": first_id, "b": second_id})}
+                if len(rows) != 2:
+                    raise StoreError(f"Scenarios {first_id} and {second_id} are not both stored; reload the Demo.")
+                for target, source in ((first_id, second_id), (second_id, first_id)):
+                    r = rows[source]
+                    conn.execute(write, {"id": target, "name": r.name, "narrative": r.narrative, "run_id": r.run_id})
+
+        self._retrying(action)
+
+    @guarded
     def scenarios(self) -> list[Scenario]:
         with self._engine.connect() as conn:
             rows = conn.execute(text("SELECT id, name, narrative, run_id FROM scenarios ORDER BY id"))

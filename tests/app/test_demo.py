@@ -47,7 +47,7 @@ def _demo(monkeypatch, db: Path, query: dict | None = None) -> AppTest:
 
 def _no_editing_controls(at: AppTest) -> None:
     assert not at.text_input and not at.text_area and not at.form and not at.form_submit_button
-    assert not any("Remove" in b.label or "Save" in b.label for b in at.button)
+    assert not any(word in b.label for b in at.button for word in ("Remove", "Save", "Move"))
 
 
 def test_present_in_the_link_hides_every_editing_control_and_next_moves(monkeypatch, tmp_path, two_runs):
@@ -90,6 +90,16 @@ def test_a_story_is_edited_in_a_form_and_kept(monkeypatch, tmp_path, two_runs):
     assert not at.exception, at.exception
     assert RunStore(str(db)).scenarios()[0].narrative == "Fast enough for a phone?"
     assert any(m.value == "### Fast enough for a phone?" for m in at.markdown)
+
+
+def test_a_scenario_moves_later_and_its_slide_follows_it(monkeypatch, tmp_path, two_runs):
+    db = _store(tmp_path, two_runs)
+    at = _demo(monkeypatch, db)
+    assert at.button(key="demo_move_-1").disabled  # the first cannot move earlier
+    at.button(key="demo_move_1").click().run()
+    assert not at.exception, at.exception
+    assert [s.name for s in RunStore(str(db)).scenarios()] == ["Twice as wide", "Small"]
+    assert at.title[0].value == "Small" and at.button(key="demo_move_1").disabled  # now the last saved one
 
 
 def test_the_article_scenario_appears_once_its_preset_has_run(monkeypatch, tmp_path, two_runs):

@@ -93,6 +93,9 @@ def test_scenario_stories_are_edited_in_the_store(tmp_path, run):
     store.update_scenario(sid, name=" Renamed ", narrative="Does it pay? ")
     (saved,) = store.scenarios()
     assert (saved.name, saved.narrative, saved.builtin) == ("Renamed", "Does it pay?", False)
+    other = store.save_scenario("Second", "Bigger?", store.save(run))
+    store.swap_scenarios(sid, other)
+    assert [(s.id, s.name) for s in store.scenarios()] == [(sid, "Second"), (other, "Renamed")]
     from core.records.store_db import StoreError
 
     with pytest.raises(StoreError, match="name"):
