@@ -92,7 +92,7 @@ def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
     demo_save.save_form(state, run)  # a form: typing never reruns (or collapses) it
     st.download_button(
         "Download this run's report (HTML)",
-        report.runs_report([run], title="Run report"),
+        lambda: report.runs_report([run], title="Run report"),  # built when downloaded, not on every rerun
         file_name="tradeoff-lab-run.html",
         mime="text/html",
         key="train_report",
