@@ -68,7 +68,7 @@ def sweep_report(
     results = [t.result for t in trials if t.result is not None]
     when = dates([r.created_at for r in results])
     knobs = ", ".join(spec.params)
-    heading = f"{title}: {subject([spec.data], [spec.model])} · {when}"
+    heading = f"{title}: {subject([spec.data], [spec.model])}, varying {knobs} · {when}"  # the base setup, what moved
     specs: list[dict[str, Any]] = []
     about = f"Swept: {knobs} · {len(trials)} trials, {len(failed)} failed, {spec.repeats} repeat(s) per configuration"
     parts = [f"<p class='stamp'>{html.escape(about + f' · metric: {metric}')}</p>"]

@@ -85,7 +85,10 @@ def test_the_sweep_report_carries_the_pages_analysis(sweep):
     spec, trials = sweep
     page = sweep_report(trials, spec, budget_s=60.0)
     title = _title(page)
-    assert title.startswith("Sweep report: A small neural network (8 units) on small handwritten digits · 20")
+    assert title.startswith(
+        "Sweep report: A small neural network (8 units) on small handwritten digits, "
+        "varying hidden_units, batch_size · 20"
+    )
     for section in ("What-ifs", "The frontier", "+1 percentage point", "Bands over repeats", "Heatmap"):
         assert section in page, section
     assert "Best within 60.000 s of training: hidden_units=" in page and "nothing reaches it" not in page
