@@ -1,52 +1,76 @@
-"""Demo: step through saved scenarios one at a time, large, for a stakeholder audience. Names and
-narratives are shown as plain text (escaped Markdown): a crafted one cannot show a link or fetch an image."""
+"""Demo: saved scenarios as slides for people who don't run code — plain words (precise terms as captions), a
+one-sentence story each, the article's claim against this machine once its preset has run, and a last slide
+with every scenario on one scale. Presenter mode (the toggle, or ``?present=1``) hides every editing control;
+the arrow keys move between slides. Names and stories are shown as plain text (escaped Markdown)."""
 
 import streamlit as st
 
-from core import CoreError, charts
-from core.evaluation.tiles import TILES, format_value, tile_label
-from ui import cached
+from core import CoreError
+from core.presenting import default_story
+from core.records.store_scenarios import article_hint, article_scenario
+from ui import cached, demo_slides
 from ui.text import plain
+
+if "demo_present" not in st.session_state:  # a link with ?present=1 opens straight into presenter mode
+    st.session_state["demo_present"] = st.query_params.get("present") == "1"
+present = st.session_state["demo_present"]
+if present:
+    st.set_page_config(layout="wide", initial_sidebar_state="collapsed")  # the slides get the whole screen
+    st.query_params["present"] = "1"
+else:
+    st.query_params.pop("present", None)
 
 store, _ = cached.run_store()
 try:
     scenarios = store.scenarios()
+    article = article_scenario(store)
 except CoreError as err:
     st.warning(plain(str(err)))
-    scenarios = []
+    scenarios, article = [], None
+if article is not None:
+    scenarios.append(article)
+
+
+def _run(scenario):
+    try:
+        return store.get(scenario.run_id).result
+    except CoreError:
+        return None
+
+
+runs = [_run(s) for s in scenarios]
+readable = [(s, r) for s, r in zip(scenarios, runs, strict=True) if r is not None]
+n_slides = len(scenarios) + (1 if len(readable) > 1 else 0)  # the comparison slide comes last
+
+top = st.columns([3, 2], vertical_alignment="center")
+top[1].toggle("Presenter mode", key="demo_present", help="Hides every editing control; ← → move between slides.")
 if not scenarios:
-    st.title("Demo")
+    top[0].title("Demo")
     st.info("No scenarios yet: on **Train**, open “Save as a Demo scenario” under a run.")
+    st.info(article_hint())
     st.stop()
 
-step = st.session_state.setdefault("demo_step", 0) % len(scenarios)
-scenario = scenarios[step]
-prev_col, pos_col, next_col = st.columns([1, 6, 1])
-if prev_col.button("◀ Previous", key="demo_prev", width="stretch"):
-    st.session_state["demo_step"] = (step - 1) % len(scenarios)
-    st.rerun()
-if next_col.button("Next ▶", key="demo_next", width="stretch"):
-    st.session_state["demo_step"] = (step + 1) % len(scenarios)
-    st.rerun()
-pos_col.caption(f"Scenario {step + 1} of {len(scenarios)}")
+step = demo_slides.navigation(n_slides)
+if step == len(scenarios):
+    demo_slides.comparison_slide([r for _, r in readable], [s.name for s, _ in readable])
+    st.stop()
 
-st.title(plain(scenario.name))
-if scenario.narrative:
-    st.markdown(f"### {plain(scenario.narrative)}")
-try:
-    run = store.get(scenario.run_id).result
-except CoreError:
-    run = None
+scenario, run = scenarios[step], runs[step]
 if run is None:
+    st.title(plain(scenario.name))
     st.warning("The run behind this scenario was deleted or cannot be read.")
-    st.stop()
-cols = st.columns(4)
-for col, key in zip(cols, ("accuracy", "f1", "train_time_s", "latency_ms_p50"), strict=True):
-    tile = next(t for t in TILES if t.key == key)
-    col.metric(tile_label(tile, run), format_value(tile, tile.get(run)))
-st.caption(plain(f"{run.model_repr} on {run.data_config.dataset} · measured on {run.environment.get('cpu')}"))
-st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
-if st.button("Remove this scenario", key="demo_remove"):
-    if cached.store_safely("remove the scenario", lambda s: s.delete_scenario(scenario.id) or 1):
-        st.session_state["demo_step"] = 0
-        st.rerun()
+else:
+    previous = next((r for r in reversed(runs[:step]) if r is not None), None)
+    suggested = default_story(
+        run.data_config, run.model_config, None if previous is None else (previous.data_config, previous.model_config)
+    )
+    demo_slides.scenario_slide(scenario, run, scenario.narrative or suggested)
+    if scenario.builtin:
+        st.caption("Built in: the newest stored run of the article's preset, `seed-article` (test accuracy).")
+if not present and not scenario.builtin:
+    saved = [s for s in scenarios if not s.builtin]
+    at = saved.index(scenario)
+    neighbours = (saved[at - 1] if at > 0 else None, saved[at + 1] if at + 1 < len(saved) else None)
+    demo_slides.edit_controls(scenario, suggested if run is not None else "", neighbours)
+if not present and article is None:
+    st.caption(article_hint())

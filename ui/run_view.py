@@ -11,7 +11,7 @@ from core import charts
 from core.config import DataConfig, ModelConfig
 from core.explore.pareto import timing_note
 from core.records import report
-from ui import cached, results, widgets
+from ui import cached, demo_save, results, widgets
 from ui.boundary import boundary_chart
 from ui.text import plain
 
@@ -89,21 +89,10 @@ def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
     else:
         results.test_set_section(state, state.current)
 
-    with st.expander("Save as a Demo scenario"):
-        name = st.text_input("Scenario name", key="train_scenario_name")
-        narrative = st.text_input("One line for the audience", key="train_scenario_text")
-        if st.button("Save scenario", key="train_scenario_save"):
-            if not name.strip():
-                st.error("A scenario needs a name.")
-            else:
-                run_id = state.stored.get(state.current) or cached.store_safely("save the run", lambda s: s.save(run))
-                if run_id is not None:
-                    state.stored[state.current] = run_id
-                    if cached.store_safely("save the scenario", lambda s: s.save_scenario(name, narrative, run_id)):
-                        st.success(f"Saved “{plain(name)}”. Open **Demo** to present it.")
+    demo_save.save_form(state, run)  # a form: typing never reruns (or collapses) it
     st.download_button(
         "Download this run's report (HTML)",
-        report.runs_report([run], title=run.model_repr),
+        lambda: report.runs_report([run], title="Run report"),  # built when downloaded, not on every rerun
         file_name="tradeoff-lab-run.html",
         mime="text/html",
         key="train_report",

@@ -21,7 +21,7 @@ from core.explore.analysis import (
     trial_rows,
     within_noise,
 )
-from core.records.report import runs_report
+from core.records.report import sweep_report
 from core.status import Status
 from ui.text import plain
 
@@ -40,7 +40,6 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
     """Everything below the progress bar once a sweep (``grid``) or a search has trials."""
     trials = sorted(job.trials, key=lambda t: t.index)  # a pool finishes them out of order
     rows = pd.DataFrame(trial_rows(trials, metric))
-    labels_by_index = dict(zip(rows.run, rows.label, strict=True))
     if trials[0].executor != "serial":
         st.caption("⚠️ Run in parallel: each time was measured while other trials competed for the cores.")
     ok = rows[rows.status != Status.FAILED.value].copy()
@@ -135,11 +134,7 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
     if finished:
         st.download_button(
             "Download the sweep's report (HTML)",
-            runs_report(
-                [t.result for t in finished],
-                labels=[f"#{t.index} {labels_by_index[t.index]}" for t in finished],
-                title="Tradeoff Lab sweep",
-            ),
+            lambda: sweep_report(trials, spec, metric=metric, budget_s=budget, target=target, grid=grid),
             file_name="tradeoff-lab-sweep.html",
             mime="text/html",
             key="trade_report",

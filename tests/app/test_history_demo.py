@@ -58,8 +58,8 @@ def test_demo_presents_a_saved_scenario_with_escaped_text(monkeypatch, tmp_path)
         "<script>alert(1)</script>",
         "Small and [fast](http://evil.example) ![x](http://evil.example/x.png)",
     )
-    at.text_input(key="train_scenario_name").input(name).run()
-    at.text_input(key="train_scenario_text").input(narrative).run()
+    at.text_input(key="train_scenario_name").input(name)  # a form: both fields reach the server on submit
+    at.text_input(key="train_scenario_text").input(narrative)
     at.button(key="train_scenario_save").click().run()
     assert not at.exception, at.exception
     at.switch_page("app_pages/demo.py").run()
