@@ -250,6 +250,8 @@ def runs_report(
         "<h2>Configuration" + (" (fields that differ)" if len(runs) > 1 else "") + "</h2>",
         _config_table(runs, labels),
     ]
+    if len(runs) == 1 and runs[0].dataset.get("columns"):
+        parts += ["<h2>Columns of the table</h2>", _columns_table(runs[0].dataset["columns"])]
     figures = [f for f in (_curves(runs, labels),) if f is not None]
     if len(runs) > 1:
         board = pd.DataFrame(
@@ -263,6 +265,20 @@ def runs_report(
         figures.append(charts.confusion_chart(runs[0].validation, runs[0].dataset["class_names"]))
     parts += [chart_html(sized(fig), specs) for fig in figures]
     return page(heading, parts, specs, runs[0].environment)
+
+
+def _columns_table(columns: Sequence[dict[str, Any]]) -> str:
+    """What became of each CSV column (core.data.csv_columns): used or left out, and why, in the run's own words."""
+    rows = [
+        {
+            "column": c.get("column", ""),
+            "looks like": c.get("kind", ""),
+            "used": "yes" if c.get("used") else "no",
+            "why": c.get("note") or "",
+        }
+        for c in columns
+    ]
+    return table(rows)
 
 
 def sweep_report(*args: Any, **kwargs: Any) -> str:

@@ -109,3 +109,16 @@ def test_legends_keep_at_most_eight_entries_the_best_by_score():
     assert len(set(groups)) == 8 and "other configurations" in groups
     assert "cfg 17" in groups and "cfg 0" not in groups  # the best keep their names
     assert legend_groups(labels[:5], [0.1] * 5) == labels[:5]
+
+
+def test_a_csv_run_report_says_what_became_of_each_column(tmp_path):
+    from tests.unit.test_data_columns import messy_table
+
+    path = tmp_path / "tickets.csv"
+    path.write_bytes(messy_table())
+    run = train(DataConfig(dataset="csv", csv_path=str(path), target="label"), ModelConfig(kind="logistic_regression"))
+    page = runs_report([run])
+    section = page.split("Columns of the table", 1)[1]
+    row = re.search(r"<tr><td>ticket_id</td><td>([^<]*)</td><td>no</td><td>([^<]*)</td></tr>", section)
+    assert row and "identifier" in row.group(2), section[:600]
+    assert re.search(r"<tr><td>age</td><td>[^<]*</td><td>yes</td>", section)
