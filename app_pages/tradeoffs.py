@@ -81,7 +81,7 @@ n_trials = c4.slider(
 state.tradeoffs_controls = {k: v for k, v in st.session_state.items() if str(k).startswith("trade_")}
 
 
-def build_job() -> SweepJob:
+def build_job() -> tuple[SweepJob, object]:
     """The sweep or search as a job: each trial timed in a worker and saved to the run store as it ends."""
     plan = plan_exploration(
         base_data,
@@ -93,20 +93,20 @@ def build_job() -> SweepJob:
         n_trials=n_trials,
         metric=metric,
     )
-    state.sweep_spec = plan.spec
     stop = threading.Event()
     store, _ = cached.run_store()
     serial = pooled_runner(cached.pool_for, should_stop=stop.is_set)  # one at a time, each in a warm worker
-    return SweepJob(plan.bind(serial if executor == "serial" else None), total=plan.total, store=store, stop_event=stop)
+    run = plan.bind(serial if executor == "serial" else None)
+    return SweepJob(run, total=plan.total, store=store, stop_event=stop), plan.spec
 
 
 run_col, stop_col, _ = st.columns([1, 1, 4])
 if run_col.button("Run", type="primary", key="trade_run", width="stretch"):
     try:  # the registry stops this session's previous sweep, without waiting for it
-        new_job = build_job()  # the picks are checked before Ray starts
+        new_job, spec = build_job()  # the picks are checked before Ray starts
         if executor == "ray":
             tradeoff_controls.connect_ray()
-        state.sweep = REGISTRY.start(new_job, owner=state.owner)
+        state.sweep, state.sweep_spec = REGISTRY.start(new_job, owner=state.owner), spec
     except CoreError as err:
         st.error(plain(str(err)))
 stop_col.button(  # in the callback, before the rerun's script: the trial in hand ends within a batch

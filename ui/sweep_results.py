@@ -106,7 +106,8 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
             st.caption("Learning curve: metric and training time against the share of training data.")
         st.altair_chart(charts.knob_chart(summary, chosen[0], metric), width="stretch")
     elif len(chosen) == 2:
-        st.altair_chart(charts.heatmap_pair(summary, chosen[0], chosen[1], metric), width="stretch")
+        # the cells keep the width of their labels (charts.heatmap_layout): not stretched to the page
+        st.altair_chart(charts.heatmap_pair(summary, chosen[0], chosen[1], metric), width="content")
     curves = pd.DataFrame(
         [
             {"trial": t.index, "label": params_label(t.params), "elapsed_s": e, "val_accuracy": a}

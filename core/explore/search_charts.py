@@ -20,6 +20,8 @@ from core.explore.analysis import display_value, summarise
 from core.explore.search import Choice, FloatRange, IntRange, Range, UnitsRange
 from core.explore.sweeps import Trial
 
+AXIS_GAP_PX = 170  # room between two axes of the parallel coordinates for the end labels
+
 
 def importance_rows(metric_importance: dict[str, float], time_importance: dict[str, float]) -> list[dict[str, Any]]:
     """Long rows (knob, what, importance) for the bar chart; knob names in words."""
@@ -131,7 +133,13 @@ def parallel_coordinates(trials: Sequence[Trial], ranges: dict[str, Range], *, m
     where the good values lie."""
     df = parallel_rows(trials, ranges, metric)
     axes = list(dict.fromkeys(df["axis"])) if len(df) else []
-    x = alt.X("axis:N", sort=axes, title=None, axis=alt.Axis(labelAngle=0, labelLimit=0, orient="top"))
+    x = alt.X(
+        "axis:N",
+        sort=axes,
+        title=None,
+        scale=alt.Scale(paddingOuter=0.1),
+        axis=alt.Axis(labelAngle=0, labelLimit=0, orient="top", labelFontSize=12, labelFontWeight="bold"),
+    )
     lines = (
         alt.Chart(df)
         .mark_line(point=True, opacity=0.75, strokeWidth=2)
@@ -142,7 +150,7 @@ def parallel_coordinates(trials: Sequence[Trial], ranges: dict[str, Range], *, m
                 f"{metric}:Q",
                 title=metric.replace("_", " "),
                 scale=alt.Scale(scheme="viridis"),
-                legend=alt.Legend(format=".3f"),
+                legend=alt.Legend(format=".3f", type="gradient"),
             ),
             detail="config:N",
             tooltip=["label:N", "axis:N", "value:N", alt.Tooltip(f"{metric}:Q", format=".4f")],
@@ -160,5 +168,6 @@ def parallel_coordinates(trials: Sequence[Trial], ranges: dict[str, Range], *, m
     )
     return (rules + lines + marks).properties(
         title="Every configuration tried, one line each (colour: mean " + metric.replace("_", " ") + ")",
+        width=AXIS_GAP_PX * max(1, len(axes)),  # the page stretches it; a report or export keeps this
         height=300,
     )
