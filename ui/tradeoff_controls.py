@@ -99,7 +99,7 @@ def connect_ray() -> None:
     label = (
         f"Connecting to the Ray cluster at {address}…"
         if address
-        else f"Starting a local Ray (about {ray_connect.LOCAL_START_S:.0f} s)…"
+        else f"Starting a local Ray (about {ray_connect.LOCAL_START_S:.0f} s on a quiet machine)…"
     )
     with st.status(label, expanded=False) as box:
         try:
