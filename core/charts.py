@@ -247,7 +247,6 @@ def knob_chart(summary: pd.DataFrame, knob: str, metric: str) -> alt.HConcatChar
     )
 
 
-LEGEND_ROW_PX = 20  # height of one legend entry (symbol and 11 px label)
 CHAR_PX = 7.0  # width of one character at Vega's 11 px label font, a safe over-estimate
 HEATMAP_MAX_WIDTH_PX = 700  # one heatmap fits beside the sidebar at 1440 px and alone at 800 px
 METRIC_CELL_FORMAT, TIME_CELL_FORMAT = ".3f", ".3~g"
@@ -314,8 +313,6 @@ def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
     n_labels = curves["label"].nunique() if len(curves) else 0
     columns = 1 if n_labels > 6 else 2
     legend = alt.Legend(orient="bottom", direction="vertical", columns=columns, labelLimit=0)
-    # a stretched chart fits its legend inside its height: the height grows with the legend's rows
-    height = 280 + LEGEND_ROW_PX * -(-n_labels // columns) + 30
     return (
         alt.Chart(curves)
         .mark_line(point=True, opacity=0.8)
@@ -331,7 +328,9 @@ def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
             detail="trial:N",
             tooltip=["label:N", alt.Tooltip("elapsed_s:Q", format=".2f"), alt.Tooltip("val_accuracy:Q", format=".4f")],
         )
-        .properties(title="Time to accuracy", height=height)
+        # fit-x: a stretched chart fits the page's width and keeps its plot 300 px high, the legend below it
+        # (Streamlit's default "fit" squeezes plot and legend into 300 px: a flat line and a cut legend)
+        .properties(title="Time to accuracy", height=300, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     )
 
 

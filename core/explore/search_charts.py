@@ -170,4 +170,5 @@ def parallel_coordinates(trials: Sequence[Trial], ranges: dict[str, Range], *, m
         title="Every configuration tried, one line each (colour: mean " + metric.replace("_", " ") + ")",
         width=AXIS_GAP_PX * max(1, len(axes)),  # the page stretches it; a report or export keeps this
         height=300,
+        autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),  # 300 px of plot, axis labels above
     )
