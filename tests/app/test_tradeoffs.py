@@ -104,3 +104,15 @@ def test_the_executor_picker_offers_ray_when_an_address_is_set(monkeypatch):
     at.run()
     assert not at.exception
     assert any(o == "Ray (cluster at 10.0.0.5:6379)" for o in at.radio(key="trade_executor").options)
+
+
+def test_an_unreachable_ray_address_is_a_message_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:9")  # the discard port: nothing listens there
+    at = _page()
+    at.multiselect(key="trade_knobs").set_value(["epochs"]).run()
+    at.multiselect(key="trade_vals_epochs").set_value([1]).run()
+    at.radio(key="trade_executor").set_value("ray").run()
+    at.button(key="trade_run").click().run()
+    assert not at.exception, at.exception
+    assert any("Nothing answers at the Ray address '127.0.0.1:9'" in e.value for e in at.error), at.error
+    assert any("press **Run**" in i.value for i in at.info)  # no sweep started
