@@ -164,3 +164,23 @@ def test_the_what_if_defaults_are_reached(digits_study):
     assert best_within_budget(summaries, budget) is not None
     assert sum(s.time_mean <= budget for s in summaries) >= len(summaries) / 2
     assert default_target([]) is None and default_budget([]) is None
+
+
+def test_a_search_on_the_local_pool_runs_repeats_side_by_side_and_says_so():
+    from core.explore.executors import close_pool
+
+    try:
+        _, trials = search(
+            DataConfig(),
+            ModelConfig(kind="knn"),
+            {"k_neighbors": IntRange(1, 30)},
+            n_trials=2,
+            repeats=2,
+            executor="local",
+            workers=2,
+        )
+    finally:
+        close_pool()
+    assert len(trials) == 4 and all(t.status == Status.COMPLETE and t.executor == "local" for t in trials)
+    assert all(t.cost["timing_context"] == "parallel:2" for t in trials)  # timed under contention, and labelled so
+    assert [t.repeat for t in trials] == [0, 1, 0, 1]
