@@ -78,6 +78,9 @@ n_trials = c4.slider(
     "Search trials", 4, 60, remembered("trade_trials", 12), key="trade_trials", disabled=not search,
     help="Configurations Optuna tries; each runs once per repeat.",
 )  # fmt: skip
+if search:
+    st.caption(f"Optuna tries {n_trials} configurations inside the ranges picked, each run {repeats} time(s): "
+               f"{n_trials * repeats} runs.")  # fmt: skip
 state.tradeoffs_controls = {k: v for k, v in st.session_state.items() if str(k).startswith("trade_")}
 
 

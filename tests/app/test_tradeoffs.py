@@ -80,6 +80,7 @@ def test_optuna_search_on_the_page_keeps_to_the_range_and_shows_what_mattered():
     at.select_slider(key="trade_range_epochs").set_value((1, 5)).run()
     at.slider(key="trade_repeats").set_value(1).run()
     at.slider(key="trade_trials").set_value(6).run()
+    assert any("6 configurations" in c.value and "6 runs" in c.value for c in at.caption)
     at.button(key="trade_run").click().run()
     assert not at.exception, at.exception
     table = at.dataframe[-1].value
