@@ -6,11 +6,10 @@ import threading
 import streamlit as st
 
 from core import CoreError
-from core.explore.analysis import display_value
 from core.explore.executors import pooled_runner
 from core.explore.plan import plan_exploration
-from core.knobs import sweep_knobs, sweep_values
-from ui import cached, live, sweep_results
+from core.knobs import sweep_knobs
+from ui import cached, live, sweep_results, tradeoff_controls
 from ui.jobs import REGISTRY, SweepJob
 from ui.state import get_state
 from ui.text import plain
@@ -51,67 +50,66 @@ knobs = st.multiselect(
     key="trade_knobs",
     format_func=lambda k: k.replace("_", " "),
 )
-values: dict[str, list] = {}
-cols = st.columns(max(1, len(knobs)))
-for col, knob in zip(cols, knobs, strict=False):
-    choices = sweep_values(knob)
-    current = getattr(base_data if knob == "fraction" else base_model, knob)
-    near = [c for c in choices if c == current] or choices[:1]
-    picked_default = sorted(set(choices[:: max(1, len(choices) // 3)]) | set(near), key=choices.index)[:4]
-    with col:
-        values[knob] = st.multiselect(
-            f"{knob.replace('_', ' ')} values",
-            choices,
-            default=remembered(f"trade_vals_{knob}", picked_default, choices),
-            key=f"trade_vals_{knob}",
-            format_func=display_value,
-        )
-c1, c2, c3, c4 = st.columns(4)
+search = mode != "Grid sweep"
+values = tradeoff_controls.value_pickers(
+    knobs,
+    lambda knob: getattr(base_data if knob == "fraction" else base_model, knob),
+    remembered,
+    search=search,
+)
+c1, c2, c3, c4 = st.columns([1, 1, 2, 1])
 metric = c1.selectbox(
     "Metric", METRICS, index=METRICS.index(remembered("trade_metric", METRICS[0], METRICS)), key="trade_metric"
 )
 repeats = c2.slider(
     "Repeats (seeds)", 1, 5, remembered("trade_repeats", 2), key="trade_repeats", help="Noise bands need at least 2."
 )
-TIMINGS = ["accurate", "fast"]
-timing = c3.radio(
-    "Timing",
-    TIMINGS,
-    index=TIMINGS.index(remembered("trade_timing", TIMINGS[0], TIMINGS)),
-    key="trade_timing",
-    horizontal=True,
-    help="accurate: one configuration at a time, honest times. fast: parallel over the cores; "
-    "times are measured under contention.",
+EXECUTORS = tradeoff_controls.executors_offered()
+executor = c3.radio(
+    "Run on",
+    EXECUTORS,
+    index=EXECUTORS.index(remembered("trade_executor", EXECUTORS[0], EXECUTORS)),
+    key="trade_executor",
+    format_func=tradeoff_controls.executor_label,
+    help="One at a time: honest times. A pool or Ray runs trials side by side: faster, but each time is "
+    "measured while others compete for the cores.",
 )
 n_trials = c4.slider(
-    "Search trials", 4, 60, remembered("trade_trials", 12), key="trade_trials", disabled=mode == "Grid sweep"
-)
+    "Search trials", 4, 60, remembered("trade_trials", 12), key="trade_trials", disabled=not search,
+    help="Configurations Optuna tries; each runs once per repeat.",
+)  # fmt: skip
+if search:
+    st.caption(f"Optuna tries {n_trials} configurations inside the ranges picked, each run {repeats} time(s): "
+               f"{n_trials * repeats} runs.")  # fmt: skip
 state.tradeoffs_controls = {k: v for k, v in st.session_state.items() if str(k).startswith("trade_")}
 
 
-def build_job() -> SweepJob:
+def build_job() -> tuple[SweepJob, object]:
     """The sweep or search as a job: each trial timed in a worker and saved to the run store as it ends."""
     plan = plan_exploration(
         base_data,
         base_model,
         {k: values[k] for k in knobs},
-        search=mode != "Grid sweep",
+        search=search,
         repeats=repeats,
-        parallel=timing == "fast",
+        executor=executor,
         n_trials=n_trials,
         metric=metric,
     )
-    state.sweep_spec = plan.spec
     stop = threading.Event()
     store, _ = cached.run_store()
-    serial = pooled_runner(cached.pool_for, should_stop=stop.is_set)  # "accurate": one at a time, in a worker
-    return SweepJob(plan.bind(serial), total=plan.total, store=store, stop_event=stop)
+    serial = pooled_runner(cached.pool_for, should_stop=stop.is_set)  # one at a time, each in a warm worker
+    run = plan.bind(serial if executor == "serial" else None)
+    return SweepJob(run, total=plan.total, store=store, stop_event=stop), plan.spec
 
 
 run_col, stop_col, _ = st.columns([1, 1, 4])
 if run_col.button("Run", type="primary", key="trade_run", width="stretch"):
     try:  # the registry stops this session's previous sweep, without waiting for it
-        state.sweep = REGISTRY.start(build_job(), owner=state.owner)
+        new_job, spec = build_job()  # the picks are checked before Ray starts
+        if executor == "ray":
+            tradeoff_controls.connect_ray()
+        state.sweep, state.sweep_spec = REGISTRY.start(new_job, owner=state.owner), spec
     except CoreError as err:
         st.error(plain(str(err)))
 stop_col.button(  # in the callback, before the rerun's script: the trial in hand ends within a batch
@@ -140,4 +138,4 @@ if job.store_error:
     st.warning(plain(f"Could not save every trial in the run history ({job.store_error}). They are still shown here."))
 if not job.trials:
     st.stop()
-sweep_results.show(job, state, metric=metric, grid=mode == "Grid sweep")
+sweep_results.show(job, state, metric=metric, grid=not sweep_results.is_search(job))

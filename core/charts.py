@@ -135,6 +135,8 @@ def scatter_2d(X, y, class_names: Sequence[str]) -> alt.Chart:
 
 
 BOARD_MARKS = {"current": TIME_COLOR, "baseline": BASELINE_COLOR}
+TIME_FORMAT = ".3~g"  # axis ticks in seconds: 0.05, 1.2, 110, never "109.579218"
+METRIC_FORMAT = ".3~f"  # accuracy-like ticks: 0.95, 0.912
 
 
 def frontier_chart(
@@ -155,8 +157,10 @@ def frontier_chart(
     df["pareto"] = pareto_mask(df[metric].tolist(), df[cost].tolist()) if len(df) else []
     front = df[df["pareto"]].sort_values(cost)
     tooltip = ["run", "label", alt.Tooltip(f"{metric}:Q", format=".4f"), alt.Tooltip(f"{cost}:Q", format=".3f")]
-    x = alt.X(f"{cost}:Q", title="training time (s)", scale=alt.Scale(zero=False))
-    y = alt.Y(f"{metric}:Q", title=metric.replace("_", " "), scale=alt.Scale(zero=False))
+    x = alt.X(f"{cost}:Q", title="training time (s)", scale=alt.Scale(zero=False), axis=alt.Axis(format=TIME_FORMAT))
+    y = alt.Y(
+        f"{metric}:Q", title=metric.replace("_", " "), scale=alt.Scale(zero=False), axis=alt.Axis(format=METRIC_FORMAT)
+    )
     points = (
         alt.Chart(df)
         .mark_circle(size=90, opacity=0.8)
@@ -247,7 +251,8 @@ def knob_chart(summary: pd.DataFrame, knob: str, metric: str) -> alt.HConcatChar
     """Metric and training time against a swept knob, mean line with a band of ± one std over repeats.
 
     ``summary`` has one row per configuration: ``knob`` (display value), ``order``, ``metric_mean``,
-    ``metric_std``, ``time_mean``, ``time_std``.
+    ``metric_std``, ``time_mean``, ``time_std``. The knob's values are categories in their sweep order, so an
+    integer knob never gets a tick at 1.5.
     """
     df = summary.assign(
         m_lo=summary.metric_mean - summary.metric_std,
@@ -255,11 +260,15 @@ def knob_chart(summary: pd.DataFrame, knob: str, metric: str) -> alt.HConcatChar
         t_lo=summary.time_mean - summary.time_std,
         t_hi=summary.time_mean + summary.time_std,
     )
-    x = alt.X(f"{knob}:N", sort=alt.SortField("order"), title=knob.replace("_", " "))
+    x = alt.X(f"{knob}:N", sort=alt.SortField("order"), title=knob.replace("_", " "), axis=alt.Axis(labelAngle=0))
     left = (
         alt.Chart(df)
         .mark_area(opacity=0.25, color=ACCURACY_COLOR)
-        .encode(x=x, y=alt.Y("m_lo:Q", title=metric, scale=alt.Scale(zero=False)), y2="m_hi:Q")
+        .encode(
+            x=x,
+            y=alt.Y("m_lo:Q", title=metric, scale=alt.Scale(zero=False), axis=alt.Axis(format=METRIC_FORMAT)),
+            y2="m_hi:Q",
+        )
     )
     left += (
         alt.Chart(df)
@@ -277,7 +286,7 @@ def knob_chart(summary: pd.DataFrame, knob: str, metric: str) -> alt.HConcatChar
     right = (
         alt.Chart(df)
         .mark_area(opacity=0.25, color=TIME_COLOR)
-        .encode(x=x, y=alt.Y("t_lo:Q", title="training time (s)"), y2="t_hi:Q")
+        .encode(x=x, y=alt.Y("t_lo:Q", title="training time (s)", axis=alt.Axis(format=TIME_FORMAT)), y2="t_hi:Q")
     )
     right += (
         alt.Chart(df)
@@ -290,37 +299,90 @@ def knob_chart(summary: pd.DataFrame, knob: str, metric: str) -> alt.HConcatChar
     )
 
 
-def heatmap_pair(summary: pd.DataFrame, x: str, y: str, metric: str) -> alt.HConcatChart:
-    """For two knobs: a heatmap of the metric and one of training time."""
+CHAR_PX = 7.0  # width of one character at Vega's 11 px label font, a safe over-estimate
+HEATMAP_MAX_WIDTH_PX = 700  # one heatmap fits beside the sidebar at 1440 px and alone at 800 px
+METRIC_CELL_FORMAT, TIME_CELL_FORMAT = ".3f", ".3~g"
+
+
+def text_width_px(text: str, font_px: float = 11.0) -> float:
+    """An estimate of the width of ``text`` in pixels (``CHAR_PX`` per character at 11 px)."""
+    return len(str(text)) * CHAR_PX * font_px / 11.0
+
+
+def heatmap_layout(summary: pd.DataFrame, x: str, y: str) -> dict[str, float]:
+    """Cell size and text size for a two-knob heatmap: each cell at least as wide as its longest x label and
+    its number (plus padding); the numbers shrink from 12 px towards 9 px when the cells would not fit
+    ``HEATMAP_MAX_WIDTH_PX`` side by side (labels are never cut or overlapped)."""
+    labels = [str(v) for v in summary[x]] or [""]
+    texts = [f"{v:{METRIC_CELL_FORMAT}}" for v in summary.metric_mean]
+    texts += [f"{v:{TIME_CELL_FORMAT.replace('~', '')}}" for v in summary.time_mean]
+    longest_text = max((len(t) for t in texts), default=1)
+    n_x = max(1, summary[x].nunique())
+    label_px = max(text_width_px(t) for t in labels)
+    room = HEATMAP_MAX_WIDTH_PX / n_x - 12  # text room per cell if all cells fit the width
+    font_px = min(12.0, max(9.0, room / (longest_text * CHAR_PX / 11.0)))
+    cell_w = max(40.0, label_px, longest_text * CHAR_PX * font_px / 11.0) + 12
+    return {"cell_width": cell_w, "cell_height": max(26.0, font_px + 14), "font_size": font_px, "label_width": label_px}
+
+
+def heatmap_pair(summary: pd.DataFrame, x: str, y: str, metric: str) -> alt.VConcatChart:
+    """For two knobs: a heatmap of the metric above one of training time, cells sized to their labels
+    (:func:`heatmap_layout`)."""
+    size = heatmap_layout(summary, x, y)
 
     def one(value: str, title: str, scheme: str, fmt: str) -> alt.LayerChart:
         base = alt.Chart(summary).encode(
-            x=alt.X(f"{x}:N", sort=alt.SortField("order_x")), y=alt.Y(f"{y}:N", sort=alt.SortField("order_y"))
+            x=alt.X(
+                f"{x}:N",
+                sort=alt.SortField("order_x"),
+                title=x.replace("_", " "),
+                axis=alt.Axis(labelAngle=0, labelLimit=0),
+            ),
+            y=alt.Y(f"{y}:N", sort=alt.SortField("order_y"), title=y.replace("_", " "), axis=alt.Axis(labelLimit=0)),
         )
+        dark = f"datum.{value} > {float(summary[value].min() + summary[value].max()) / 2}"
         return (
-            base.mark_rect().encode(color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme=scheme), title=title))
-            + base.mark_text(fontSize=11).encode(text=alt.Text(f"{value}:Q", format=fmt))
-        ).properties(title=title, height=240)
+            base.mark_rect().encode(
+                color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme=scheme), title=title, legend=None),
+                tooltip=[f"{x}:N", f"{y}:N", alt.Tooltip(f"{value}:Q", format=fmt)],
+            )
+            + base.mark_text(fontSize=size["font_size"]).encode(
+                text=alt.Text(f"{value}:Q", format=fmt),
+                color=alt.condition(dark, alt.value("white"), alt.value("black")),
+            )
+        ).properties(title=title, width=alt.Step(size["cell_width"]), height=alt.Step(size["cell_height"]))
 
-    return alt.hconcat(
-        one("metric_mean", metric, "blues", ".3f"), one("time_mean", "training time (s)", "oranges", ".2f")
+    return alt.vconcat(
+        one("metric_mean", f"{metric} (mean over repeats)", "blues", METRIC_CELL_FORMAT),
+        one("time_mean", "training time, s (mean over repeats)", "oranges", TIME_CELL_FORMAT),
     ).resolve_scale(color="independent")
 
 
 def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
     """Validation accuracy against wall-clock seconds, one line per trial (columns trial, label, elapsed_s,
-    val_accuracy)."""
+    val_accuracy); repeats of a configuration share its colour and legend entry. The legend sits below the
+    chart with labels never cut (``labelLimit=0``)."""
+    n_labels = curves["label"].nunique() if len(curves) else 0
+    columns = 1 if n_labels > 6 else 2
+    legend = alt.Legend(orient="bottom", direction="vertical", columns=columns, labelLimit=0)
     return (
         alt.Chart(curves)
         .mark_line(point=True, opacity=0.8)
         .encode(
-            x=alt.X("elapsed_s:Q", title="seconds since training started"),
-            y=alt.Y("val_accuracy:Q", title="validation accuracy", scale=alt.Scale(zero=False)),
-            color=alt.Color("label:N", title="configuration"),
+            x=alt.X("elapsed_s:Q", title="seconds since training started", axis=alt.Axis(format=TIME_FORMAT)),
+            y=alt.Y(
+                "val_accuracy:Q",
+                title="validation accuracy",
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=METRIC_FORMAT),
+            ),
+            color=alt.Color("label:N", title="configuration", legend=legend),
             detail="trial:N",
             tooltip=["label:N", alt.Tooltip("elapsed_s:Q", format=".2f"), alt.Tooltip("val_accuracy:Q", format=".4f")],
         )
-        .properties(title="Time to accuracy", height=300)
+        # fit-x: a stretched chart fits the page's width and keeps its plot 300 px high, the legend below it
+        # (Streamlit's default "fit" squeezes plot and legend into 300 px: a flat line and a cut legend)
+        .properties(title="Time to accuracy", height=300, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     )
 
 

@@ -11,9 +11,7 @@ import streamlit as st
 from core import charts
 from core.config import DataConfig, ModelConfig
 from core.explore.analysis import (
-    best_within_budget,
     display_value,
-    fastest_reaching,
     marginal_costs,
     params_label,
     summarise,
@@ -21,11 +19,18 @@ from core.explore.analysis import (
     trial_rows,
     within_noise,
 )
+from core.explore.search import search
 from core.records.report import sweep_report
 from core.status import Status
 from ui.text import plain
+from ui.tradeoff_search import search_views, what_ifs
 
 WHAT_IF_MARKS = {"best within budget": charts.VALIDATION_COLOR, "fastest to target": charts.BASELINE_COLOR}
+
+
+def is_search(job: Any) -> bool:
+    """True for an Optuna search's job (its run is core.explore.search.search, arguments bound)."""
+    return getattr(job.run, "func", None) is search
 
 
 def frontier_so_far(job: Any, metric: str):
@@ -54,27 +59,7 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
     summaries = summarise(trials, metric=metric)
 
     st.subheader("What-ifs")
-    w1, w2 = st.columns(2)
-    max_t = float(ok.train_time_s.max())
-    budget = w1.slider("Time budget (s)", 0.0, round(max_t * 1.05, 3) or 0.001, round(max_t / 2, 3), key="trade_budget")
-    lo, hi = float(ok[metric].min()), float(ok[metric].max())
-    target = w2.slider(
-        f"{metric} target", round(lo, 4), max(round(hi, 4), round(lo, 4) + 1e-4), round(hi, 4), key="trade_target"
-    )
-    best = best_within_budget(summaries, budget)
-    fastest = fastest_reaching(summaries, target)
-
-    def describe(summary) -> str:
-        knobs_text = params_label(summary.params)
-        spread = f" ± {summary.metric_std:.4f}" if summary.n > 1 else ""
-        return f"**{knobs_text}**: {metric} {summary.metric_mean:.4f}{spread} in {summary.time_mean:.3f} s"
-
-    w1.markdown("Best within budget: " + (describe(best) if best else "nothing trains that fast."))
-    w2.markdown("Fastest to target: " + (describe(fastest) if fastest else "nothing reaches it."))
-    if best is not None:
-        rivals = [s for s in summaries if s is not best and s.time_mean <= budget and within_noise(s, best)]
-        if rivals and best.n > 1:
-            w1.caption(f"Within noise of {len(rivals)} other configuration(s) in budget: their repeat bands overlap.")
+    best, fastest = what_ifs(ok, summaries, metric)
 
     def role(row) -> str:
         def same(summary) -> bool:
@@ -113,16 +98,19 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
     summary = pd.DataFrame(summary_rows(summaries, spec))
     chosen = list(spec.params)
     st.subheader("Against the knobs")
-    if len(chosen) == 1 and grid:
+    if not grid:
+        search_views(trials, spec, metric)
+    elif len(chosen) == 1:
         if chosen[0] == "fraction":
             st.caption("Learning curve: metric and training time against the share of training data.")
         st.altair_chart(charts.knob_chart(summary, chosen[0], metric), width="stretch")
-    elif len(chosen) == 2 and grid:
-        st.altair_chart(charts.heatmap_pair(summary, chosen[0], chosen[1], metric), width="stretch")
+    elif len(chosen) == 2:
+        # the cells keep the width of their labels (charts.heatmap_layout): not stretched to the page
+        st.altair_chart(charts.heatmap_pair(summary, chosen[0], chosen[1], metric), width="content")
     curves = pd.DataFrame(
         [
-            {"trial": t.index, "label": label, "elapsed_s": e, "val_accuracy": a}
-            for t, label in zip(trials, rows.label, strict=True)
+            {"trial": t.index, "label": params_label(t.params), "elapsed_s": e, "val_accuracy": a}
+            for t in trials
             for e, a in t.curve
         ]
     )
@@ -134,7 +122,14 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
     if finished:
         st.download_button(
             "Download the sweep's report (HTML)",
-            lambda: sweep_report(trials, spec, metric=metric, budget_s=budget, target=target, grid=grid),
+            lambda: sweep_report(
+                trials,
+                spec,
+                metric=metric,
+                budget_s=st.session_state.get("trade_budget"),  # the what-ifs' sliders, as the page shows them
+                target=st.session_state.get("trade_target"),
+                grid=grid,
+            ),
             file_name="tradeoff-lab-sweep.html",
             mime="text/html",
             key="trade_report",

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -98,10 +99,61 @@ def marginal_costs(summaries: Sequence[ConfigSummary]) -> list[tuple[ConfigSumma
 
 
 def display_value(value: Any) -> str:
-    """A knob value in its one written form: (64, 64) → "64-64", enums by value (as links and the CLI)."""
+    """A knob value as people read it: (64, 64) → "64-64", enums by value (as links and the CLI), floats to
+    three significant digits (0.006902902940976648 → "0.0069"); every label, table and chart uses this."""
     if isinstance(value, (tuple, list)):
         return write_value("hidden_units", tuple(value))
+    if isinstance(value, float):
+        return f"{value:.3g}"
     return str(getattr(value, "value", value))
+
+
+# --- what-if defaults (taken from the data, so the first view answers) ------------------------------------
+def default_target(summaries: Sequence[ConfigSummary]) -> float | None:
+    """The accuracy-target what-if's first value: the median configuration's mean metric rounded down to
+    0.5 percentage points, so at least half the configurations reach it (None without any)."""
+    if not summaries:
+        return None
+    return math.floor(statistics.median(s.metric_mean for s in summaries) * 200 + 1e-9) / 200
+
+
+def default_budget(summaries: Sequence[ConfigSummary]) -> float | None:
+    """The time-budget what-if's first value: the median configuration's mean training time rounded up to two
+    significant digits, so at least half the configurations fit (None without any)."""
+    if not summaries:
+        return None
+    median = statistics.median(s.time_mean for s in summaries)
+    if median <= 0:
+        return 0.0
+    step = 10 ** (math.floor(math.log10(median)) - 1)
+    return math.ceil(median / step - 1e-9) * step
+
+
+@dataclass(frozen=True)
+class BudgetAnswer:
+    """ "How much accuracy do I lose if training must take ≤ budget_s?": the best overall, the best that fits."""
+
+    budget_s: float
+    best: ConfigSummary  # the most accurate configuration, whatever its time
+    within: ConfigSummary | None  # the most accurate that fits the budget (None: nothing trains that fast)
+
+    @property
+    def lost_pp(self) -> float | None:
+        """Percentage points of metric given up for the budget (0 when the best fits; None when nothing fits)."""
+        return None if self.within is None else (self.best.metric_mean - self.within.metric_mean) * 100
+
+    @property
+    def saved_s(self) -> float | None:
+        """Seconds of training saved against the best configuration."""
+        return None if self.within is None else self.best.time_mean - self.within.time_mean
+
+
+def budget_answer(summaries: Sequence[ConfigSummary], budget_s: float) -> BudgetAnswer | None:
+    """The budget what-if for ``budget_s`` seconds (None without any configuration)."""
+    if not summaries:
+        return None
+    best = max(summaries, key=lambda s: (s.metric_mean, -s.time_mean))
+    return BudgetAnswer(budget_s, best, best_within_budget(summaries, budget_s))
 
 
 def params_label(params: dict[str, Any]) -> str:

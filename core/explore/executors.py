@@ -121,24 +121,37 @@ def run_sweep(
     """Run every trial of ``spec``; ``on_trial(trial, done, total)`` after each; ``should_stop()`` ends early.
 
     ``runner`` runs one trial of a serial sweep (default: here, with :func:`run_trial`)."""
-    if executor not in EXECUTORS:
-        raise ConfigError(f"The 'executor' parameter must be one of {', '.join(EXECUTORS)}. Got {executor!r} instead.")
     trials = expand_grid(spec)
-    if executor == "serial":
-        one = runner or run_trial
-        trial_runs: Iterable[Trial] = (one(t) for t in trials)
-    elif executor == "local":
-        trial_runs = _local(trials, workers or os.cpu_count() or 1, should_stop)
-    else:
-        trial_runs = _ray(trials, ray_address or os.environ.get("RAY_ADDRESS"), should_stop)
     done: list[Trial] = []
-    for trial in trial_runs:
+    for trial in run_specs(
+        trials, executor=executor, workers=workers, ray_address=ray_address, should_stop=should_stop, runner=runner
+    ):
         done.append(trial)
         if on_trial is not None:
             on_trial(trial, len(done), len(trials))
         if should_stop is not None and should_stop():
             break
     return sorted(done, key=lambda t: t.index)
+
+
+def run_specs(
+    trials: list[TrialSpec],
+    *,
+    executor: str = "serial",
+    workers: int | None = None,
+    ray_address: str | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    runner: Callable[[TrialSpec], Trial] | None = None,
+) -> Iterable[Trial]:
+    """The trials of ``trials`` as they finish (in any order) on ``executor``; grid sweeps and searches share it."""
+    if executor not in EXECUTORS:
+        raise ConfigError(f"The 'executor' parameter must be one of {', '.join(EXECUTORS)}. Got {executor!r} instead.")
+    if executor == "serial":
+        one = runner or run_trial
+        return (one(t) for t in trials)
+    if executor == "local":
+        return _local(trials, workers or os.cpu_count() or 1, should_stop)
+    return _ray(trials, ray_address or os.environ.get("RAY_ADDRESS"), should_stop)
 
 
 def _local(trials: list[TrialSpec], workers: int, should_stop: Callable[[], bool] | None) -> Iterable[Trial]:
@@ -216,7 +229,8 @@ LOCAL_RAY_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 LOCAL_RAY_INIT = {"include_dashboard": False, "_node_ip_address": "127.0.0.1", "log_to_driver": False}
 
 
-def _ray(trials: list[TrialSpec], address: str | None, should_stop: Callable[[], bool] | None) -> Iterable[Trial]:
+def start_ray(address: str | None = None) -> None:
+    """Connect this process to the Ray cluster at ``address`` (None: start a local one, ~4 s), once."""
     if not address:
         for key, value in LOCAL_RAY_ENV.items():
             os.environ.setdefault(key, value)
@@ -229,6 +243,11 @@ def _ray(trials: list[TrialSpec], address: str | None, should_stop: Callable[[],
             ray.init(address=address, include_dashboard=False, log_to_driver=False)
         else:
             ray.init(**LOCAL_RAY_INIT)
+
+
+def _ray(trials: list[TrialSpec], address: str | None, should_stop: Callable[[], bool] | None) -> Iterable[Trial]:
+    start_ray(address)
+    import ray
 
     @ray.remote(num_cpus=1)
     def remote_trial(trial: TrialSpec) -> Trial:

@@ -16,7 +16,7 @@ from core.config import DataConfig, ModelConfig
 from core.errors import ConfigError
 from core.explore.executors import run_sweep
 from core.explore.search import Range, search, search_ranges
-from core.explore.sweeps import SweepSpec, Trial, TrialSpec, expand_grid
+from core.explore.sweeps import EXECUTORS, SweepSpec, Trial, TrialSpec, expand_grid
 from core.knobs import sweep_values
 
 MAX_KNOBS = 2  # a frontier against one or two knobs is readable; more is a table
@@ -26,16 +26,16 @@ MAX_KNOBS = 2  # a frontier against one or two knobs is readable; more is a tabl
 class ExplorePlan:
     """A checked sweep (``search=False``) or search: what to run, on which executor, how many trials."""
 
-    spec: SweepSpec  # the knobs and their picked values (a search's charts order values by it too)
+    spec: SweepSpec  # the knobs and their picked values (a search's charts order values by it too), repeats
     search: bool = False
-    executor: str = "serial"  # grid sweeps only: "serial" (honest times) or "local" (parallel)
-    n_trials: int = 0  # search only
+    executor: str = "serial"  # "serial" (honest times), "local" (a process pool) or "ray"
+    n_trials: int = 0  # search only: configurations Optuna samples (each run ``spec.repeats`` times)
     metric: str = "accuracy"
     ranges: dict[str, Range] = field(default_factory=dict)  # search only: the Optuna ranges
 
     @property
     def total(self) -> int:
-        return self.n_trials if self.search else len(expand_grid(self.spec))
+        return self.n_trials * self.spec.repeats if self.search else len(expand_grid(self.spec))
 
     def bind(self, runner: Callable[[TrialSpec], Trial] | None) -> Callable[..., Any]:
         """The run, its arguments bound but ``on_trial`` and ``should_stop`` (what a SweepJob passes)."""
@@ -47,6 +47,8 @@ class ExplorePlan:
                 self.ranges,
                 n_trials=self.n_trials,
                 metric=self.metric,
+                repeats=self.spec.repeats,
+                executor=self.executor,
                 runner=runner,
             )
         return partial(run_sweep, self.spec, executor=self.executor, runner=runner)
@@ -60,20 +62,27 @@ def plan_exploration(
     search: bool = False,
     repeats: int = 1,
     parallel: bool = False,
+    executor: str | None = None,
     n_trials: int = 12,
     metric: str = "accuracy",
 ) -> ExplorePlan:
-    """Check the picks and make the plan; ConfigError says what to pick when something is missing."""
+    """Check the picks and make the plan; ConfigError says what to pick when something is missing.
+
+    ``executor`` ("serial", "local" or "ray") wins over ``parallel`` (True: "local"). A search honours the
+    repeats and the executor as a grid does; its ranges span the values picked for each knob."""
+    executor = executor or ("local" if parallel else "serial")
+    if executor not in EXECUTORS:
+        raise ConfigError(f"The 'executor' parameter must be one of {', '.join(EXECUTORS)}. Got {executor!r} instead.")
     if not picked:
         raise ConfigError("Pick at least one knob.")
     if len(picked) > MAX_KNOBS:
         raise ConfigError(f"Pick at most {MAX_KNOBS} knobs. Got {len(picked)}: {', '.join(picked)}.")
     if search:
         values = {k: list(v) or sweep_values(k) for k, v in picked.items()}
-        spec = SweepSpec(data, model, values).validate()
-        return ExplorePlan(spec, True, n_trials=n_trials, metric=metric, ranges=search_ranges(values))
+        spec = SweepSpec(data, model, values, repeats=repeats).validate()
+        return ExplorePlan(spec, True, executor, n_trials=n_trials, metric=metric, ranges=search_ranges(values))
     empty = [k for k, v in picked.items() if not v]
     if empty:
         raise ConfigError(f"Pick at least one value for {', '.join(empty)}.")
     spec = SweepSpec(data, model, {k: list(v) for k, v in picked.items()}, repeats=repeats).validate()
-    return ExplorePlan(spec, executor="local" if parallel else "serial", metric=metric)
+    return ExplorePlan(spec, executor=executor, metric=metric)

@@ -12,6 +12,7 @@ authentication (``RAY_AUTH_MODE=token``, the default for local clusters from Ray
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -21,6 +22,7 @@ import time
 from core.errors import ConfigError
 
 CONNECT_TIMEOUT_S = 30.0
+LOCAL_START_S = 4.0  # about how long a local Ray takes to start here (said on the page before it starts)
 _LOCAL = ("", "local")  # no address: the executor starts its own local Ray
 _PROBE = """
 import signal, sys
@@ -105,3 +107,39 @@ def _probe(address: str, deadline: float) -> None:
         if proc.returncode < 0:
             reason = f"the connection attempt was ended by signal {-proc.returncode}"
         raise ConfigError(f"The Ray head at {address!r} refused this driver: {reason}. " + AUTH_HINT)
+
+
+def _ray_installed() -> bool:
+    return importlib.util.find_spec("ray") is not None  # found, not imported: importing Ray takes seconds
+
+
+def ray_offered(environ: dict[str, str] | None = None) -> bool:
+    """Offer the Ray executor when ``RAY_ADDRESS`` names a cluster or Ray is installed (to start a local one)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("RAY_ADDRESS", "").strip()) or _ray_installed()
+
+
+def ray_target(environ: dict[str, str] | None = None) -> str | None:
+    """The cluster address from ``RAY_ADDRESS`` (None: a local Ray will be started)."""
+    env = os.environ if environ is None else environ
+    address = env.get("RAY_ADDRESS", "").strip()
+    return None if address in _LOCAL else address
+
+
+def connect(address: str | None, *, timeout_s: float = CONNECT_TIMEOUT_S) -> str:
+    """Check ``address`` (ConfigError within ``timeout_s`` when nothing usable answers), then connect this
+    process to it, or start a local Ray when ``address`` is None; returns what was joined, in words."""
+    from core.explore.executors import start_ray
+
+    check_address(address, timeout_s=timeout_s)
+    if address is None and not _ray_installed():
+        raise ConfigError("A local Ray needs Ray installed: pip install 'ray[default]'. Or pick another executor.")
+    try:
+        start_ray(address)
+    except ConfigError:
+        raise
+    except Exception as err:  # Ray's own start-up errors, in one line
+        lines = [line for line in str(err).splitlines() if line.strip()] or [type(err).__name__]
+        where = f"the Ray cluster at {address!r}" if address else "a local Ray"
+        raise ConfigError(f"Could not start {where}: {lines[0]}. Pick the local pool or one at a time.") from None
+    return f"the Ray cluster at {address}" if address else "a local Ray on this machine"

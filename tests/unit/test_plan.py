@@ -9,7 +9,7 @@ from core.config import DataConfig, ModelConfig
 from core.errors import ConfigError
 from core.explore.executors import run_sweep
 from core.explore.plan import plan_exploration
-from core.explore.search import Choice, FloatRange, IntRange
+from core.explore.search import Choice, FloatRange, IntRange, search
 
 
 def test_a_grid_plan_counts_its_trials_and_picks_the_executor():
@@ -48,3 +48,15 @@ def test_a_search_without_picked_values_spans_the_suggested_ones():
 def test_bad_picks_are_config_errors_that_say_what_to_pick(picked, needle):
     with pytest.raises(ConfigError, match=needle):
         plan_exploration(DataConfig(), ModelConfig(), picked)
+
+
+def test_a_search_plan_carries_repeats_and_the_executor():
+    plan = plan_exploration(
+        DataConfig(), ModelConfig(), {"epochs": [1, 3]}, search=True, n_trials=6, repeats=2, executor="local"
+    )
+    assert (plan.total, plan.executor, plan.spec.repeats) == (12, "local", 2)
+    bound = plan.bind(None)
+    assert bound.func is search and bound.keywords["repeats"] == 2 and bound.keywords["executor"] == "local"
+    assert plan_exploration(DataConfig(), ModelConfig(), {"epochs": [1]}, executor="ray").executor == "ray"
+    with pytest.raises(ConfigError, match="executor"):
+        plan_exploration(DataConfig(), ModelConfig(), {"epochs": [1]}, executor="cloud")
