@@ -71,6 +71,8 @@ def sized(chart: Any, width: int = CHART_WIDTH_PX) -> Any:
     if isinstance(panels, list) and panels:
         each = max(140, (width - 80 * (len(panels) - 1)) // len(panels))
         chart.hconcat = [p.properties(width=each) for p in panels]
+    elif isinstance(getattr(chart, "vconcat", None), list):
+        pass  # stacked panels keep their own widths (heatmap cells sized to labels); fit_svg scales them down
     else:
         chart = chart.properties(width=width)
     return chart.configure_legend(orient="bottom", direction="horizontal", columns=2, labelLimit=300)
