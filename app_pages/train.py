@@ -43,10 +43,9 @@ if isinstance(job_in_url, TrainingJob):  # a reload (a new session): reattach to
     state.job = job_in_url
     state.data_cfg, state.model_cfg = job_in_url.data_cfg, job_in_url.model_cfg
 
-with st.sidebar:
-    st.header("Data")
-    data_cfg = widgets.data_config_ui("train", state.data_cfg, full=False)
-    st.header("Model")
+with st.sidebar:  # grouped (data / model / training / advanced) so the knobs fit beside the result
+    with st.expander("Data", expanded=True):
+        data_cfg = widgets.data_config_ui("train", state.data_cfg, full=False)
     model_cfg = widgets.model_config_ui("train", state.model_cfg, image_data=DATASETS[data_cfg.dataset].is_image)
     save_runs = st.toggle(
         "Save runs to history", value=True, key="train_save", help="Off: runs stay in this session only."
@@ -137,7 +136,7 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
     live.follow(  # the finished run's curves are in its tab below
         job,
         progress_of=live.training_progress,
-        chart_of=lambda j: charts.history_chart(list(j.logs), j.model_cfg.epochs),
+        chart_of=lambda j: charts.history_panels(list(j.logs), j.model_cfg.epochs),
         version_of=lambda j: len(j.logs),
         poll_s=POLL_S,
         chart_every_s=CHART_EVERY_S,
