@@ -21,7 +21,16 @@ BASELINE_COLOR = "#d62728"
 
 
 EPOCH_AXIS = alt.Axis(tickMinStep=1, format="d")  # epochs are whole: never a tick at 1.5
-LEGEND_BOTTOM = alt.Legend(orient="bottom", labelLimit=0, titleLimit=0)  # never clipped ("validatio")
+
+
+def inside_legend(corner: str) -> alt.Legend:
+    """A legend inside the plot's empty ``corner`` ("bottom-right"...): it takes no width, so a narrow chart
+    keeps its plot, and its labels are never clipped ("validatio"). A legend below the plot is not used: in
+    a chart that fills its column it leaves a tall gap and squeezes the plot."""
+    return alt.Legend(orient=corner, title=None, labelLimit=0, fillColor="#ffffffcc", padding=4, cornerRadius=3)
+
+
+LEGEND_RIGHT = alt.Legend(labelLimit=0, titleLimit=0)  # beside the plot, labels never clipped
 
 
 def history_panels(history: Sequence[EpochLog], planned_epochs: int | None = None) -> tuple[alt.Chart, alt.Chart]:
@@ -33,22 +42,20 @@ def history_panels(history: Sequence[EpochLog], planned_epochs: int | None = Non
             rows.append({"epoch": log.epoch, "split": "validation", "accuracy": log.val_accuracy, "loss": log.val_loss})
     df = pd.DataFrame(rows, columns=["epoch", "split", "accuracy", "loss"])
     domain = [1, max(planned_epochs or 1, len(history), 2)]
-    color = alt.Color(
-        "split:N",
-        scale=alt.Scale(domain=["train", "validation"], range=[ACCURACY_COLOR, VALIDATION_COLOR]),
-        legend=LEGEND_BOTTOM,
-    )
+    scale = alt.Scale(domain=["train", "validation"], range=[ACCURACY_COLOR, VALIDATION_COLOR])
     x = alt.X("epoch:Q", scale=alt.Scale(domain=domain), title="epoch", axis=EPOCH_AXIS)
-    base = alt.Chart(df).encode(x=x, color=color)
+    base = alt.Chart(df).encode(x=x)
     acc = base.mark_line(point=True).encode(
+        color=alt.Color("split:N", scale=scale, legend=inside_legend("bottom-right")),  # accuracy rises: free
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="accuracy", axis=alt.Axis(format=".0%")),
         tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".2%")],
     )
     loss = base.mark_line(point=True).encode(
+        color=alt.Color("split:N", scale=scale, legend=inside_legend("top-right")),  # loss falls: free
         y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="loss", axis=alt.Axis(format=".2~f")),
         tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".4f")],
     )
-    return acc.properties(title="Accuracy per epoch", height=200), loss.properties(title="Loss per epoch", height=200)
+    return acc.properties(title="Accuracy per epoch", height=240), loss.properties(title="Loss per epoch", height=240)
 
 
 def history_chart(history: Sequence[EpochLog], planned_epochs: int | None = None) -> alt.HConcatChart:
@@ -123,7 +130,7 @@ def curve_chart(evaluation: Evaluation, which: str, classes: Sequence[str] | Non
         .encode(
             x=alt.X("x:Q", title=x_title, scale=alt.Scale(domain=[0, 1]), axis=unit),
             y=alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=unit),
-            color=alt.Color("label:N", title="class", legend=LEGEND_BOTTOM),
+            color=alt.Color("label:N", legend=inside_legend("bottom-right" if which == "roc" else "bottom-left")),
             tooltip=["label", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")],
         )
         .properties(title=title, height=280)
@@ -385,7 +392,7 @@ def imbalance_chart(rows: pd.DataFrame, majority_accuracy: float) -> alt.LayerCh
             x=alt.X("metric:N", title=None),
             xOffset="method:N",
             y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".1f")),
-            color=alt.Color("method:N", legend=LEGEND_BOTTOM),
+            color=alt.Color("method:N", legend=LEGEND_RIGHT),
             tooltip=["method:N", "metric:N", alt.Tooltip("value:Q", format=".3f")],
         )
     )

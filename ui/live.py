@@ -31,11 +31,12 @@ def follow(
     keep_progress: bool = False,
     picture_of: Callable[[Any], Any] | None = None,
 ) -> None:
-    """Show ``job`` until it ends: ``progress_of(job, finished)`` → (fraction, text) each poll; ``chart_of(job)``
-    (a chart, a tuple drawn side by side, or None) when ``version_of(job)`` has changed, at most every ``chart_every_s`` and only after
-    ``chart_after_s`` of running (drawing competes with training for the CPU). ``picture_of(job)`` returns
-    (key, chart) or None: a second chart redrawn when its key changes and left on the page at the end (the
-    live decision boundary); both charts are cleared at the end, when the page shows the finished run."""
+    """Show ``job`` until it ends: ``progress_of(job, finished)`` → (fraction, text) each poll;
+    ``chart_of(job)`` (a chart, a tuple drawn side by side, or None) when ``version_of(job)`` has changed, at
+    most every ``chart_every_s`` and only after ``chart_after_s`` of running (drawing competes with training
+    for the CPU). ``picture_of(job)`` returns (key, chart) or None: a second chart redrawn when its key
+    changes and left on the page at the end (the live decision boundary); both charts are cleared at the
+    end, when the page shows the finished run."""
     progress = st.progress(0.0)
     slot = st.empty()
     picture_slot = st.empty() if picture_of is not None else None

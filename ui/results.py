@@ -56,6 +56,9 @@ def _claim_text(preset_name: str, n_runs: int, store_id: int) -> str:
     return claim_check(preset, measured)
 
 
+TILE_WIDTH_PX = 178  # five fit one row beside the sidebar at 1440 px; the longest value ("1.500 ms") fits one
+
+
 def tiles(
     result: RunResult,
     previous: RunResult | None,
@@ -67,28 +70,26 @@ def tiles(
     previous run, a caption against the baseline, and beside accuracy what always guessing the majority
     class scores."""
     chosen = [t for t in TILES if keys is None or t.key in keys]
-    per_row = min(len(chosen), 6) or 1
-    for start in range(0, len(chosen), per_row):
-        cols = st.columns(per_row)
-        for col, tile in zip(cols, chosen[start : start + per_row], strict=False):
-            with col:
-                change = delta(tile, result, previous)
-                st.metric(
-                    tile_label(tile, result),
-                    format_value(tile, tile.get(result)),
-                    delta=change,
-                    delta_color="off" if is_nil(change) else "normal" if tile.higher_is_better else "inverse",
-                    help=f"{tile_help(tile, result)} Arrow: change against the previous run.",
-                    border=True,
-                )
-                notes = []
-                if tile.key == "accuracy" and (majority := majority_text(result)) is not None:
-                    notes.append(majority)
-                vs_base = delta(tile, result, baseline) if baseline is not None and baseline is not result else None
-                if vs_base is not None:
-                    notes.append(f"vs baseline: {vs_base}")
-                for text in notes:
-                    st.caption(text)
+    row = st.container(horizontal=True, wrap=True, gap="small")  # tiles wrap rather than shrink on a narrow screen
+    for tile in chosen:
+        with row.container(width=TILE_WIDTH_PX):
+            change = delta(tile, result, previous)
+            st.metric(
+                tile_label(tile, result),
+                format_value(tile, tile.get(result)),
+                delta=change,
+                delta_color="off" if is_nil(change) else "normal" if tile.higher_is_better else "inverse",
+                help=f"{tile_help(tile, result)} Arrow: change against the previous run.",
+                border=True,
+            )
+            notes = []
+            if tile.key == "accuracy" and (majority := majority_text(result)) is not None:
+                notes.append(majority)
+            vs_base = delta(tile, result, baseline) if baseline is not None and baseline is not result else None
+            if vs_base is not None:
+                notes.append(f"vs baseline: {vs_base}")
+            for text in notes:
+                st.caption(text)
 
 
 def history_charts(history: Sequence[Any], planned_epochs: int | None, *, container: Any = None) -> None:

@@ -50,21 +50,21 @@ def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
             "epochs; its numbers are those of the partial model."
         )
 
-    head, pin, clear = st.columns([4, 1, 1], vertical_alignment="center")
-    head.subheader(f"Run {state.current + 1}: {plain(run_title(run))}", help=plain(run.model_repr), anchor=False)
+    st.subheader(f"Run {state.current + 1}: {plain(run_title(run))}", help=plain(run.model_repr), anchor=False)
     matches = (run.data_config, run.model_config) == (data_cfg, model_cfg)
-    if pin.button("Pin as baseline", key="train_pin", width="stretch", disabled=not matches):  # never a stale run
-        state.baseline = state.current
-        st.rerun()
-    if state.baseline is not None and clear.button("Clear baseline", key="train_unpin", width="stretch"):
-        state.baseline = None
-        st.rerun()
     note = early_stop_note(run)
     if note:
         st.caption(f":material/timer_off: {note}")
     results.tiles(run, state.previous_run, state.baseline_run, keys=HEADLINE)
 
-    view = st.radio("View", VIEWS, horizontal=True, key="train_view", label_visibility="collapsed")
+    bar = st.container(horizontal=True, wrap=True, vertical_alignment="center")
+    view = bar.radio("View", VIEWS, horizontal=True, key="train_view", label_visibility="collapsed", width="content")
+    if bar.button("Pin as baseline", key="train_pin", disabled=not matches):  # never a stale run
+        state.baseline = state.current
+        st.rerun()
+    if state.baseline is not None and bar.button("Clear baseline", key="train_unpin"):
+        state.baseline = None
+        st.rerun()
     if view == VIEWS[0]:  # one view at a time: every chart drawn costs time on each slider move
         results.history_charts(run.history, run.model_config.epochs)
         snapshot = state.boundaries.get(state.current) if matches else None
