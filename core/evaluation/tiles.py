@@ -248,7 +248,7 @@ def model_title(m: ModelConfig) -> str:
     if m.kind == ModelKind.HIST_GB:
         return f"{name} ({m.max_iter} iterations)"
     if m.kind == ModelKind.KNN:
-        return f"{name} (k = {m.k_neighbors})"
+        return f"{name} ({m.k_neighbors} neighbours)"
     return name
 
 
