@@ -20,6 +20,12 @@ def _app(page: str | None = None) -> AppTest:
     return at
 
 
+def _arrow(data: bytes) -> dict:
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(data).read_all().to_pydict()
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -107,3 +113,26 @@ def test_train_draws_the_decision_boundary_of_a_2d_run():
     assert not at.exception, at.exception
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]
     assert any("Decision boundary" in spec and "epoch 30" in spec for spec in specs), [s[:200] for s in specs]
+
+
+def test_train_reads_plainly_groups_its_knobs_and_puts_the_headline_first():
+    at = _app("train")
+    title = at.subheader[0].value
+    assert title == "Run 1: Neural network (128 units, NumPy) on digits", title
+    assert [e.label for e in at.sidebar.expander] == ["Data", "Model", "Training", "Advanced"]
+    first_row = [m.label for m in at.main.metric][:5]
+    assert first_row == ["Val accuracy", "F1 (macro over 10 classes)", "Training time", "Latency p50", "Model size"]
+    assert any(c.value.startswith("majority class: ") and c.value.endswith(" %") for c in at.caption)
+    assert at.main.metric[0].value.endswith("%")
+
+
+def test_metrics_draws_the_chosen_classes_roc_lines():
+    at = _app("train")
+    at.switch_page("app_pages/metrics.py").run()
+    assert not at.exception
+    picker = at.multiselect(key="metrics_curve_classes")
+    assert len(picker.value) == 3  # ten classes: the three hardest at first
+    picker.set_value(["7"]).run()
+    roc = next(c.proto for c in at.get("vega_lite_chart") if "ROC" in c.proto.spec)
+    drawn = {label for d in roc.datasets for label in _arrow(d.data.data).get("label", [])}
+    assert drawn == {"7"}, drawn
