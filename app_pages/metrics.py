@@ -149,7 +149,7 @@ else:
     st.subheader("Per class")
     ev = run.validation
     normalize = st.toggle("Normalise the confusion matrix by true class", key="metrics_normalize")
-    classes = results.curve_classes_ui(ev, key="metrics_curve_classes")
+    classes = results.curve_classes_ui(ev, key="metrics_curve_classes", label="Classes on the ROC chart")
     c1, c2 = st.columns([4, 3])
     c1.altair_chart(charts.confusion_chart(ev, names, normalize=normalize), width="stretch")
     c2.altair_chart(charts.curve_chart(ev, "roc", classes), width="stretch")

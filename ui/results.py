@@ -99,14 +99,16 @@ def history_charts(history: Sequence[Any], planned_epochs: int | None, *, contai
         col.altair_chart(chart, width="stretch")
 
 
-def curve_classes_ui(evaluation: Evaluation, key: str) -> list[str] | None:
+def curve_classes_ui(
+    evaluation: Evaluation, key: str, label: str = "Classes on the ROC and precision–recall charts"
+) -> list[str] | None:
     """Which classes' ROC and PR lines to draw: a picker for multi-class (default: the three hardest); None
     (the default) for binary, whose one line is the positive class."""
     labels = [c.label for c in evaluation.roc_curves]
     if len(labels) <= 3:
         return None
     return st.multiselect(
-        "Classes on the ROC and precision–recall charts",
+        label,
         labels,
         default=charts.default_curve_classes(evaluation),
         key=key,
