@@ -92,29 +92,27 @@ if len(names) == 2:
             width="stretch",
         )
     curves = operating_curves(y, p)
-    c1, c2 = st.columns(2)
     fpr_now = tm.fp / (tm.fp + tm.tn) if tm.fp + tm.tn else 0.0
-    c1.altair_chart(
-        charts.operating_point_chart(
-            curves["fpr"],
-            curves["tpr"],
-            (fpr_now, tm.recall),
-            x_title="false-positive rate",
-            y_title="true-positive rate",
-            title="ROC, current threshold marked",
-        ),
-        width="stretch",
-    )
-    c2.altair_chart(
-        charts.operating_point_chart(
-            curves["recall"],
-            curves["precision"],
-            (tm.recall, tm.precision),
-            x_title="recall",
-            y_title="precision",
-            title="Precision–recall, current threshold",
-        ),
-        width="stretch",
+    results.chart_row(
+        [
+            charts.operating_point_chart(
+                curves["fpr"],
+                curves["tpr"],
+                (fpr_now, tm.recall),
+                x_title="false-positive rate",
+                y_title="true-positive rate",
+                title="ROC, current threshold marked",
+            ),
+            charts.operating_point_chart(
+                curves["recall"],
+                curves["precision"],
+                (tm.recall, tm.precision),
+                x_title="recall",
+                y_title="precision",
+                title="Precision–recall, current threshold",
+            ),
+        ],
+        width_px=420,
     )
 
     k1, k2, k3 = st.columns([1, 1, 2])
@@ -150,9 +148,9 @@ else:
     ev = run.validation
     normalize = st.toggle("Normalise the confusion matrix by true class", key="metrics_normalize")
     classes = results.curve_classes_ui(ev, key="metrics_curve_classes", label="Classes on the ROC chart")
-    c1, c2 = st.columns([4, 3])
-    c1.altair_chart(charts.confusion_chart(ev, names, normalize=normalize), width="stretch")
-    c2.altair_chart(charts.curve_chart(ev, "roc", classes), width="stretch")
+    results.chart_row(  # side by side at 1440 px, one above the other at 800 px
+        [charts.confusion_chart(ev, names, normalize=normalize), charts.curve_chart(ev, "roc", classes)], width_px=420
+    )
     st.dataframe(pd.DataFrame(ev.per_class), hide_index=True, width="stretch")
     pairs = confused_pairs(ev.confusion_matrix, names)
     if pairs:

@@ -99,6 +99,17 @@ def history_charts(history: Sequence[Any], planned_epochs: int | None, *, contai
         col.altair_chart(chart, width="stretch")
 
 
+CHART_WIDTH_PX = 310  # three charts to a row beside the sidebar at 1440 px, one to a row at 800 px
+
+
+def chart_row(items: Sequence[Any], width_px: int = CHART_WIDTH_PX) -> None:
+    """Charts side by side at a readable width each, wrapping onto the next row when the screen is narrow
+    (columns would squeeze a 10-class confusion matrix into 150 px at 800 px)."""
+    row = st.container(horizontal=True, wrap=True)
+    for chart in items:
+        row.container(width=width_px).altair_chart(chart, width="stretch")
+
+
 def curve_classes_ui(
     evaluation: Evaluation, key: str, label: str = "Classes on the ROC and precision–recall charts"
 ) -> list[str] | None:
@@ -121,13 +132,13 @@ def evaluation_views(result: RunResult, split: str = "validation") -> None:
     evaluation = result.metrics[split]
     names = result.dataset["class_names"]
     classes = curve_classes_ui(evaluation, key=f"curves_{split}")
-    left, middle, right = st.columns([4, 3, 3]) if len(names) > 5 else st.columns(3)
-    with left:
-        st.altair_chart(charts.confusion_chart(evaluation, names), width="stretch")
-    with middle:
-        st.altair_chart(charts.curve_chart(evaluation, "roc", classes), width="stretch")
-    with right:
-        st.altair_chart(charts.curve_chart(evaluation, "pr", classes), width="stretch")
+    chart_row(
+        [
+            charts.confusion_chart(evaluation, names),
+            charts.curve_chart(evaluation, "roc", classes),
+            charts.curve_chart(evaluation, "pr", classes),
+        ]
+    )
     st.dataframe(
         pd.DataFrame(evaluation.per_class),
         hide_index=True,

@@ -45,22 +45,29 @@ def _open(page, name: str) -> None:
     _idle(page)
 
 
+def _check(page, where: str, name: str = "") -> list[str]:
+    """What is wrong with the page on show: a sideways scroll, a tile value cut short, an exception box."""
+    problems = []
+    found = page.evaluate(OVERFLOW_JS)
+    if found["scroll"] > found["width"]:
+        problems.append(f"{where}: scrollWidth {found['scroll']} > {found['width']} ({found['wide']})")
+    if found["cut"]:
+        cut = f"{where}: tile values cut short {found['cut']}"
+        if name in TILES_ELSEWHERE:
+            warnings.warn(cut, stacklevel=1)  # reported to the page's owner; not this test's to fail
+        else:
+            problems.append(cut)
+    if page.locator('[data-testid="stException"]').count():
+        problems.append(f"{where}: exception box")
+    page.screenshot(path=str(ARTIFACTS / f"layout-{where.replace(' ', '-')}.png"), full_page=True)
+    return problems
+
+
 def _check_pages(page, label: str) -> list[str]:
     problems = []
     for name in PAGES:
         _open(page, name)
-        found = page.evaluate(OVERFLOW_JS)
-        if found["scroll"] > found["width"]:
-            problems.append(f"{label} {name}: scrollWidth {found['scroll']} > {found['width']} ({found['wide']})")
-        if found["cut"]:
-            cut = f"{label} {name}: tile values cut short {found['cut']}"
-            if name in TILES_ELSEWHERE:
-                warnings.warn(cut, stacklevel=1)  # reported to the page's owner; not this test's to fail
-            else:
-                problems.append(cut)
-        if page.locator('[data-testid="stException"]').count():
-            problems.append(f"{label} {name}: exception box")
-        page.screenshot(path=str(ARTIFACTS / f"layout-{label}-{name}.png"), full_page=True)
+        problems += _check(page, f"{label} {name}", name)
     return problems
 
 
@@ -88,6 +95,9 @@ def test_every_page_fits_800_and_1440_px_and_train_is_above_the_fold(app_url, br
                     chart = main.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
                     assert tile is not None and tile["y"] < FOLD_Y, tile
                     assert chart is not None and chart["y"] < FOLD_Y, f"chart top at {chart and chart['y']}"
+                page.locator('[data-testid="stMain"] label', has_text="Evaluation (validation)").click()
+                _idle(page)  # the confusion matrix, ROC and PR charts of ten classes
+                problems += _check(page, f"{width} Train-evaluation")
                 problems += _check_pages(page, str(width))
                 context.close()
         finally:
