@@ -136,3 +136,23 @@ def test_metrics_draws_the_chosen_classes_roc_lines():
     roc = next(c.proto for c in at.get("vega_lite_chart") if "ROC" in c.proto.spec)
     drawn = {label for d in roc.datasets for label in _arrow(d.data.data).get("label", [])}
     assert drawn == {"7"}, drawn
+
+
+def test_training_bar_counts_down_and_says_scoring_once_every_epoch_is_in():
+    from types import SimpleNamespace
+
+    from core.training.progress import EpochLog
+    from ui.live import training_progress
+
+    def log(epoch: int, elapsed: float) -> EpochLog:
+        return EpochLog(epoch, 4, 1.0, 0.5, 1.0, 0.5, elapsed, 0.1)
+
+    job = SimpleNamespace(job_id="bar-test", logs=[log(1, 30.0), log(2, 31.0)], halted_at=None, elapsed_s=32.0)
+    fraction, text = training_progress(job, False)
+    assert "Epoch 2/4" in text and "ETA 2 s" in text, text  # steady 1 s epochs; epoch 1's 30 s left out
+    job.elapsed_s = 40.0  # the third epoch is late: the ETA shrinks to its floor, never to 0
+    later, text = training_progress(job, False)
+    assert "ETA < 1 s" in text and later > fraction and later < 0.75, text
+    job.logs += [log(3, 41.0), log(4, 42.0)]
+    fraction, text = training_progress(job, False)
+    assert fraction == 1.0 and text.endswith("scoring…") and "ETA" not in text, text
