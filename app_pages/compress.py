@@ -12,6 +12,7 @@ import streamlit as st
 from core import CoreError
 from core.compress.charts import accuracy_size_latency_chart, report_rows
 from core.compress.methods import STUDENT_EPOCHS
+from core.evaluation.tiles import run_title
 from ui import cached
 from ui.state import get_state
 from ui.text import plain
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUANTIZE = {"float16": "float16", "int8": "int8 (dynamic range)", "int8-full": "int8 full-integer",
             "keras-int8": "Keras int8"}  # fmt: skip
 
+TILE_PX = 210
 state = get_state()
 st.title("Compress")
 st.caption("Quantization, pruning and distillation of a trained Keras model — each variant measured on this machine.")
@@ -28,12 +30,12 @@ store, _ = cached.run_store()
 choices: dict[str, tuple[str, int]] = {}
 for i, run in enumerate(state.runs):
     if run.model_config.kind.uses_keras:
-        choices[f"Session run {i + 1}: {run.model_repr} on {run.data_config.dataset}"] = ("session", i)
+        choices[f"Session run {i + 1}: {run_title(run)}"] = ("session", i)
 try:
     for stored in store.list(limit=200):
         if stored.kind == "train" and stored.result is not None and stored.result.model_config.kind.uses_keras:
             r = stored.result
-            choices[f"Stored run #{stored.id}: {r.model_repr} on {r.data_config.dataset}"] = ("store", stored.id)
+            choices[f"Stored run #{stored.id}: {run_title(r)}"] = ("store", stored.id)
 except CoreError as err:
     st.warning(plain(str(err)))
 if not choices:
@@ -137,12 +139,12 @@ if report is None:
 
 original = report["original"]
 base = next((v for v in report["variants"] if v["method"] == "float32" and v["status"] == "complete"), None)
-cols = st.columns(4)
-cols[0].metric("Original accuracy", f"{original['metrics']['validation']['accuracy']:.2%}")
-cols[1].metric("Original weights file", f"{original['cost']['size_bytes'] / 1024:,.1f} KiB")
-cols[2].metric("Keras call, batch 1 (p50)", f"{original['cost']['latency_ms_p50']:.3f} ms")
+row = st.container(horizontal=True, wrap=True, gap="small")  # tiles wrap on a narrow screen, never cut a value
+row.metric("Original accuracy", f"{original['metrics']['validation']['accuracy']:.2%}", width=TILE_PX)
+row.metric("Original weights file", f"{original['cost']['size_bytes'] / 1024:,.1f} KiB", width=TILE_PX)
+row.metric("Keras call, batch 1 (p50)", f"{original['cost']['latency_ms_p50']:.3f} ms", width=TILE_PX)
 if base:
-    cols[3].metric("Same model in LiteRT (p50)", f"{base['cost']['latency_ms_p50'] * 1000:,.1f} µs")
+    row.metric("Same model in LiteRT (p50)", f"{base['cost']['latency_ms_p50'] * 1000:,.1f} µs", width=TILE_PX)
     st.markdown(
         f"**Runtime vs compression.** The float32 model answers one row in {base['cost']['latency_ms_p50']:.4f} ms in "
         f"LiteRT against {original['cost']['latency_ms_p50']:.3f} ms as a direct Keras call: that gain is the "

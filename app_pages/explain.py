@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import CoreError, DataConfig, ModelConfig, RunResult
 from core.data.datasets import DATASETS
+from core.evaluation.tiles import run_title
 from core.explain import Fitted, refit
 from ui import cached
 from ui.explain_views import VIEWS, Subject
@@ -27,7 +28,7 @@ st.caption("Why did it say that? Is it fair to this group? What would an explain
 source = st.radio("Runs from", ["This session", "Run history"], horizontal=True, key="explain_source")
 runs: list[tuple[str, RunResult]] = []
 if source == "This session":
-    runs = [(f"Run {i + 1}: {r.model_repr} on {r.data_config.dataset}", r) for i, r in enumerate(state.runs)]
+    runs = [(f"Run {i + 1}: {run_title(r)}", r) for i, r in enumerate(state.runs)]
 else:
     store, _ = cached.run_store()
     try:
@@ -35,7 +36,7 @@ else:
     except CoreError as err:
         st.error(plain(str(err)))
         st.stop()
-    runs = [(f"#{s.id}: {s.result.model_repr} on {s.dataset} ({s.created_at})", s.result) for s in stored[:200]]
+    runs = [(f"#{s.id}: {run_title(s.result)} ({s.created_at})", s.result) for s in stored[:200]]
 if not runs:
     st.info("Train a model on the **Train** page first (or pick the run history); its model is explained here.")
     st.stop()

@@ -23,19 +23,21 @@ if engines is not None:
         "The article's MLP (MNIST, Dense 128, batch 32, 10 epochs) trained by Keras on TensorFlow and on JAX: "
         "same layers, same callbacks, same costs measured. Pick the engine on Train (Engine)."
     )
-    cols = st.columns(3)
-    cols[0].metric("TensorFlow", f"{tf['train_time_s']:.1f} s", help=f"test accuracy {tf['test_accuracy']:.2%}")
-    cols[1].metric(
+    row = st.container(horizontal=True, wrap=True, gap="small")  # tiles wrap on a narrow screen
+    row.metric("TensorFlow", f"{tf['train_time_s']:.1f} s", help=f"test accuracy {tf['test_accuracy']:.2%}", width=220)
+    row.metric(
         "JAX",
         f"{jx['train_time_s']:.1f} s",
         f"{jx['train_time_s'] - tf['train_time_s']:+.1f} s",
         delta_color="inverse",
         help=f"test accuracy {jx['test_accuracy']:.2%}",
+        width=220,
     )
-    cols[2].metric(
+    row.metric(
         "JAX is faster by",
         f"{tf['train_time_s'] / jx['train_time_s']:.1f}×",
         f"{jx['test_accuracy'] - tf['test_accuracy']:+.2%} test accuracy",
+        width=220,
     )
     st.caption(f"Training time measured {engines['measured_at']} on this lab's server, one run at a time.")
 
@@ -56,9 +58,9 @@ st.graphviz_chart(
 )
 
 st.subheader("Start from a preset")
-cols = st.columns(len(PRESETS))
-for col, preset in zip(cols, PRESETS.values(), strict=True):
-    with col, st.container(border=True):
+cards = st.container(horizontal=True, wrap=True)  # cards wrap onto a second row rather than squeeze
+for preset in PRESETS.values():
+    with cards, st.container(border=True, width=220):
         st.markdown(f"**{preset.name}**")
         st.caption(preset.description)
         if preset.claimed_test_accuracy is not None:

@@ -17,7 +17,8 @@ from core.evaluation.thresholds import (
     operating_curves,
     threshold_metrics,
 )
-from ui import cached
+from core.evaluation.tiles import majority_text, run_title
+from ui import cached, results
 from ui.state import get_state
 from ui.text import plain
 
@@ -28,14 +29,18 @@ if not state.runs:
     st.info("Train a model on the **Train** page first; its predictions are explored here without retraining.")
     st.stop()
 
-labels = [f"Run {i + 1}: {r.model_repr} on {r.data_config.dataset}" for i, r in enumerate(state.runs)]
+labels = [f"Run {i + 1}: {run_title(r)}" for i, r in enumerate(state.runs)]
 index = st.selectbox(
     "Run", range(len(labels)), index=state.current or 0, format_func=labels.__getitem__, key="metrics_run"
 )
 run = state.runs[index]
 pred = run.predictions["validation"]
 names = run.dataset["class_names"]
-st.caption(f"Validation split: {len(pred.y_true)} rows.")
+majority = majority_text(run)
+st.caption(
+    f"Validation split: {len(pred.y_true)} rows · accuracy {run.validation.accuracy:.2%}"
+    + (f" · {majority} (always guessing the training split's commonest class)" if majority else "")
+)
 
 if len(names) == 2:
     st.subheader("Threshold and error costs")
@@ -70,19 +75,15 @@ if len(names) == 2:
     )
     tm = threshold_metrics(y, p, threshold=threshold)
     with right:
-        cols = st.columns(5)
-        for col, (label, value) in zip(
-            cols,
-            [
-                ("Accuracy", tm.accuracy),
-                (f"Precision ({positive})", tm.precision),
-                (f"Recall ({positive})", tm.recall),
-                ("Specificity", tm.specificity),
-                (f"F1 ({positive})", tm.f1),
-            ],
-            strict=True,
+        row = st.container(horizontal=True, wrap=True, gap="small")  # wraps rather than cutting values
+        for label, value in (
+            ("Accuracy", tm.accuracy),
+            (f"Precision ({positive})", tm.precision),
+            (f"Recall ({positive})", tm.recall),
+            ("Specificity", tm.specificity),
+            (f"F1 ({positive})", tm.f1),
         ):
-            col.metric(label, f"{value:.3f}")
+            row.metric(label, f"{value:.3f}", width=130, help=majority if label == "Accuracy" else None)
         st.dataframe(
             pd.DataFrame(
                 {"predicted negative": [tm.tn, tm.fn], "predicted positive": [tm.fp, tm.tp]},
@@ -91,29 +92,27 @@ if len(names) == 2:
             width="stretch",
         )
     curves = operating_curves(y, p)
-    c1, c2 = st.columns(2)
     fpr_now = tm.fp / (tm.fp + tm.tn) if tm.fp + tm.tn else 0.0
-    c1.altair_chart(
-        charts.operating_point_chart(
-            curves["fpr"],
-            curves["tpr"],
-            (fpr_now, tm.recall),
-            x_title="false-positive rate",
-            y_title="true-positive rate",
-            title="ROC, current threshold marked",
-        ),
-        width="stretch",
-    )
-    c2.altair_chart(
-        charts.operating_point_chart(
-            curves["recall"],
-            curves["precision"],
-            (tm.recall, tm.precision),
-            x_title="recall",
-            y_title="precision",
-            title="Precision–recall, current threshold",
-        ),
-        width="stretch",
+    results.chart_row(
+        [
+            charts.operating_point_chart(
+                curves["fpr"],
+                curves["tpr"],
+                (fpr_now, tm.recall),
+                x_title="false-positive rate",
+                y_title="true-positive rate",
+                title="ROC, current threshold marked",
+            ),
+            charts.operating_point_chart(
+                curves["recall"],
+                curves["precision"],
+                (tm.recall, tm.precision),
+                x_title="recall",
+                y_title="precision",
+                title="Precision–recall, current threshold",
+            ),
+        ],
+        width_px=420,
     )
 
     k1, k2, k3 = st.columns([1, 1, 2])
@@ -148,9 +147,10 @@ else:
     st.subheader("Per class")
     ev = run.validation
     normalize = st.toggle("Normalise the confusion matrix by true class", key="metrics_normalize")
-    c1, c2 = st.columns(2)
-    c1.altair_chart(charts.confusion_chart(ev, names, normalize=normalize), width="stretch")
-    c2.altair_chart(charts.curve_chart(ev, "roc"), width="stretch")
+    classes = results.curve_classes_ui(ev, key="metrics_curve_classes", label="Classes on the ROC chart")
+    results.chart_row(  # side by side at 1440 px, one above the other at 800 px
+        [charts.confusion_chart(ev, names, normalize=normalize), charts.curve_chart(ev, "roc", classes)], width_px=420
+    )
     st.dataframe(pd.DataFrame(ev.per_class), hide_index=True, width="stretch")
     pairs = confused_pairs(ev.confusion_matrix, names)
     if pairs:

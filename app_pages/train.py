@@ -43,10 +43,9 @@ if isinstance(job_in_url, TrainingJob):  # a reload (a new session): reattach to
     state.job = job_in_url
     state.data_cfg, state.model_cfg = job_in_url.data_cfg, job_in_url.model_cfg
 
-with st.sidebar:
-    st.header("Data")
-    data_cfg = widgets.data_config_ui("train", state.data_cfg, full=False)
-    st.header("Model")
+with st.sidebar:  # grouped (data / model / training / advanced) so the knobs fit beside the result
+    with st.expander("Data", expanded=True):
+        data_cfg = widgets.data_config_ui("train", state.data_cfg, full=False)
     model_cfg = widgets.model_config_ui("train", state.model_cfg, image_data=DATASETS[data_cfg.dataset].is_image)
     save_runs = st.toggle(
         "Save runs to history", value=True, key="train_save", help="Off: runs stay in this session only."
@@ -65,14 +64,14 @@ state.data_cfg, state.model_cfg = data_cfg, model_cfg
 query = links.to_query(data_cfg, model_cfg)  # the address bar holds a link to this setup (set below)
 
 # --- estimate, cap and controls ---------------------------------------------------------------------------
-c_auto, c_cap, c_train, c_stop = st.columns([2, 2, 1, 1])
-auto = c_auto.toggle(
+controls = st.container(horizontal=True, wrap=True, vertical_alignment="center")  # wraps on a narrow screen
+auto = controls.toggle(
     "Auto-train on change",
     value=True,
     key="train_auto",
     help=f"Retrain whenever a setting changes, for runs estimated under {AUTO_TRAIN_MAX_S:.0f} s.",
 )
-cap_s = c_cap.select_slider(
+cap_s = controls.select_slider(
     "Demo time cap",
     [0, 5, 10, 30, 60, 120, 300, 600],
     0,
@@ -80,6 +79,7 @@ cap_s = c_cap.select_slider(
     format_func=lambda s: "no cap" if not s else f"{s} s",
     help="For demos: when the estimate exceeds the cap, the run trains fewer epochs and says so. The settings, "
     "the slider and the link keep the setup's own epochs. Off by default, so presets run as defined.",
+    width=220,
 )
 estimate = estimate_for_data(model_cfg, data, history=state.runs, cap_s=cap_s or None)
 if estimate.capped:  # the run uses fewer epochs; the setup (widgets, link) is left as it is
@@ -93,8 +93,8 @@ if estimate.capped:  # the run uses fewer epochs; the setup (widgets, link) is l
 for preset in PRESETS.values():  # a setup that reproduces a published claim says how this machine compares
     if preset.claimed_test_accuracy is not None and (preset.data, preset.model) == (data_cfg, model_cfg):
         st.info(results.claim_text(preset.name))
-train_clicked = c_train.button("Train", type="primary", key="train_go", width="stretch")
-c_stop.button("Stop", key="train_stop", width="stretch", on_click=stop_job, args=(state,))  # stops before the rerun
+train_clicked = controls.button("Train", type="primary", key="train_go", width=120)
+controls.button("Stop", key="train_stop", width=120, on_click=stop_job, args=(state,))  # stops before the rerun
 st.caption(
     f"Estimated training time: {describe(estimate)} ({estimate.basis}; fitting only, as the Training time tile"
     f"{', early stopping can end sooner' if estimate.ceiling else ''}). "
@@ -137,7 +137,7 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
     live.follow(  # the finished run's curves are in its tab below
         job,
         progress_of=live.training_progress,
-        chart_of=lambda j: charts.history_chart(list(j.logs), j.model_cfg.epochs),
+        chart_of=lambda j: charts.history_panels(list(j.logs), j.model_cfg.epochs),
         version_of=lambda j: len(j.logs),
         poll_s=POLL_S,
         chart_every_s=CHART_EVERY_S,

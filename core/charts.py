@@ -20,8 +20,21 @@ VALIDATION_COLOR = "#2ca02c"
 BASELINE_COLOR = "#d62728"
 
 
-def history_chart(history: Sequence[EpochLog], planned_epochs: int | None = None) -> alt.HConcatChart:
-    """Train and validation accuracy (left) and loss (right) per epoch; grows by one point per epoch."""
+EPOCH_AXIS = alt.Axis(tickMinStep=1, format="d")  # epochs are whole: never a tick at 1.5
+
+
+def inside_legend(corner: str) -> alt.Legend:
+    """A legend inside the plot's empty ``corner`` ("bottom-right"...): it takes no width, so a narrow chart
+    keeps its plot, and its labels are never clipped ("validatio"). A legend below the plot is not used: in
+    a chart that fills its column it leaves a tall gap and squeezes the plot."""
+    return alt.Legend(orient=corner, title=None, labelLimit=0, fillColor="#ffffffcc", padding=4, cornerRadius=3)
+
+
+LEGEND_RIGHT = alt.Legend(labelLimit=0, titleLimit=0)  # beside the plot, labels never clipped
+
+
+def history_panels(history: Sequence[EpochLog], planned_epochs: int | None = None) -> tuple[alt.Chart, alt.Chart]:
+    """Accuracy and loss per epoch (train and validation) as two charts, each able to fill its own column."""
     rows = []
     for log in history:
         rows.append({"epoch": log.epoch, "split": "train", "accuracy": log.accuracy, "loss": log.loss})
@@ -29,25 +42,32 @@ def history_chart(history: Sequence[EpochLog], planned_epochs: int | None = None
             rows.append({"epoch": log.epoch, "split": "validation", "accuracy": log.val_accuracy, "loss": log.val_loss})
     df = pd.DataFrame(rows, columns=["epoch", "split", "accuracy", "loss"])
     domain = [1, max(planned_epochs or 1, len(history), 2)]
-    color = alt.Color(
-        "split:N", scale=alt.Scale(domain=["train", "validation"], range=[ACCURACY_COLOR, VALIDATION_COLOR])
-    )
-    base = alt.Chart(df).encode(x=alt.X("epoch:Q", scale=alt.Scale(domain=domain), title="epoch"), color=color)
+    scale = alt.Scale(domain=["train", "validation"], range=[ACCURACY_COLOR, VALIDATION_COLOR])
+    x = alt.X("epoch:Q", scale=alt.Scale(domain=domain), title="epoch", axis=EPOCH_AXIS)
+    base = alt.Chart(df).encode(x=x)
     acc = base.mark_line(point=True).encode(
-        y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="accuracy"),
-        tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".4f")],
+        color=alt.Color("split:N", scale=scale, legend=inside_legend("bottom-right")),  # accuracy rises: free
+        y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="accuracy", axis=alt.Axis(format=".0%")),
+        tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".2%")],
     )
     loss = base.mark_line(point=True).encode(
-        y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="loss"),
+        color=alt.Color("split:N", scale=scale, legend=inside_legend("top-right")),  # loss falls: free
+        y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="loss", axis=alt.Axis(format=".2~f")),
         tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".4f")],
     )
-    return alt.hconcat(
-        acc.properties(title="Accuracy per epoch", height=220), loss.properties(title="Loss per epoch", height=220)
-    )
+    return acc.properties(title="Accuracy per epoch", height=240), loss.properties(title="Loss per epoch", height=240)
+
+
+def history_chart(history: Sequence[EpochLog], planned_epochs: int | None = None) -> alt.HConcatChart:
+    """Train and validation accuracy (left) and loss (right) per epoch; grows by one point per epoch. Each
+    panel is 280 px wide so the pair fits an 800 px screen (pages that can, draw ``history_panels``)."""
+    acc, loss = history_panels(history, planned_epochs)
+    return alt.hconcat(acc.properties(width=280), loss.properties(width=280))
 
 
 def confusion_chart(evaluation: Evaluation, class_names: Sequence[str], *, normalize: bool = False) -> alt.LayerChart:
-    """Counts per (true, predicted); ``normalize`` shows each true class's row as shares."""
+    """Counts per (true, predicted); ``normalize`` shows each true class's row as shares. Sized to its
+    classes: cells grow with the class count, labels stay horizontal, numbers shrink to fit ten classes."""
     matrix = [list(row) for row in evaluation.confusion_matrix]
     if normalize:
         matrix = [[v / (sum(row) or 1) for v in row] for row in matrix]
@@ -58,21 +78,44 @@ def confusion_chart(evaluation: Evaluation, class_names: Sequence[str], *, norma
     ]
     df = pd.DataFrame(rows)
     order = list(class_names)
-    base = alt.Chart(df).encode(x=alt.X("predicted:N", sort=order), y=alt.Y("true:N", sort=order))
-    heat = base.mark_rect().encode(
-        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")), tooltip=["true", "predicted", "count"]
+    k = max(len(order), 1)
+    longest = max((len(str(n)) for n in order), default=1)
+    label_axis = alt.Axis(labelAngle=0 if longest * k <= 60 else -45, labelLimit=120, labelOverlap=False)
+    base = alt.Chart(df).encode(
+        x=alt.X("predicted:N", sort=order, axis=label_axis),
+        y=alt.Y("true:N", sort=order, axis=alt.Axis(labelLimit=120, labelOverlap=False)),
     )
-    text = base.mark_text().encode(
+    heat = base.mark_rect().encode(
+        color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"), legend=None),
+        tooltip=["true", "predicted", alt.Tooltip("count:Q", format=".2f" if normalize else "d")],
+    )
+    text = base.mark_text(fontSize=12 if k <= 5 else 10 if k <= 10 else 8).encode(
         text=alt.Text("count:Q", format=".2f" if normalize else "d"),
         color=alt.condition(alt.datum.count > df["count"].max() / 2, alt.value("white"), alt.value("black")),
     )
-    return (heat + text).properties(title="Confusion matrix", height=300)
+    return (heat + text).properties(title="Confusion matrix", height=max(200, min(32 * k, 420)))
 
 
-def curve_chart(evaluation: Evaluation, which: str) -> alt.Chart:
-    """ROC (``which="roc"``) or precision-recall (``"pr"``) curves, one line per class for multi-class."""
+def default_curve_classes(evaluation: Evaluation) -> list[str]:
+    """The classes whose ROC / PR lines are drawn at first: the positive class (binary), every class up to
+    three, else the three with the lowest recall (where a model struggles)."""
+    labels = [c.label for c in evaluation.roc_curves]
+    if evaluation.positive_class is not None and evaluation.positive_class in labels:
+        return [evaluation.positive_class]
+    if len(labels) <= 3:
+        return labels
+    recall = {row["class"]: row["recall"] for row in evaluation.per_class}
+    return sorted(labels, key=lambda label: (recall.get(label, 1.0), labels.index(label)))[:3]
+
+
+def curve_chart(evaluation: Evaluation, which: str, classes: Sequence[str] | None = None) -> alt.Chart:
+    """ROC (``which="roc"``) or precision-recall (``"pr"``) curves, one line per class for multi-class;
+    ``classes`` keeps only those lines (None: ``default_curve_classes``)."""
     curves = evaluation.roc_curves if which == "roc" else evaluation.pr_curves
-    rows = [{"label": c.label, "x": x, "y": y} for c in curves for x, y in zip(c.x, c.y, strict=True)]
+    chosen = set(default_curve_classes(evaluation) if classes is None else classes)
+    rows = [
+        {"label": c.label, "x": x, "y": y} for c in curves if c.label in chosen for x, y in zip(c.x, c.y, strict=True)
+    ]
     df = pd.DataFrame(rows, columns=["label", "x", "y"])
     x_title, y_title = ("false-positive rate", "true-positive rate") if which == "roc" else ("recall", "precision")
     title = (
@@ -80,13 +123,14 @@ def curve_chart(evaluation: Evaluation, which: str) -> alt.Chart:
         if which == "roc" and evaluation.roc_auc is not None
         else ("ROC" if which == "roc" else "Precision–recall")
     )
+    unit = alt.Axis(format=".1f")
     return (
         alt.Chart(df)
         .mark_line()
         .encode(
-            x=alt.X("x:Q", title=x_title, scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("label:N", title="class"),
+            x=alt.X("x:Q", title=x_title, scale=alt.Scale(domain=[0, 1]), axis=unit),
+            y=alt.Y("y:Q", title=y_title, scale=alt.Scale(domain=[0, 1]), axis=unit),
+            color=alt.Color("label:N", legend=inside_legend("bottom-right" if which == "roc" else "bottom-left")),
             tooltip=["label", alt.Tooltip("x:Q", format=".3f"), alt.Tooltip("y:Q", format=".3f")],
         )
         .properties(title=title, height=280)
@@ -396,7 +440,10 @@ def operating_point_chart(
     line = (
         alt.Chart(curve)
         .mark_line(color=ACCURACY_COLOR)
-        .encode(x=alt.X("x:Q", title=x_title, scale=scale), y=alt.Y("y:Q", title=y_title, scale=scale))
+        .encode(
+            x=alt.X("x:Q", title=x_title, scale=scale, axis=alt.Axis(format=".1f")),
+            y=alt.Y("y:Q", title=y_title, scale=scale, axis=alt.Axis(format=".1f")),
+        )
     )
     marker = (
         alt.Chart(dot)
@@ -412,8 +459,8 @@ def cost_curve_chart(thresholds, cost, best: float) -> alt.LayerChart:
         alt.Chart(df)
         .mark_line(color=TIME_COLOR)
         .encode(
-            x=alt.X("threshold:Q", scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("cost:Q", title="expected cost per 1,000"),
+            x=alt.X("threshold:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".1f")),
+            y=alt.Y("cost:Q", title="expected cost per 1,000", axis=alt.Axis(format="~s")),
             tooltip=[alt.Tooltip("threshold:Q", format=".3f"), alt.Tooltip("cost:Q", format=".1f")],
         )
     )
@@ -458,8 +505,8 @@ def imbalance_chart(rows: pd.DataFrame, majority_accuracy: float) -> alt.LayerCh
         .encode(
             x=alt.X("metric:N", title=None),
             xOffset="method:N",
-            y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1])),
-            color=alt.Color("method:N"),
+            y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format=".1f")),
+            color=alt.Color("method:N", legend=LEGEND_RIGHT),
             tooltip=["method:N", "metric:N", alt.Tooltip("value:Q", format=".3f")],
         )
     )

@@ -66,6 +66,9 @@ class Knob:
     # value, on a select slider), "choice" (enums), "units" (layers and width). Default: from the type.
     widget: str = ""
     step: float | None = None
+    # The Train sidebar's section: "model" (what is built), "training" (how it is fitted) or "advanced"
+    # (regularisation, precision, engine; collapsed). Default: "data" for a data knob, else "model".
+    group: str = ""
 
     # --- derived --------------------------------------------------------------------------------------
     @property
@@ -105,6 +108,11 @@ class Knob:
         if self.choices:
             return "choice"
         return "units" if self.type is tuple else "grid"
+
+    @property
+    def section(self) -> str:
+        """The sidebar section this knob's control sits in: data, model, training or advanced."""
+        return self.group or ("data" if self.is_data else "model")
 
     @property
     def title(self) -> str:
@@ -235,34 +243,37 @@ _MODEL_ROWS = (
          families=_NETS, sweep=tuple(Activation)),
     Knob("optimizer", Optimizer,
          "Adam adapts step sizes and converges in fewer epochs; SGD is cheaper per step but slower to learn.",
-         families=_NETS, sweep=tuple(Optimizer)),
+         families=_NETS, sweep=tuple(Optimizer), group="training"),
     Knob("learning_rate", float, "Larger steps learn faster until they overshoot; too small wastes epochs.",
          "Learning rate", 0.0, 10.0, low_open=True, log=True, families=_NETS, aliases=("lr",),
-         sweep=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3)),
+         sweep=(1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3), group="training"),
     Knob("batch_size", int,
          "Bigger batches: faster epochs (fewer steps), fewer weight updates, often lower accuracy per epoch.",
-         "Batch size", 1, 65_536, log=True, families=_NETS, sweep=(8, 16, 32, 64, 128, 256, 512, 1024, 2048)),
+         "Batch size", 1, 65_536, log=True, families=_NETS, sweep=(8, 16, 32, 64, 128, 256, 512, 1024, 2048),
+         group="training"),
     Knob("epochs", int, "More passes over the data: higher accuracy until it overfits; time grows linearly.",
          "Epochs", 1, 1000, log=True, families=_NETS, sweep=(1, 2, 3, 5, 10, 20, 30, 50), slider_high=100,
-         widget="slider"),
+         widget="slider", group="training"),
     Knob("l1", float, "L1 pushes weights to exactly zero (sparser model); too much underfits.", "L1", 0.0, 1.0,
-         families=(ModelKind.KERAS_MLP,), sweep=_REGULARISATION),
+         families=(ModelKind.KERAS_MLP,), sweep=_REGULARISATION, group="advanced"),
     Knob("l2", float, "L2 shrinks weights against overfitting; too much underfits.", "L2", 0.0, 1.0,
-         families=_NETS, sweep=_REGULARISATION),
+         families=_NETS, sweep=_REGULARISATION, group="advanced"),
     Knob("dropout", float, "Drops units at random while training: less overfitting, slower to converge.",
-         "Dropout", 0.0, 0.9, families=_KERAS, sweep=(0.0, 0.1, 0.2, 0.3, 0.5), widget="slider", step=0.05),
+         "Dropout", 0.0, 0.9, families=_KERAS, sweep=(0.0, 0.1, 0.2, 0.3, 0.5), widget="slider", step=0.05,
+         group="advanced"),
     Knob("early_stopping_patience", int,
          "Stop when validation loss has not improved for this many epochs (0 = off); saves time.",
          "Early-stopping patience", 0, 100, families=_KERAS, flag="--patience", aliases=("patience",),
-         sweep=(0, 2, 5, 10), slider_high=10, widget="slider"),
+         sweep=(0, 2, 5, 10), slider_high=10, widget="slider", group="training"),
     Knob("precision", Precision, "Mixed bfloat16 halves activation memory; on CPUs without bf16 units it can be "
-         "slower.", families=_KERAS, sweep=tuple(Precision)),
+         "slower.", families=_KERAS, sweep=tuple(Precision), group="advanced"),
     Knob("backend", Backend, "The engine under Keras: same model, same callbacks, different compiler. JAX runs "
          "the MLP's small steps 3-5× faster here; TensorFlow's oneDNN convolutions beat JAX's ≈3×. Unset: the "
-         "family's faster engine.", "Engine", families=_KERAS, nullable=True, sweep=tuple(Backend)),
-    Knob("device", Device, "Where Keras computes. A GPU runs wide layers and convolutions far faster; the article's "
-         "small MLP is overhead-bound and gains little. Unset: the engine's choice (a GPU it sees, else the CPU).",
-         "Device", families=_KERAS, nullable=True, sweep=tuple(Device)),
+         "family's faster engine.", "Engine", families=_KERAS, nullable=True, sweep=tuple(Backend), group="advanced"),
+    Knob("device", Device, "Where Keras computes. A GPU runs convolutions far faster (4× on an H200); the "
+         "article's small MLP is overhead-bound and ran 2× slower there. Unset: the engine's choice (a GPU it sees, "
+         "else the CPU).",
+         "Device", families=_KERAS, nullable=True, sweep=tuple(Device), group="advanced"),
     Knob("C", float, "Inverse regularisation: larger C fits the training data harder.", "C", 0.0, 1e6,
          low_open=True, log=True, families=(ModelKind.LOGISTIC,), flag="--C",
          sweep=(0.001, 0.01, 0.1, 1.0, 10.0, 100.0)),
@@ -273,10 +284,10 @@ _MODEL_ROWS = (
          slider_high=500, widget="slider"),
     Knob("max_iter", int, "More iterations: higher accuracy until it overfits (boosting), linear in time.",
          "Iterations", 1, 10_000, log=True, families=(ModelKind.LOGISTIC, ModelKind.HIST_GB),
-         sweep=(10, 20, 50, 100, 200), slider_high=500, widget="slider"),
+         sweep=(10, 20, 50, 100, 200), slider_high=500, widget="slider", group="training"),
     Knob("gb_learning_rate", float, "Smaller steps need more iterations but generalise better.",
          "Boosting learning rate", 0.0, 1.0, low_open=True, log=True, families=(ModelKind.HIST_GB,),
-         sweep=(0.01, 0.03, 0.1, 0.3, 1.0)),
+         sweep=(0.01, 0.03, 0.1, 0.3, 1.0), group="training"),
     Knob("max_depth", int, "Deeper trees fit more detail (none = unlimited); bigger models, more overfitting.",
          "Max depth", 1, 100, families=(ModelKind.RANDOM_FOREST, ModelKind.HIST_GB), nullable=True,
          sweep=(None, 3, 5, 10, 20), slider_high=30, widget="slider"),

@@ -9,6 +9,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from core.charts import EPOCH_AXIS
 from core.explain.importance import GlobalImportance
 from core.explain.local import RowExplanation
 
@@ -149,8 +150,8 @@ def loss_curves(curves: dict[str, Sequence[float]]) -> alt.Chart:
         alt.Chart(pd.DataFrame(rows))
         .mark_line()
         .encode(
-            x="epoch:Q",
-            y=alt.Y("loss:Q", title="cross-entropy (training)"),
+            x=alt.X("epoch:Q", axis=EPOCH_AXIS),
+            y=alt.Y("loss:Q", title="cross-entropy (training)", axis=alt.Axis(format=".2~f")),
             color=alt.Color("rule:N", scale=alt.Scale(domain=["article", "correct"], range=[NEGATIVE, POSITIVE])),
         )
         .properties(title="Training with each gradient", height=260)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from core import CoreError, DataConfig, RunResult
 from core.data.prepare import PreparedData
+from core.evaluation.tiles import model_title
 from core.explain import Fitted, article_case, fairness, importance, inside, interpretable, local
 from core.explain.boundary import Grid, boundary, train_with_boundary
 from core.models.base import Model
@@ -222,7 +223,7 @@ def price_view(s: Subject) -> None:
     best = max(same, key=lambda r: r.validation.accuracy)
     points = [
         {
-            "model": r.model_repr,
+            "model": model_title(r.model_config),
             "accuracy": r.validation.accuracy,
             "train_time_s": r.cost.train_time_s,
             "kind": "black box",
@@ -233,9 +234,8 @@ def price_view(s: Subject) -> None:
         {"model": m.name, "accuracy": m.accuracy, "train_time_s": max(m.train_time_s, 1e-4), "kind": "interpretable"}
         for m in (tree, lr)
     ]
-    st.markdown(
-        plain(interpretable.price_sentence(tree, best_accuracy=best.validation.accuracy, best_name=best.model_repr))
-    )
+    best_name = model_title(best.model_config)
+    st.markdown(plain(interpretable.price_sentence(tree, best_accuracy=best.validation.accuracy, best_name=best_name)))
     charts.show(st, charts.price_chart(pd.DataFrame(points)))
     c1, c2 = st.columns(2)
     c1.code(tree.rules if len(tree.rules) < 20_000 else tree.rules[:20_000] + "\n…", language=None)

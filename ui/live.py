@@ -16,6 +16,8 @@ from typing import Any
 
 import streamlit as st
 
+from core.training.progress import eta_s, eta_text, fraction_done
+
 
 def follow(
     job: Any,
@@ -29,11 +31,12 @@ def follow(
     keep_progress: bool = False,
     picture_of: Callable[[Any], Any] | None = None,
 ) -> None:
-    """Show ``job`` until it ends: ``progress_of(job, finished)`` → (fraction, text) each poll; ``chart_of(job)``
-    (a chart, or None) when ``version_of(job)`` has changed, at most every ``chart_every_s`` and only after
-    ``chart_after_s`` of running (drawing competes with training for the CPU). ``picture_of(job)`` returns
-    (key, chart) or None: a second chart redrawn when its key changes and left on the page at the end (the
-    live decision boundary); both charts are cleared at the end, when the page shows the finished run."""
+    """Show ``job`` until it ends: ``progress_of(job, finished)`` → (fraction, text) each poll;
+    ``chart_of(job)`` (a chart, a tuple drawn side by side, or None) when ``version_of(job)`` has changed, at
+    most every ``chart_every_s`` and only after ``chart_after_s`` of running (drawing competes with training
+    for the CPU). ``picture_of(job)`` returns (key, chart) or None: a second chart redrawn when its key
+    changes and left on the page at the end (the live decision boundary); both charts are cleared at the
+    end, when the page shows the finished run."""
     progress = st.progress(0.0)
     slot = st.empty()
     picture_slot = st.empty() if picture_of is not None else None
@@ -48,7 +51,7 @@ def follow(
         if chart_of is not None and not finished and version != shown and due:
             chart = chart_of(job)
             if chart is not None:
-                slot.altair_chart(chart, width="stretch")
+                _draw(slot, chart)
                 shown, drawn_at = version, job.elapsed_s
         picture = picture_of(job) if picture_of is not None else None
         if picture is not None and picture[0] is not picture_key and (finished or due):
@@ -64,6 +67,30 @@ def follow(
         picture_slot.empty()  # the page shows the final picture with the finished run
 
 
+_SEEN: dict[tuple[str, int], float] = {}  # (job id, epochs logged) → the job's elapsed_s when first seen
+
+
+def _first_seen(job: Any, n_logs: int) -> float:
+    """When this page first saw the job's ``n_logs``-th epoch (the job's clock): the ETA counts from there."""
+    key = (str(getattr(job, "job_id", id(job))), n_logs)
+    if key not in _SEEN:
+        if len(_SEEN) > 256:
+            _SEEN.clear()
+        _SEEN[key] = job.elapsed_s
+    return _SEEN[key]
+
+
+def _draw(slot: Any, chart: Any) -> None:
+    """One chart filling the slot, or a tuple of charts side by side (each fills its column; they stack on
+    a narrow screen, where one wide chart would overflow)."""
+    if isinstance(chart, tuple):
+        columns = slot.container().columns(len(chart))
+        for col, one in zip(columns, chart, strict=True):
+            col.altair_chart(one, width="stretch")
+    else:
+        slot.altair_chart(chart, width="stretch")
+
+
 def training_progress(job: Any, finished: bool) -> tuple[float, str]:
     """A training job's bar: epochs done and ETA, or the halt being scored, or the first epoch."""
     logs = list(job.logs)
@@ -75,9 +102,11 @@ def training_progress(job: Any, finished: bool) -> tuple[float, str]:
         return len(logs) / job.model_cfg.epochs, text
     if logs:
         last = logs[-1]
-        eta = last.elapsed_s / len(logs) * (last.epochs - len(logs))
-        text = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed · ETA {eta:.1f} s"
-        return len(logs) / last.epochs, text
+        since_last = job.elapsed_s - _first_seen(job, len(logs))  # counts down between epochs
+        head = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed"
+        if len(logs) >= last.epochs:
+            return 1.0, f"{head} · scoring…"
+        return fraction_done(logs, since_last), f"{head} · {eta_text(eta_s(logs, since_last))}"
     # an update each poll also lets Streamlit deliver a Stop click or a slider change promptly
     return 0.0, f"First epoch (set-up and graph tracing)… {job.elapsed_s:.1f} s"
 

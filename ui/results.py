@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from core import CoreError, charts
-from core.evaluation.tiles import TILES, config_label, delta, format_value, is_nil, tile_help, tile_label
+from core.evaluation.metrics import Evaluation
+from core.evaluation.tiles import (
+    TILES,
+    config_label,
+    delta,
+    format_value,
+    is_nil,
+    majority_text,
+    tile_help,
+    tile_label,
+)
 from core.explore.pareto import comparable_mask, pareto_mask
 from core.records.result import RunResult
 from ui.state import SessionState
@@ -43,37 +56,89 @@ def _claim_text(preset_name: str, n_runs: int, store_id: int) -> str:
     return claim_check(preset, measured)
 
 
-def tiles(result: RunResult, previous: RunResult | None, baseline: RunResult | None) -> None:
-    """One tile per headline number: delta arrow against the previous run, a caption against the baseline."""
-    per_row = 6
-    for start in range(0, len(TILES), per_row):
-        cols = st.columns(per_row)
-        for col, tile in zip(cols, TILES[start : start + per_row], strict=False):
-            with col:
-                change = delta(tile, result, previous)
-                st.metric(
-                    tile_label(tile, result),
-                    format_value(tile, tile.get(result)),
-                    delta=change,
-                    delta_color="off" if is_nil(change) else "normal" if tile.higher_is_better else "inverse",
-                    help=f"{tile_help(tile, result)} Arrow: change against the previous run.",
-                    border=True,
-                )
-                vs_base = delta(tile, result, baseline) if baseline is not None and baseline is not result else None
-                if vs_base is not None:
-                    st.caption(f"vs baseline: {vs_base}")
+TILE_WIDTH_PX = 178  # five fit one row beside the sidebar at 1440 px; the longest value ("1.500 ms") fits one
+
+
+def tiles(
+    result: RunResult,
+    previous: RunResult | None,
+    baseline: RunResult | None,
+    *,
+    keys: Sequence[str] | None = None,
+) -> None:
+    """One tile per headline number (``keys``: these tiles only, in table order): delta arrow against the
+    previous run, a caption against the baseline, and beside accuracy what always guessing the majority
+    class scores."""
+    chosen = [t for t in TILES if keys is None or t.key in keys]
+    row = st.container(horizontal=True, wrap=True, gap="small")  # tiles wrap rather than shrink on a narrow screen
+    for tile in chosen:
+        with row.container(width=TILE_WIDTH_PX):
+            change = delta(tile, result, previous)
+            st.metric(
+                tile_label(tile, result),
+                format_value(tile, tile.get(result)),
+                delta=change,
+                delta_color="off" if is_nil(change) else "normal" if tile.higher_is_better else "inverse",
+                help=f"{tile_help(tile, result)} Arrow: change against the previous run.",
+                border=True,
+            )
+            notes = []
+            if tile.key == "accuracy" and (majority := majority_text(result)) is not None:
+                notes.append(majority)
+            vs_base = delta(tile, result, baseline) if baseline is not None and baseline is not result else None
+            if vs_base is not None:
+                notes.append(f"vs baseline: {vs_base}")
+            for text in notes:
+                st.caption(text)
+
+
+def history_charts(history: Sequence[Any], planned_epochs: int | None, *, container: Any = None) -> None:
+    """Accuracy and loss per epoch side by side, each filling its column (they stack on a narrow screen)."""
+    left, right = (container or st).columns(2)
+    for col, chart in zip((left, right), charts.history_panels(history, planned_epochs), strict=True):
+        col.altair_chart(chart, width="stretch")
+
+
+CHART_WIDTH_PX = 310  # three charts to a row beside the sidebar at 1440 px, one to a row at 800 px
+
+
+def chart_row(items: Sequence[Any], width_px: int = CHART_WIDTH_PX) -> None:
+    """Charts side by side at a readable width each, wrapping onto the next row when the screen is narrow
+    (columns would squeeze a 10-class confusion matrix into 150 px at 800 px)."""
+    row = st.container(horizontal=True, wrap=True)
+    for chart in items:
+        row.container(width=width_px).altair_chart(chart, width="stretch")
+
+
+def curve_classes_ui(
+    evaluation: Evaluation, key: str, label: str = "Classes on the ROC and precision–recall charts"
+) -> list[str] | None:
+    """Which classes' ROC and PR lines to draw: a picker for multi-class (default: the three hardest); None
+    (the default) for binary, whose one line is the positive class."""
+    labels = [c.label for c in evaluation.roc_curves]
+    if len(labels) <= 3:
+        return None
+    return st.multiselect(
+        label,
+        labels,
+        default=charts.default_curve_classes(evaluation),
+        key=key,
+        help="Ten overlapping lines read as one: pick the classes to compare. Default: the three with the "
+        "lowest recall.",
+    )
 
 
 def evaluation_views(result: RunResult, split: str = "validation") -> None:
     evaluation = result.metrics[split]
     names = result.dataset["class_names"]
-    left, middle, right = st.columns(3)
-    with left:
-        st.altair_chart(charts.confusion_chart(evaluation, names), width="stretch")
-    with middle:
-        st.altair_chart(charts.curve_chart(evaluation, "roc"), width="stretch")
-    with right:
-        st.altair_chart(charts.curve_chart(evaluation, "pr"), width="stretch")
+    classes = curve_classes_ui(evaluation, key=f"curves_{split}")
+    chart_row(
+        [
+            charts.confusion_chart(evaluation, names),
+            charts.curve_chart(evaluation, "roc", classes),
+            charts.curve_chart(evaluation, "pr", classes),
+        ]
+    )
     st.dataframe(
         pd.DataFrame(evaluation.per_class),
         hide_index=True,

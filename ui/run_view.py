@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from core import charts
 from core.config import DataConfig, ModelConfig
+from core.evaluation.tiles import TILES, early_stop_note, run_title
 from core.explore.pareto import timing_note
 from core.records import report
 from ui import cached, demo_save, results, widgets
@@ -16,6 +16,7 @@ from ui.boundary import boundary_chart
 from ui.text import plain
 
 VIEWS = ("Learning curves", "Evaluation (validation)", "Test set")
+HEADLINE = ("accuracy", "f1", "train_time_s", "latency_ms_p50", "size_kb")  # the first row of tiles
 
 
 def _boundary(snapshot: Any, data: Any, when: str) -> Any:
@@ -35,7 +36,8 @@ def live_boundary(job: Any, data: Any) -> tuple[Any, Any] | None:
 
 
 def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
-    """The session's current run, said plainly when the settings have moved on since it ran."""
+    """The session's current run, said plainly when the settings have moved on since it ran. Title, the five
+    headline tiles and the chart come first (they fit a 1440×900 screen); every other number follows."""
     run = state.current_run
     if run is None:
         st.info("Press **Train** to run this configuration.")
@@ -47,39 +49,24 @@ def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
             f"Run {state.current + 1} was stopped after {run.cost.epochs_run} of {run.model_config.epochs} "
             "epochs; its numbers are those of the partial model."
         )
-    if run.cost.timing_context != "serial":
-        st.caption(f"⚠️ {timing_note(run.cost.timing_context)}")
-    for message in run.warnings:
-        st.caption(f"⚠️ {plain(message)}")
 
-    head, pin, clear = st.columns([4, 1, 1])
-    head.subheader(plain(f"Run {state.current + 1}: {run.model_repr} on {run.data_config.dataset}"))
+    st.subheader(f"Run {state.current + 1}: {plain(run_title(run))}", help=plain(run.model_repr), anchor=False)
     matches = (run.data_config, run.model_config) == (data_cfg, model_cfg)
-    if pin.button("Pin as baseline", key="train_pin", width="stretch", disabled=not matches):  # never a stale run
+    note = early_stop_note(run)
+    if note:
+        st.caption(f":material/timer_off: {note}")
+    results.tiles(run, state.previous_run, state.baseline_run, keys=HEADLINE)
+
+    bar = st.container(horizontal=True, wrap=True, vertical_alignment="center")
+    view = bar.radio("View", VIEWS, horizontal=True, key="train_view", label_visibility="collapsed", width="content")
+    if bar.button("Pin as baseline", key="train_pin", disabled=not matches):  # never a stale run
         state.baseline = state.current
         st.rerun()
-    if state.baseline is not None and clear.button("Clear baseline", key="train_unpin", width="stretch"):
+    if state.baseline is not None and bar.button("Clear baseline", key="train_unpin"):
         state.baseline = None
         st.rerun()
-    results.tiles(run, state.previous_run, state.baseline_run)
-    c = run.cost
-    st.caption(
-        f"Fitting: first epoch {c.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
-        f"{'n/a' if c.epoch_s_median is None else f'{c.epoch_s_median:.3f} s'}"
-        + (
-            ""
-            if c.eval_time_s is None
-            else f" · evaluation (per-epoch validation, final scoring) {c.eval_time_s:.3f} s"
-        )
-        + ("" if c.estimate_s is None else f" · estimated before the run {c.estimate_s:.2f} s")
-        + f" · {c.predict_rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
-        f"{run.environment['cores']} cores{widgets.engine_note(run.environment)} · timing: {c.timing_context}",
-        help=timing_note(c.timing_context),
-    )
-
-    view = st.radio("View", VIEWS, horizontal=True, key="train_view", label_visibility="collapsed")
     if view == VIEWS[0]:  # one view at a time: every chart drawn costs time on each slider move
-        st.altair_chart(charts.history_chart(run.history, run.model_config.epochs), width="stretch")
+        results.history_charts(run.history, run.model_config.epochs)
         snapshot = state.boundaries.get(state.current) if matches else None
         if snapshot is not None:  # 2-D data: where the model draws the line, over the validation points
             data = cached.prepared_data(data_cfg)
@@ -88,6 +75,28 @@ def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
         results.evaluation_views(run)
     else:
         results.test_set_section(state, state.current)
+
+    with st.expander("All numbers: precision, recall, ROC AUC, steady epoch, parameters, memory, timing details"):
+        results.tiles(run, state.previous_run, state.baseline_run, keys=[t.key for t in TILES if t.key not in HEADLINE])
+        c = run.cost
+        st.caption(
+            f"Fitting: first epoch {c.first_epoch_s:.3f} s (includes set-up and tracing) · steady epochs "
+            f"{'n/a' if c.epoch_s_median is None else f'{c.epoch_s_median:.3f} s'}"
+            + (
+                ""
+                if c.eval_time_s is None
+                else f" · evaluation (per-epoch validation, final scoring) {c.eval_time_s:.3f} s"
+            )
+            + ("" if c.estimate_s is None else f" · estimated before the run {c.estimate_s:.2f} s")
+            + f" · {c.predict_rows_per_s:,.0f} rows/s predicting · measured on {run.environment['cpu']}, "
+            f"{run.environment['cores']} cores{widgets.engine_note(run.environment)} · timing: {c.timing_context}",
+            help=timing_note(c.timing_context),
+        )
+        st.caption(f"Model: `{plain(run.model_repr)}`")
+    if run.cost.timing_context != "serial":
+        st.caption(f":material/warning: {timing_note(run.cost.timing_context)}")
+    for message in run.warnings:
+        st.caption(f":material/warning: {plain(message)}")
 
     demo_save.save_form(state, run)  # a form: typing never reruns (or collapses) it
     st.download_button(

@@ -263,21 +263,46 @@ def model_config_ui(prefix: str, current: ModelConfig, *, image_data: bool) -> M
     )
     values: dict[str, object] = {"kind": kind}
     k = f"{prefix}_{kind.value}"  # per-family keys: switching family does not carry odd values across
-    for name in MODEL_KNOBS[kind]:
-        value = getattr(current, name)
-        if name == "device" and value is None and not gpu_present():  # no GPU here: nothing to choose
-            values[name] = None
+    names = [n for n in MODEL_KNOBS[kind] if n != "device" or current.device is not None or gpu_present()]
+    if "device" not in names:  # no GPU on this machine: nothing to choose, the setup keeps device unset
+        values["device"] = None
+    for section, expanded in SECTIONS:  # model and training open; regularisation, precision, engine folded
+        in_section = [n for n in names if KNOBS[n].section == section]
+        if not in_section and section != "advanced":
             continue
-        if name == "backend" and value is None:  # unset: the control shows the engine the family runs on, and
-            shown = wanted_backend(replace(current, kind=kind)) or Backend.TENSORFLOW  # the setup stays unset
-            picked = knob_control(KNOBS[name], shown, k)  # until the person picks another engine
-            values[name] = None if picked == shown else picked
-            continue
-        values[name] = knob_control(KNOBS[name], value, k)
-    values["seed"] = int(
-        st.number_input("Model seed", 0, SEED_MAX, current.seed, key=f"{prefix}_model_seed", help=HELP["seed"])
-    )
+        with st.expander(section.capitalize(), expanded=expanded):
+            for name in in_section:
+                values[name] = _model_knob(name, current, kind, k)
+            if section == "advanced":
+                values["seed"] = int(
+                    st.number_input(
+                        "Model seed", 0, SEED_MAX, current.seed, key=f"{prefix}_model_seed", help=HELP["seed"]
+                    )
+                )
     return replace(current, **values)
+
+
+SECTIONS = (("model", True), ("training", True), ("advanced", False))  # the sidebar's knob groups, in order
+
+
+def _model_knob(name: str, current: ModelConfig, kind: ModelKind, key_prefix: str):
+    value = getattr(current, name)
+    if name == "device":  # unset is a choice of its own: the engine's (its GPU when it sees one)
+        options = [None, *KNOBS[name].choices]
+        return st.radio(
+            KNOBS[name].title,
+            options,
+            index=options.index(value),
+            key=f"{key_prefix}_device",
+            format_func=lambda d: "Engine's choice" if d is None else d.value.upper(),
+            help=KNOBS[name].help,
+            horizontal=True,
+        )
+    if name == "backend" and value is None:  # unset: the control shows the engine the family runs on, and
+        shown = wanted_backend(replace(current, kind=kind)) or Backend.TENSORFLOW  # the setup stays unset
+        picked = knob_control(KNOBS[name], shown, key_prefix)  # until the person picks another engine
+        return None if picked == shown else picked
+    return knob_control(KNOBS[name], value, key_prefix)
 
 
 def knob_control(knob: Knob, value, key_prefix: str):

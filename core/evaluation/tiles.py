@@ -5,9 +5,11 @@ Pages show these tiles; the definitions live here so a test can check every numb
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from core.config import DataConfig, ModelConfig, ModelKind
 from core.records.result import RunResult
 
 
@@ -155,20 +157,40 @@ def tile_help(tile: Tile, result: RunResult | None = None) -> str:
     return tile.help
 
 
+def short_number(value: float) -> str:
+    """A count in at most four significant characters: 812, 1.2 k, 35 k, 1.2 M (tiles never truncate)."""
+    for limit, suffix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if abs(value) >= limit:
+            scaled = value / limit
+            return f"{scaled:.1f}{suffix}" if abs(scaled) < 10 else f"{scaled:.0f}{suffix}"
+    return f"{value:.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:.1f}"
+
+
+_SECONDS = Tile("seconds", "", "s", False, lambda r: None, "")
+
+
 def format_value(tile: Tile, value: float | None) -> str:
+    """A tile's value, short enough never to be cut by a tile at 800 px: "97.2 %", "6.75 s", "1.2 k", "35 KB"."""
     if value is None:
         return "n/a"
     if tile.percent:
         return f"{value * 100:.2f} %"
     if tile.key == "n_params":
-        return f"{int(value):,}"
+        return short_number(value)
     if tile.unit == "ms" and value < 1:
-        return f"{value * 1000:.0f} µs"  # short enough to fit a tile
-    if tile.unit == "ms" or tile.key == "roc_auc":
+        return f"{value * 1000:.0f} µs"
+    if tile.key == "roc_auc" or tile.unit == "ms" and value < 10:
         return f"{value:.3f}{' ' + tile.unit if tile.unit else ''}"
-    if tile.unit == "s":
-        return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
-    return f"{value:,.0f} {tile.unit}" if value >= 100 else f"{value:,.1f} {tile.unit}".strip()
+    if tile.unit == "ms" and value >= 1000:
+        return format_value(_SECONDS, value / 1000)
+    if tile.unit in ("s", "ms"):
+        if value < 100:
+            return f"{value:.3g} {tile.unit}"
+        return f"{value / 60:.1f} min" if value < 6000 else f"{value / 3600:.1f} h"
+    for small, big in (("KB", "MB"), ("MB", "GB")):
+        if tile.unit == small and value >= 1000:
+            return format_value(replace(tile, unit=big), value / 1024 if small == "KB" else value / 1000)
+    return f"{value:.3g} {tile.unit}".strip() if value < 100 else f"{short_number(value)} {tile.unit}".strip()
 
 
 def is_nil(delta_text: str | None) -> bool:
@@ -198,6 +220,89 @@ def is_improvement(tile: Tile, current: RunResult, reference: RunResult) -> bool
     if a is None or b is None or a == b:
         return None
     return (a > b) == tile.higher_is_better
+
+
+_FAMILY_NAMES = {
+    ModelKind.NUMPY_MLP: "Neural network",
+    ModelKind.KERAS_MLP: "Neural network",
+    ModelKind.KERAS_CNN: "Convolutional network",
+    ModelKind.LOGISTIC: "Logistic regression",
+    ModelKind.RANDOM_FOREST: "Random forest",
+    ModelKind.HIST_GB: "Gradient boosting",
+    ModelKind.KNN: "k-nearest neighbours",
+}
+
+
+def model_title(m: ModelConfig) -> str:
+    """The model in words: "Neural network (128 units, Keras)", "Random forest (100 trees)"."""
+    name = _FAMILY_NAMES.get(m.kind, m.kind.value.replace("_", " ").capitalize())
+    if m.kind == ModelKind.KERAS_CNN:
+        blocks = f"{m.conv_blocks} block{'s' if m.conv_blocks > 1 else ''}"
+        return f"{name} ({blocks} of {m.filters} filters, Keras)"
+    if m.kind.is_network:
+        units = "-".join(str(u) for u in m.hidden_units)
+        size = f"{units} units" if units else "no hidden layer"
+        return f"{name} ({size}, {'Keras' if m.kind.uses_keras else 'NumPy'})"
+    if m.kind == ModelKind.RANDOM_FOREST:
+        return f"{name} ({m.n_trees} trees)"
+    if m.kind == ModelKind.HIST_GB:
+        return f"{name} ({m.max_iter} iterations)"
+    if m.kind == ModelKind.KNN:
+        return f"{name} ({m.k_neighbors} neighbours)"
+    return name
+
+
+def dataset_title(d: DataConfig) -> str:
+    """The dataset in words, as a sentence continues it: "breast cancer", "MNIST", "digits", "sales.csv"."""
+    from core.data.datasets import DATASETS  # the registry: no loading happens on import
+
+    if d.dataset == "csv":
+        return os.path.basename(d.csv_path) if d.csv_path else "your CSV"
+    info = DATASETS.get(d.dataset)
+    title = info.title.split(" (")[0] if info is not None else d.dataset.replace("_", " ")
+    first = title.split(" ")[0]
+    return title if any(c.isupper() for c in first[1:]) else title[0].lower() + title[1:]  # MNIST stays MNIST
+
+
+def run_title(result: RunResult) -> str:
+    """A run's title for people: "Logistic regression on breast cancer", "Neural network (128 units, Keras) on
+    MNIST". Every page, report and board uses this rather than the model's repr."""
+    return f"{model_title(result.model_config)} on {dataset_title(result.data_config)}"
+
+
+def early_stop_note(result: RunResult) -> str | None:
+    """The note "Stopped early at epoch 7 of 20: validation loss had not improved for 3 epochs." when early stopping
+    ended the run before its planned epochs; None otherwise (a stop by hand is said elsewhere)."""
+    m = result.model_config
+    patience = m.early_stopping_patience if m.kind.uses_keras else 0
+    ran = result.cost.epochs_run
+    if result.stopped or not patience or ran >= m.epochs:
+        return None
+    plural = "s" if patience > 1 else ""
+    return (
+        f"Stopped early at epoch {ran} of {m.epochs}: validation loss had not improved for {patience} "
+        f"epoch{plural}; the weights of the best epoch were kept."
+    )
+
+
+def majority_baseline(result: RunResult, split: str = "validation") -> float | None:
+    """Accuracy of always predicting the training split's most frequent class, scored on ``split``: the
+    number any accuracy must beat. None when the counts are not recorded (older runs)."""
+    counts = result.dataset.get("train_counts_before") or result.dataset.get("train_counts")
+    evaluation = result.metrics.get(split)
+    if not counts or evaluation is None:
+        return None
+    majority = max(range(len(counts)), key=lambda i: counts[i])
+    support = [int(row.get("support", 0)) for row in evaluation.per_class]
+    if len(support) == len(counts) and sum(support):
+        return support[majority] / sum(support)
+    return counts[majority] / sum(counts)
+
+
+def majority_text(result: RunResult, split: str = "validation") -> str | None:
+    """The text "majority class: 11.3 %": what always guessing the commonest class would score."""
+    share = majority_baseline(result, split)
+    return None if share is None else f"majority class: {share * 100:.1f} %"
 
 
 def config_label(result: RunResult) -> str:

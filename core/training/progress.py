@@ -68,3 +68,50 @@ def stop_requested(callback: Callback | None) -> bool:
 def polls_batches(callback: Callback | None) -> bool:
     """True when ``callback`` has a per-batch stop flag worth polling (so trainers skip the hook otherwise)."""
     return getattr(callback, "stop_requested", None) is not None
+
+
+def steady_epoch_s(logs: list[EpochLog] | tuple[EpochLog, ...]) -> float | None:
+    """Seconds per epoch as the run goes now: the mean of epochs 2 onwards once one exists (epoch 1 carries
+    set-up and graph tracing, often many times a steady epoch), else epoch 1's own time; None before any."""
+    if not logs:
+        return None
+    if len(logs) >= 2:
+        return max(logs[-1].elapsed_s - logs[0].elapsed_s, 0.0) / (len(logs) - 1)
+    return logs[0].elapsed_s
+
+
+def eta_s(logs: list[EpochLog] | tuple[EpochLog, ...], since_last_s: float = 0.0) -> float | None:
+    """Seconds left in training, or None when there is nothing to estimate yet (no epoch) or no epoch left
+    (the final scoring). ``since_last_s``: time since the last epoch ended, so the estimate counts down
+    between epochs rather than freezing. Never 0 while an epoch is left: at worst a tenth of an epoch (the
+    epoch in hand is late, not done)."""
+    if not logs:
+        return None
+    left = logs[-1].epochs - len(logs)
+    per_epoch = steady_epoch_s(logs)
+    if left <= 0 or per_epoch is None:
+        return None
+    floor = max(per_epoch * 0.1, 0.05)
+    return max(per_epoch * left - max(since_last_s, 0.0), floor)
+
+
+def fraction_done(logs: list[EpochLog] | tuple[EpochLog, ...], since_last_s: float = 0.0) -> float:
+    """The progress bar's fill: epochs done plus the estimated share of the epoch in hand (below 1 until
+    the last epoch has ended)."""
+    if not logs:
+        return 0.0
+    planned = max(logs[-1].epochs, 1)
+    per_epoch = steady_epoch_s(logs) or 0.0
+    in_hand = min(since_last_s / per_epoch, 0.95) if per_epoch > 0 and len(logs) < planned else 0.0
+    return min((len(logs) + in_hand) / planned, 1.0)
+
+
+def eta_text(seconds: float | None) -> str:
+    """The bar's "ETA 12 s", "ETA 2.5 min", "ETA < 1 s" (never "ETA 0.0 s")."""
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return "ETA < 1 s"
+    if seconds < 90:
+        return f"ETA {seconds:.0f} s"
+    return f"ETA {seconds / 60:.1f} min"

@@ -39,7 +39,7 @@ def test_compress_a_stored_run_shows_measured_variants_and_reopens_them(tmp_path
     assert done.returncode == 0, done.stderr
     _clear_store_cache()
     at = _page(tmp_path, monkeypatch)
-    assert at.selectbox(key="compress_run").value.startswith("Stored run #1: KerasMLP(32")
+    assert at.selectbox(key="compress_run").value.startswith("Stored run #1: Neural network (32 units, Keras)")
     at.multiselect(key="compress_quant").set_value(["int8"])
     at.checkbox(key="compress_prune").uncheck()
     at.checkbox(key="compress_distill").uncheck().run()

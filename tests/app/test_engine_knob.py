@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import core.models.keras_import as keras_import
-from core.config import Backend
+from core.config import Backend, Device
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 180  # a worker loads Keras on its engine (JAX ≈2.4 s, TensorFlow ≈5 s) before the first run
@@ -68,3 +68,22 @@ def test_home_without_measured_figures_shows_no_comparison(tmp_path, monkeypatch
     at.run()
     assert not at.exception, at.exception
     assert "JAX is faster by" not in {m.label for m in at.metric}
+
+
+def test_the_device_choice_appears_only_where_a_gpu_is_present_and_a_missing_gpu_is_a_message(monkeypatch):
+    import ui.widgets
+
+    at = _train_page()
+    assert not [r for r in at.radio if r.key == "train_keras_mlp_device"]  # no GPU on this machine: no choice
+    monkeypatch.setattr(ui.widgets, "gpu_present", lambda: True)
+    at.run()
+    device = at.radio(key="train_keras_mlp_device")
+    assert device.value is None and list(device.options) == ["Engine's choice", "CPU", "GPU"]
+    if keras_import.gpu_present():
+        return  # a real GPU: the run would use it
+    device.set_value(Device.GPU).run()
+    at.slider(key="train_keras_mlp_epochs").set_value(1).run()
+    at.button(key="train_go").click().run()
+    assert not at.exception, at.exception
+    assert any("device='gpu' was asked for" in e.value for e in at.error), [e.value for e in at.error]
+    assert at.query_params.get("m.device") == "gpu"

@@ -20,6 +20,12 @@ def _app(page: str | None = None) -> AppTest:
     return at
 
 
+def _arrow(data: bytes) -> dict:
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(data).read_all().to_pydict()
+
+
 def _metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
@@ -107,3 +113,46 @@ def test_train_draws_the_decision_boundary_of_a_2d_run():
     assert not at.exception, at.exception
     specs = [c.proto.spec for c in at.get("vega_lite_chart")]
     assert any("Decision boundary" in spec and "epoch 30" in spec for spec in specs), [s[:200] for s in specs]
+
+
+def test_train_reads_plainly_groups_its_knobs_and_puts_the_headline_first():
+    at = _app("train")
+    title = at.subheader[0].value
+    assert title == "Run 1: Neural network (128 units, NumPy) on digits", title
+    assert [e.label for e in at.sidebar.expander] == ["Data", "Model", "Training", "Advanced"]
+    first_row = [m.label for m in at.main.metric][:5]
+    assert first_row == ["Val accuracy", "F1 (macro over 10 classes)", "Training time", "Latency p50", "Model size"]
+    assert any(c.value.startswith("majority class: ") and c.value.endswith(" %") for c in at.caption)
+    assert at.main.metric[0].value.endswith("%")
+
+
+def test_metrics_draws_the_chosen_classes_roc_lines():
+    at = _app("train")
+    at.switch_page("app_pages/metrics.py").run()
+    assert not at.exception
+    picker = at.multiselect(key="metrics_curve_classes")
+    assert len(picker.value) == 3  # ten classes: the three hardest at first
+    picker.set_value(["7"]).run()
+    roc = next(c.proto for c in at.get("vega_lite_chart") if "ROC" in c.proto.spec)
+    drawn = {label for d in roc.datasets for label in _arrow(d.data.data).get("label", [])}
+    assert drawn == {"7"}, drawn
+
+
+def test_training_bar_counts_down_and_says_scoring_once_every_epoch_is_in():
+    from types import SimpleNamespace
+
+    from core.training.progress import EpochLog
+    from ui.live import training_progress
+
+    def log(epoch: int, elapsed: float) -> EpochLog:
+        return EpochLog(epoch, 4, 1.0, 0.5, 1.0, 0.5, elapsed, 0.1)
+
+    job = SimpleNamespace(job_id="bar-test", logs=[log(1, 30.0), log(2, 31.0)], halted_at=None, elapsed_s=32.0)
+    fraction, text = training_progress(job, False)
+    assert "Epoch 2/4" in text and "ETA 2 s" in text, text  # steady 1 s epochs; epoch 1's 30 s left out
+    job.elapsed_s = 40.0  # the third epoch is late: the ETA shrinks to its floor, never to 0
+    later, text = training_progress(job, False)
+    assert "ETA < 1 s" in text and later > fraction and later < 0.75, text
+    job.logs += [log(3, 41.0), log(4, 42.0)]
+    fraction, text = training_progress(job, False)
+    assert fraction == 1.0 and text.endswith("scoring…") and "ETA" not in text, text

@@ -50,3 +50,53 @@ def test_image_grid_places_each_class_on_its_row():
     grid = charts.image_grid(X, y, (2, 2), n_classes=2, per_class=3)
     assert grid.shape == (6, 9)
     assert grid[:2, :2].max() == 0.0 and grid[3:5, :2].max() == 1.0
+
+
+def _specs(chart) -> list[dict]:
+    """Every single view of a chart's spec (layers and concatenations flattened)."""
+    spec = chart.to_dict()
+    out, todo = [], [spec]
+    while todo:
+        node = todo.pop()
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            todo.extend(node.get(key, []))
+        if "encoding" in node:
+            out.append(node)
+    return out
+
+
+def test_epoch_axes_are_whole_numbers_and_legends_are_never_clipped():
+    result = train(DataConfig(), ModelConfig(epochs=3))
+    for chart in (charts.history_chart(result.history, 3), *charts.history_panels(result.history, 3)):
+        for view in _specs(chart):
+            axis = view["encoding"]["x"]["axis"]
+            assert axis["tickMinStep"] == 1 and axis["format"] == "d"
+            legend = view["encoding"]["color"]["legend"]
+            assert legend["labelLimit"] == 0
+
+
+def test_roc_lines_follow_the_chosen_classes():
+    result = train(DataConfig(), ModelConfig(epochs=2))  # digits: ten classes
+    evaluation = result.validation
+    chosen = ["3", "8"]
+
+    def labels(chart) -> set[str]:
+        rows = [row for rows in chart.to_dict()["datasets"].values() for row in rows]
+        return {row["label"] for row in rows}
+
+    assert labels(charts.curve_chart(evaluation, "roc", chosen)) == set(chosen)
+    assert labels(charts.curve_chart(evaluation, "pr", chosen)) == set(chosen)
+    default = charts.default_curve_classes(evaluation)
+    assert len(default) == 3 and labels(charts.curve_chart(evaluation, "roc")) == set(default)
+    recall = {row["class"]: row["recall"] for row in evaluation.per_class}
+    assert max(recall[c] for c in default) <= min(recall[c] for c in recall if c not in default)  # the hardest
+    binary = train(DataConfig(dataset="breast_cancer"), ModelConfig(epochs=2)).validation
+    assert charts.default_curve_classes(binary) == [binary.positive_class]
+
+
+def test_confusion_matrix_grows_with_its_classes():
+    ten = train(DataConfig(), ModelConfig(epochs=1))
+    two = train(DataConfig(dataset="breast_cancer"), ModelConfig(epochs=1))
+    tall = charts.confusion_chart(ten.validation, ten.dataset["class_names"]).to_dict()["height"]
+    short = charts.confusion_chart(two.validation, two.dataset["class_names"]).to_dict()["height"]
+    assert tall > short
