@@ -25,7 +25,7 @@ from core import CoreError, DataConfig, EpochLog, ModelConfig, RunResult, train
 from core.data.prepare import PreparedData
 from core.explore.sweeps import Trial
 from core.status import Status
-from core.training.progress import Progress
+from core.training.progress import BatchClock, Progress
 from core.training.worker import RunStopped, WorkerPool
 
 GRACE_S = 60.0  # a training job whose page has not polled it for this long is stopped
@@ -135,6 +135,7 @@ class TrainingJob(_Background):
     store_error: str | None = None
     estimate_s: float | None = None  # the estimate the page showed before the run; stored in cost.estimate_s
     boundary: Any = None  # 2-D data: the latest decision-boundary snapshot from the worker (a BoundarySnapshot)
+    batches: BatchClock | None = None  # networks: per-batch progress from the worker, for the ETA
     started_at: float = field(default_factory=time.perf_counter)
     stop_event: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -160,9 +161,10 @@ class TrainingJob(_Background):
                     on_halted=self._halted,
                     context=self.context,
                     on_boundary=self._on_boundary,
+                    on_batch=self._on_batch,
                 )
             else:
-                progress = Progress(on_epoch=self._on_epoch, should_stop=self._stop_seen)
+                progress = Progress(on_epoch=self._on_epoch, should_stop=self._stop_seen, on_batch=self._on_batch)
                 self.result = train(self.data_cfg, self.model_cfg, callback=progress, prepared=self.prepared)
         except RunStopped as err:
             self.stopped_without_model = str(err)
@@ -174,6 +176,11 @@ class TrainingJob(_Background):
     def _on_epoch(self, log: EpochLog) -> None:
         self.logs.append(log)
         self._news()
+
+    def _on_batch(self, epoch: int, done: int, total: int) -> None:
+        if self.batches is None:
+            self.batches = BatchClock(epochs=self.model_cfg.epochs)
+        self.batches.update(time.perf_counter(), epoch, done, total)  # no rerun: the live loop polls
 
     def _on_boundary(self, snapshot: Any) -> None:
         self.boundary = snapshot

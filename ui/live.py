@@ -11,6 +11,7 @@ the job has ended.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -100,12 +101,19 @@ def training_progress(job: Any, finished: bool) -> tuple[float, str]:
         lag = f" {job.halted_at - asked:.2f} s after the request" if asked and job.halted_at >= asked else ""
         text = f"Training stopped{done}{lag} · scoring the partial model… {job.elapsed_s:.1f} s"
         return len(logs) / job.model_cfg.epochs, text
+    planned = logs[-1].epochs if logs else job.model_cfg.epochs
+    if logs and len(logs) >= planned:
+        return 1.0, f"Epoch {len(logs)}/{planned} · {job.elapsed_s:.1f} s elapsed · scoring…"
+    clock = getattr(job, "batches", None)  # per-batch progress from the trainer (networks)
+    eta = clock.eta_s(logs, time.perf_counter()) if clock is not None else None
+    if eta is not None:
+        epoch, done = divmod(clock.last[1], clock.total)
+        epoch, done = (epoch, clock.total) if done == 0 else (epoch + 1, done)
+        head = f"Epoch {epoch}/{planned} · batch {done:,}/{clock.total:,} · {job.elapsed_s:.1f} s elapsed"
+        return max(clock.fraction(), len(logs) / planned), f"{head} · {eta_text(eta)}"
     if logs:
-        last = logs[-1]
         since_last = job.elapsed_s - _first_seen(job, len(logs))  # counts down between epochs
-        head = f"Epoch {len(logs)}/{last.epochs} · {job.elapsed_s:.1f} s elapsed"
-        if len(logs) >= last.epochs:
-            return 1.0, f"{head} · scoring…"
+        head = f"Epoch {len(logs)}/{planned} · {job.elapsed_s:.1f} s elapsed"
         return fraction_done(logs, since_last), f"{head} · {eta_text(eta_s(logs, since_last))}"
     # an update each poll also lets Streamlit deliver a Stop click or a slider change promptly
     return 0.0, f"First epoch (set-up and graph tracing)… {job.elapsed_s:.1f} s"

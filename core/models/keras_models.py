@@ -19,7 +19,7 @@ import numpy as np
 from core.config import ModelConfig, ModelKind, Precision
 from core.models.base import Model, inner_split
 from core.models.keras_import import import_keras
-from core.training.progress import Callback, EpochLog, notify, polls_batches, stop_requested
+from core.training.progress import Callback, EpochLog, batch_done, notify, polls_batches, stop_requested
 
 keras = import_keras()
 
@@ -88,17 +88,33 @@ class _StopWatcher(keras.callbacks.Callback):
         self._done = threading.Event()
 
     def on_train_begin(self, logs=None):
+        self._epoch = None  # (1-based epoch, optimizer steps before it) once an epoch has begun
         threading.Thread(target=self._watch, name="tradeoff-keras-stop", daemon=True).start()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = (epoch + 1, self._steps())
 
     def on_train_end(self, logs=None):
         self._done.set()
 
+    def _steps(self) -> int | None:
+        try:  # the optimizer's step counter, read from this thread: batch progress without a batch hook
+            return int(self.model.optimizer.iterations.numpy())
+        except Exception:  # progress is best effort; the stop flag is what matters
+            return None
+
     def _watch(self) -> None:
+        beat = 0
         while not self._done.wait(0.02):
             if stop_requested(self.user_callback):
                 self.owner.stopped_ = True
                 self.model.stop_training = True
                 return
+            beat += 1
+            if beat % 10 == 0 and self._epoch is not None and self._epoch[1] is not None:  # every 0.2 s
+                steps, total = self._steps(), self.params.get("steps")
+                if steps is not None and total:
+                    batch_done(self.user_callback, self._epoch[0], min(steps - self._epoch[1], total), total)
 
 
 class _BatchStop(keras.callbacks.Callback):
@@ -111,7 +127,11 @@ class _BatchStop(keras.callbacks.Callback):
         super().__init__()
         self.user_callback, self.owner = callback, owner
 
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch + 1
+
     def on_train_batch_end(self, batch, logs=None):
+        batch_done(self.user_callback, self._epoch, batch + 1, self.params.get("steps") or batch + 1)
         if stop_requested(self.user_callback):
             self.owner.stopped_ = True
             self.model.stop_training = True

@@ -16,7 +16,7 @@ import numpy as np
 
 from core.config import Activation, ModelConfig, Optimizer
 from core.models.base import Model
-from core.training.progress import Callback, EpochLog, notify, polls_batches, stop_requested
+from core.training.progress import Callback, EpochLog, batch_done, notify, polls_batches, stop_requested
 
 _EPS = 1e-7
 
@@ -190,6 +190,7 @@ class NumpyMLP(Model):
         xb = np.empty((ws.size, X.shape[1]), dtype=self.dtype)
         yb = np.empty(ws.size, dtype=np.int64)
         wb = None if weights is None else np.empty(ws.size, dtype=self.dtype)
+        n_batches = -(-len(X) // cfg.batch_size)
         for epoch in range(1, cfg.epochs + 1):
             t0 = time.perf_counter()
             order = rng.permutation(len(X))
@@ -207,9 +208,11 @@ class NumpyMLP(Model):
                 predicted = (out[:, 0] >= 0.5) if self.n_outputs_ == 1 else out.argmax(axis=1)
                 correct += int((predicted == yb[:n]).sum())
                 seen += n
-                if poll and stop_requested(callback):
-                    halted = True  # this epoch is logged as far as it got
-                    break
+                if poll:
+                    batch_done(callback, epoch, start // cfg.batch_size + 1, n_batches)
+                    if stop_requested(callback):
+                        halted = True  # this epoch is logged as far as it got
+                        break
             train_acc = correct / seen  # running, as Keras reports it: measured while the weights moved
             fitted = time.perf_counter()
             val_loss = val_acc = None

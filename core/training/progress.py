@@ -41,10 +41,13 @@ def _never() -> bool:
 
 @dataclass(frozen=True)
 class Progress:
-    """A callback with a stop flag: ``on_epoch`` gets each EpochLog, ``should_stop`` is polled every batch."""
+    """A callback with a stop flag: ``on_epoch`` gets each EpochLog, ``should_stop`` is polled every batch,
+    ``on_batch(epoch, done, total)`` hears how far the epoch in hand has got (networks; not every batch: as
+    often as the trainer can say it cheaply)."""
 
     on_epoch: Callback | None = None
     should_stop: Callable[[], bool] = _never
+    on_batch: Callable[[int, int, int], None] | None = None
 
     def __call__(self, log: EpochLog) -> bool:
         asked = bool(self.on_epoch(log)) if self.on_epoch is not None else False
@@ -52,6 +55,57 @@ class Progress:
 
     def stop_requested(self) -> bool:
         return bool(self.should_stop())
+
+    def batch_done(self, epoch: int, done: int, total: int) -> None:
+        if self.on_batch is not None:
+            self.on_batch(epoch, done, total)
+
+
+def batch_done(callback: Callback | None, epoch: int, done: int, total: int) -> None:
+    """Tell ``callback`` (when it listens: a ``batch_done`` method) that ``done`` of ``total`` batches of epoch
+    ``epoch`` (1-based) are fitted."""
+    hook = getattr(callback, "batch_done", None)
+    if hook is not None:
+        hook(epoch, done, total)
+
+
+@dataclass
+class BatchClock:
+    """The ETA from per-batch progress: seconds per batch measured between batch reports (so epoch 1's set-up
+    and graph tracing, which come before its first report, do not inflate it), plus each epoch's validation.
+
+    ``update`` with each report (``now`` on the caller's clock); ``eta_s(logs, now)`` says the seconds left in
+    training, or None when it cannot know yet or no batch is left (the final scoring follows)."""
+
+    epochs: int
+    first: tuple[float, int] | None = None  # (time, batches done in all) at the first report
+    last: tuple[float, int] | None = None
+    total: int = 0  # batches per epoch
+
+    def update(self, now: float, epoch: int, done: int, total: int) -> None:
+        overall = (epoch - 1) * total + done
+        self.total = total
+        if self.first is None or overall < self.first[1]:
+            self.first = (now, overall)
+        self.last = (now, overall)
+
+    def fraction(self) -> float:
+        if self.last is None or not self.total:
+            return 0.0
+        return min(self.last[1] / (self.total * self.epochs), 1.0)
+
+    def eta_s(self, logs: list[EpochLog] | tuple[EpochLog, ...], now: float) -> float | None:
+        if self.first is None or self.last is None or self.last[1] <= self.first[1]:
+            return None
+        per_batch = (self.last[0] - self.first[0]) / (self.last[1] - self.first[1])
+        left = self.total * self.epochs - self.last[1]
+        if left <= 0:
+            return None
+        evals = [log.eval_s for log in logs]
+        per_eval = sum(evals) / len(evals) if evals else 0.0
+        epochs_left = self.epochs - len(logs)
+        seconds = per_batch * left + per_eval * max(epochs_left, 0) - max(now - self.last[0], 0.0)
+        return max(seconds, per_batch)  # never 0 while a batch is left
 
 
 def notify(callback: Callback | None, log: EpochLog) -> bool:

@@ -44,6 +44,7 @@ _READY_TIMEOUT_S = 180.0
 _STOP_POLL_S = 0.02  # the child reads its socket for a stop message at most this often (every batch)
 _PARENT_POLL_S = 0.02  # the parent forwards a stop request within this long
 _BOUNDARY_EVERY_S = 0.25  # 2-D data: a live decision-boundary snapshot at most this often
+_BATCH_EVERY_S = 0.2  # per-batch progress (the page's ETA) at most this often
 NETWORK_STOP_GRACE_S = 10.0  # a network acknowledges a stop after its batch in hand; killed past this
 FIT_STOP_GRACE_S = 0.3  # a scikit-learn fit cannot be interrupted: killed after this
 _ROOT = Path(__file__).resolve().parents[2]  # the repository: core/training/worker.py
@@ -104,6 +105,20 @@ class _StopPoll:
         return self.stopped
 
 
+class _BatchSender:
+    """Per-batch progress to the parent, at most every ``_BATCH_EVERY_S`` (a message costs ~20 µs; a batch can
+    take less)."""
+
+    def __init__(self, conn: Connection, run_id: int) -> None:
+        self.conn, self.run_id, self._last = conn, run_id, -1e9
+
+    def __call__(self, epoch: int, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - self._last >= _BATCH_EVERY_S or done == total:
+            self.conn.send(("batch", self.run_id, (epoch, done, total)))
+            self._last = now
+
+
 class _BoundaryProgress(Progress):
     """Progress that also sends the decision boundary on a grid, at most every ``_BOUNDARY_EVERY_S`` (2-D data).
 
@@ -112,7 +127,7 @@ class _BoundaryProgress(Progress):
     keeps that share under half a percent."""
 
     def __init__(self, base: Progress, send: Callable[[Any], None], grid: Any) -> None:
-        super().__init__(on_epoch=base.on_epoch, should_stop=base.should_stop)
+        super().__init__(on_epoch=base.on_epoch, should_stop=base.should_stop, on_batch=base.on_batch)
         self._send, self._grid, self._model, self._last = send, grid, None, -1e9
 
     @classmethod
@@ -161,7 +176,11 @@ def _serve(conn: Connection) -> None:
         if backend is not None:  # the engine the parent chose; Keras reads it at its first import here
             os.environ["KERAS_BACKEND"] = backend
         stop = _StopPoll(conn, run_id)
-        progress = Progress(on_epoch=lambda log, rid=run_id: conn.send(("epoch", rid, log)), should_stop=stop)
+        progress = Progress(
+            on_epoch=lambda log, rid=run_id: conn.send(("epoch", rid, log)),
+            should_stop=stop,
+            on_batch=_BatchSender(conn, run_id),
+        )
         try:
             if data_cfg not in prepared:
                 prepared[data_cfg] = prepare(data_cfg)
@@ -339,8 +358,10 @@ class TrainingWorker:
         on_halted: Callable[[], None] | None = None,
         context: str = "serial",
         on_boundary: Callable[[Any], None] | None = None,
+        on_batch: Callable[[int, int, int], None] | None = None,
     ) -> RunResult:
-        """Train in the worker; ``callback`` gets each EpochLog here and may return True to stop.
+        """Train in the worker; ``callback`` gets each EpochLog here and may return True to stop, ``on_batch``
+        (epoch, batches done, batches per epoch) how far the epoch in hand has got.
 
         ``should_stop`` is polled every 50 ms and forwarded to the child, which checks it every batch;
         ``request_stop()`` does the same for whatever run is in progress; ``on_halted()`` is called when
@@ -364,7 +385,7 @@ class TrainingWorker:
                         raise WorkerError(f"The training worker could not load {what}; see the server log.")
                 overlap = _Overlap.begin(self)
                 try:
-                    result = self._exchange(data_cfg, model_cfg, callback, context, on_halted, on_boundary)
+                    result = self._exchange(data_cfg, model_cfg, callback, context, on_halted, on_boundary, on_batch)
                 except (EOFError, OSError):
                     self._restart()
                     raise WorkerError("The training worker died during the run (out of memory?).") from None
@@ -400,6 +421,7 @@ class TrainingWorker:
         context: str,
         on_halted: Callable[[], None] | None,
         on_boundary: Callable[[Any], None] | None = None,
+        on_batch: Callable[[int, int, int], None] | None = None,
     ) -> RunResult:
         conn = self._conn
         assert conn is not None
@@ -430,6 +452,9 @@ class TrainingWorker:
             elif kind == "boundary":
                 if on_boundary is not None:
                     on_boundary(payload)
+            elif kind == "batch":
+                if on_batch is not None:
+                    on_batch(*payload)
             elif kind == "halted":
                 acknowledged = True
                 if on_halted is not None:

@@ -156,3 +156,23 @@ def test_training_bar_counts_down_and_says_scoring_once_every_epoch_is_in():
     job.logs += [log(3, 41.0), log(4, 42.0)]
     fraction, text = training_progress(job, False)
     assert fraction == 1.0 and text.endswith("scoring…") and "ETA" not in text, text
+
+
+def test_training_bar_reads_batches_within_the_first_epoch():
+    import time
+    from types import SimpleNamespace
+
+    import pytest
+
+    from core.training.progress import BatchClock
+    from ui.live import training_progress
+
+    now = time.perf_counter()
+    clock = BatchClock(epochs=2)
+    clock.update(now - 2.0, 1, 100, 1000)  # the first report came after set-up; then 100 batches a second
+    clock.update(now, 1, 300, 1000)
+    job = SimpleNamespace(job_id="batch-bar", logs=[], halted_at=None, elapsed_s=12.0, batches=clock,
+                          model_cfg=SimpleNamespace(epochs=2))  # fmt: skip
+    fraction, text = training_progress(job, False)
+    assert "Epoch 1/2 · batch 300/1,000" in text and "ETA 17 s" in text, text  # 1,700 batches at 10 ms
+    assert fraction == pytest.approx(0.15)

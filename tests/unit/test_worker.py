@@ -182,3 +182,29 @@ def test_a_2d_run_streams_its_decision_boundary_and_the_last_one_is_the_final_mo
     assert abs(final.proba - snapshots[-1].proba).max() < 1e-6
     if len(snapshots) > 1:  # a slow machine may send only the last one (snapshots are at most 4 a second)
         assert abs(snapshots[0].proba - snapshots[-1].proba).max() > 0.01  # the boundary moved while it learned
+
+
+def _batch_reports(worker, model_cfg):
+    reports = []
+    result = worker.run(DataConfig(), model_cfg, on_batch=lambda *r: reports.append(r))
+    return result, reports
+
+
+def test_numpy_reports_batch_progress_each_epoch_ending_on_its_last_batch(light):
+    cfg = ModelConfig(epochs=3, batch_size=32)
+    result, reports = _batch_reports(light, cfg)
+    total = -(-result.dataset["n_train"] // 32)
+    assert reports and {r[2] for r in reports} == {total}
+    assert [r for r in reports if r[1] == total] == [(e, total, total) for e in (1, 2, 3)]
+    assert all(1 <= done <= total for _, done, _ in reports)
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_keras_reports_batch_progress_on_both_engines(worker, backend):
+    cfg = ModelConfig(kind="keras_mlp", epochs=4, batch_size=4, hidden_units=(64,), backend=backend)
+    result, reports = _batch_reports(worker, cfg)
+    total = -(-result.dataset["n_train"] // 4)
+    assert reports, "no batch progress reached the parent"
+    assert {r[2] for r in reports} == {total} and all(0 <= done <= total for _, done, _ in reports)
+    assert {epoch for epoch, _, _ in reports} <= {1, 2, 3, 4}
+    assert any(0 < done < total for _, done, _ in reports)  # heard mid-epoch, not only at its end
