@@ -96,6 +96,7 @@ def _check(value: Any, hint: Any, path: str) -> None:
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+_FIELDS: dict[type, tuple[dataclasses.Field, ...]] = {}
 
 
 def _check_dataclass(value: Any, cls: type, path: str, *, skip: tuple[str, ...] = ()) -> None:
@@ -104,11 +105,14 @@ def _check_dataclass(value: Any, cls: type, path: str, *, skip: tuple[str, ...] 
     hints = _HINTS.get(cls)
     if hints is None:  # resolving the hints costs ~0.5 ms per class: once per process, not once per value
         hints = _HINTS[cls] = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)} - set(skip)
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = dataclasses.fields(cls)
+    names = {f.name for f in fields} - set(skip)
     unknown = sorted(set(value) - names)
     if unknown:
         raise ImportFormatError(f"'{path}' has unknown field(s) {', '.join(map(repr, unknown))[:200]}.")
-    for f in dataclasses.fields(cls):
+    for f in fields:
         if f.name in skip:
             continue
         if f.name not in value:
@@ -144,6 +148,54 @@ def _range(value: Any, low: float, high: float, path: str) -> None:
 
 def check_result(d: Any, path: str = "result") -> RunResult:
     """A RunResult from its plain form, every value checked; ImportFormatError names the first bad one."""
+    check_plain(d, path)
+    try:
+        result = RunResult.from_dict(d)
+        result.data_config.validate()
+        result.model_config.validate()
+    except (CoreError, ValueError, TypeError, KeyError) as err:
+        raise ImportFormatError(f"'{path}' is not a valid run: {str(err)[:200]}") from None
+    return result
+
+
+def check_packed(small: Any, blob: Any, path: str = "result") -> tuple[DataConfig, ModelConfig]:
+    """Check a packed result (core/records/store_pack.py) without unpacking it: its plain part value by value,
+    its arrays by shape and type, and its configs; returns the configs. ImportFormatError names the first bad
+    value."""
+    from core.records.store_pack import PackError, arrays
+
+    if not isinstance(small, dict):
+        raise _fail(path, "an object (a RunResult)", small)
+    if not isinstance(blob, bytes):
+        raise _fail(f"{path} arrays", "packed arrays", blob)
+    try:
+        found = arrays(small, blob, convert=False)
+    except PackError as err:
+        raise ImportFormatError(f"'{path}': {err}.") from None
+    predictions = small.get("predictions")
+    view = small
+    if isinstance(predictions, dict):  # the checks see the labels and probabilities in place (not copied)
+        view = {**small, "predictions": {k: dict(v) if isinstance(v, dict) else v for k, v in predictions.items()}}
+    packed_curves = set()
+    for key, value in found:
+        if key[0] == "predictions":
+            view["predictions"][key[1]][key[2]] = value
+        else:
+            packed_curves.add(key[1:])
+    check_plain(view, path, packed_curves=packed_curves)
+    try:
+        data_config = DataConfig.from_dict(small["data_config"])
+        model_config = ModelConfig.from_dict(small["model_config"])
+        data_config.validate()
+        model_config.validate()
+    except (CoreError, ValueError, TypeError, KeyError) as err:
+        raise ImportFormatError(f"'{path}' is not a valid run: {str(err)[:200]}") from None
+    return data_config, model_config
+
+
+def check_plain(d: Any, path: str = "result", *, packed_curves: set[tuple[str, str]] = frozenset()) -> None:
+    """Every value of a RunResult's plain form checked (``packed_curves``: (split, "roc_curves" | "pr_curves")
+    whose points were taken out into packed arrays and checked there)."""
     if not isinstance(d, dict):
         raise _fail(path, "an object (a RunResult)", d)
     required = ("data_config", "model_config", "model_repr", "dataset", "metrics", "history", "cost")
@@ -163,7 +215,18 @@ def check_result(d: Any, path: str = "result") -> RunResult:
     if not isinstance(metrics, dict) or set(metrics) != {"validation", "test"}:
         raise _fail(f"{path}.metrics", "an object with 'validation' and 'test'", metrics)
     for split in ("validation", "test"):
-        _check_dataclass(metrics[split], Evaluation, f"{path}.metrics.{split}")
+        packed = tuple(w for w in ("roc_curves", "pr_curves") if (split, w) in packed_curves)
+        evaluation = metrics[split]
+        if packed and isinstance(evaluation, dict):  # the packed curves' labels here, their points checked
+            evaluation = {k: v for k, v in evaluation.items() if k not in packed}
+        _check_dataclass(evaluation, Evaluation, f"{path}.metrics.{split}", skip=packed)
+        for which in packed:
+            curves = metrics[split][which]
+            if not isinstance(curves, list) or len(curves) > MAX_ITEMS:
+                raise _fail(f"{path}.metrics.{split}.{which}", f"a list of at most {MAX_ITEMS} curves", curves)
+            for i, c in enumerate(curves):  # arrays() checked that each is a dict without its points
+                if set(c) != {"label"} or not isinstance(c["label"], str) or len(c["label"]) > MAX_TEXT:
+                    raise _fail(f"{path}.metrics.{split}.{which}[{i}]", "a curve with a label", c)
         for key in _METRICS_0_1:
             _range(metrics[split][key], 0.0, 1.0, f"{path}.metrics.{split}.{key}")
         _range(metrics[split]["mcc"], -1.0, 1.0, f"{path}.metrics.{split}.mcc")
@@ -179,13 +242,6 @@ def check_result(d: Any, path: str = "result") -> RunResult:
     _check_timestamp(d["created_at"], f"{path}.created_at")
     _check(d.get("warnings", []), tuple[str, ...], f"{path}.warnings")
     _check_predictions(d.get("predictions", {}), f"{path}.predictions")
-    try:
-        result = RunResult.from_dict(d)
-        result.data_config.validate()
-        result.model_config.validate()
-    except (CoreError, ValueError, TypeError, KeyError) as err:
-        raise ImportFormatError(f"'{path}' is not a valid run: {str(err)[:200]}") from None
-    return result
 
 
 def _check_dataset(value: Any, path: str) -> None:
@@ -253,10 +309,20 @@ def headline_of_json(text_: str | None) -> dict[str, Any]:
     return headline_of_dict(d)
 
 
-def result_from_json(text_: str) -> RunResult:
-    """A stored result, checked like an import (a row another program wrote may be anything)."""
+def result_from_json(text_: str, arrays: bytes | None = None) -> RunResult:
+    """A stored result (its JSON, and its packed arrays when it has them: core/records/store_pack.py), checked
+    like an import (a row another program wrote may be anything)."""
+    from core.records.store_pack import PackError, unpack
+
     try:
         d = json.loads(text_)
     except (ValueError, RecursionError) as err:
         raise ImportFormatError(f"the stored result is not JSON ({str(err)[:80]}).") from None
+    if arrays is not None:
+        if not isinstance(d, dict):
+            raise _fail("result", "an object (a RunResult)", d)
+        try:
+            unpack(d, arrays)
+        except PackError as err:
+            raise ImportFormatError(f"the stored result's arrays cannot be read: {err}.") from None
     return check_result(d)

@@ -301,10 +301,11 @@ class Database:
             conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL)"))
             conn.execute(text("INSERT INTO schema_version (version) VALUES (0)"))
         id_column = "INTEGER PRIMARY KEY AUTOINCREMENT" if self.is_sqlite else "SERIAL PRIMARY KEY"
+        blob_type = "BLOB" if self.is_sqlite else "BYTEA"
         for version in range(current, SCHEMA_VERSION):
             for step in MIGRATIONS[version]:
                 if callable(step):
                     step(conn)
                 else:
-                    conn.execute(text(step.replace("{id_column}", id_column)))
+                    conn.execute(text(step.replace("{id_column}", id_column).replace("{blob_type}", blob_type)))
         conn.execute(text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})

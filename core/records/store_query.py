@@ -17,6 +17,7 @@ from core.errors import ConfigError
 from core.records.store_db import SUMMARY_COLUMNS, SUMMARY_INDEX, guarded
 
 MAX_PAGE = 1000  # rows one page() call returns at most; History and the CLI page through the rest
+IMPORTED = "imported"  # the filter's pseudo-kind: runs added by an import (column imported_at), whatever their kind
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,22 @@ class RunFilter:
         """A WHERE clause (column names are ours; every value is bound) and its parameters."""
         clauses: list[str] = []
         params: dict[str, Any] = {}
+        kinds = tuple(k for k in self.kinds if k != IMPORTED)
         for column, values in (
             ("dataset", self.datasets),
             ("model", self.models),
             ("status", self.statuses),
-            ("kind", self.kinds),
+            ("kind", kinds),
         ):
             if values:
                 names = [f"{column}_{i}" for i in range(len(values))]
                 clauses.append(f"{column} IN ({', '.join(':' + n for n in names)})")
                 params.update(zip(names, values, strict=True))
+        if IMPORTED in self.kinds:  # a kind of its own in the filter: runs that came from an import
+            if kinds:  # the kind clause is the last one: imported runs are added to those kinds
+                clauses[-1] = f"({clauses[-1]} OR imported_at IS NOT NULL)"
+            else:
+                clauses.append("imported_at IS NOT NULL")
         if self.tag.strip():
             escaped = self.tag.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clauses.append("(',' || tags || ',') LIKE :tag ESCAPE '\\'")
@@ -179,6 +186,8 @@ class RunQueries:
         for column in ("dataset", "model", "status", "kind"):
             rows = conn.execute(text(f"SELECT DISTINCT {column} FROM runs ORDER BY {column}"))
             out[column] = [str(v) for (v,) in rows]
+        if conn.execute(text("SELECT 1 FROM runs WHERE imported_at IS NOT NULL LIMIT 1")).first() is not None:
+            out["kind"].append(IMPORTED)
         return out
 
     @guarded
