@@ -5,7 +5,8 @@ decimal text. :func:`pack` takes them out of the plain form into one zlib-compre
 ``result_arrays`` column, an export's ``"arrays"`` field in base64); :func:`unpack` puts them back. The round
 trip is exact: a float array is stored as integers ``k`` with a scale ``10**d`` only when ``k / 10**d`` gives
 back every value bit for bit (the values were rounded to ``d`` decimals: 6 for probabilities, 5 for curves),
-else as float64. So ROC AUC, thresholds and every number the pages show are the same after a store round trip.
+else as float32 when every value is one (a float32 model's probabilities), else as float64. So ROC AUC,
+thresholds and every number the pages show are the same after a store round trip.
 
 Blob layout (before zlib): ``b"TLA1"``, a 4-byte little-endian header length, the header (JSON: one
 ``[path, dtype, shape, decimals, lengths]`` per array, ``path`` a "/"-joined key path into the plain form), then
@@ -24,7 +25,7 @@ import numpy as np
 
 MAGIC = b"TLA1"
 MAX_BLOB_BYTES = 64 * 1024 * 1024  # unpacked size of one run's arrays (an MNIST run's predictions are ~1 MB)
-_DTYPES = ("|u1", "<u2", "<u4", "<i8", "<f8", "|i1", "<i2", "<i4")
+_DTYPES = ("|u1", "<u2", "<u4", "<i8", "<f4", "<f8", "|i1", "<i2", "<i4")
 _CURVE_KEYS = ("x", "y", "thresholds")
 _LEVEL = 1  # zlib level: 6 saves ~5 % more bytes at 3x the time
 
@@ -41,6 +42,9 @@ def _float_code(a: np.ndarray) -> tuple[np.ndarray, int]:
             if k.max() < 2**32 and np.array_equal(k / 10.0**d, a):
                 top = k.max()
                 return k.astype(np.uint8 if top < 2**8 else np.uint16 if top < 2**16 else np.uint32), d
+    as32 = a.astype("<f4")
+    if np.array_equal(as32.astype(np.float64), a, equal_nan=True):  # float32 values (a model's own dtype)
+        return as32, -1
     return a.astype("<f8"), -1
 
 
