@@ -182,7 +182,35 @@ def check_packed(small: Any, blob: Any, path: str = "result") -> tuple[DataConfi
             view["predictions"][key[1]][key[2]] = value
         else:
             packed_curves.add(key[1:])
-    check_plain(view, path, packed_curves=packed_curves)
+    check_plain(view, path, packed_curves=packed_curves, known=_KNOWN)
+    return _configs(small, path)
+
+
+# Plain parts already checked in this process (their canonical JSON): an import of 10,000 runs from one machine
+# and a few sweeps repeats the same environment stamp and configurations thousands of times. Bounded.
+_KNOWN: dict[str, Any] = {}
+_MAX_KNOWN = 4096
+
+
+def _known(value: Any) -> str | None:
+    try:
+        return json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+
+
+def _remember(key: str | None, value: Any) -> None:
+    if key is not None:
+        if len(_KNOWN) >= _MAX_KNOWN:
+            _KNOWN.clear()
+        _KNOWN[key] = value
+
+
+def _configs(small: dict[str, Any], path: str) -> tuple[DataConfig, ModelConfig]:
+    """The run's configs, built and validated (once per distinct pair in a process)."""
+    key = _known(["configs", small["data_config"], small["model_config"]])
+    if key in _KNOWN:
+        return _KNOWN[key]
     try:
         data_config = DataConfig.from_dict(small["data_config"])
         model_config = ModelConfig.from_dict(small["model_config"])
@@ -190,12 +218,20 @@ def check_packed(small: Any, blob: Any, path: str = "result") -> tuple[DataConfi
         model_config.validate()
     except (CoreError, ValueError, TypeError, KeyError) as err:
         raise ImportFormatError(f"'{path}' is not a valid run: {str(err)[:200]}") from None
+    _remember(key, (data_config, model_config))
     return data_config, model_config
 
 
-def check_plain(d: Any, path: str = "result", *, packed_curves: set[tuple[str, str]] = frozenset()) -> None:
+def check_plain(
+    d: Any,
+    path: str = "result",
+    *,
+    packed_curves: set[tuple[str, str]] = frozenset(),
+    known: dict[str, Any] | None = None,
+) -> None:
     """Every value of a RunResult's plain form checked (``packed_curves``: (split, "roc_curves" | "pr_curves")
-    whose points were taken out into packed arrays and checked there)."""
+    whose points were taken out into packed arrays and checked there; ``known``: canonical JSON of configs and
+    environment stamps that passed already, skipped)."""
     if not isinstance(d, dict):
         raise _fail(path, "an object (a RunResult)", d)
     required = ("data_config", "model_config", "model_repr", "dataset", "metrics", "history", "cost")
@@ -207,8 +243,10 @@ def check_plain(d: Any, path: str = "result", *, packed_curves: set[tuple[str, s
     for key in required:
         if key not in d:
             raise ImportFormatError(f"'{path}' lacks the field '{key}'.")
-    _check_dataclass(d["data_config"], DataConfig, f"{path}.data_config")
-    _check_dataclass(d["model_config"], ModelConfig, f"{path}.model_config")
+    configs_key = _known(["configs", d["data_config"], d["model_config"]]) if known is not None else None
+    if configs_key is None or configs_key not in known:
+        _check_dataclass(d["data_config"], DataConfig, f"{path}.data_config")
+        _check_dataclass(d["model_config"], ModelConfig, f"{path}.model_config")
     _check(d["model_repr"], str, f"{path}.model_repr")
     _check_dataset(d["dataset"], f"{path}.dataset")
     metrics = d["metrics"]
@@ -237,7 +275,11 @@ def check_plain(d: Any, path: str = "result", *, packed_curves: set[tuple[str, s
     for key, value in d["cost"].items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # text fields: timing_context
             _range(value, 0.0, 1e12, f"{path}.cost.{key}")
-    _check(d["environment"], dict[str, Any], f"{path}.environment")
+    env_key = _known(["environment", d["environment"]]) if known is not None else None
+    if env_key is None or env_key not in known:
+        _check(d["environment"], dict[str, Any], f"{path}.environment")
+        if known is not None:
+            _remember(env_key, True)
     _check(d["stopped"], bool, f"{path}.stopped")
     _check_timestamp(d["created_at"], f"{path}.created_at")
     _check(d.get("warnings", []), tuple[str, ...], f"{path}.warnings")

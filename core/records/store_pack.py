@@ -17,6 +17,7 @@ thresholds of every curve side by side — with each curve's length in ``lengths
 from __future__ import annotations
 
 import json
+import math
 import struct
 import zlib
 from typing import Any
@@ -63,7 +64,7 @@ def _numeric(values: Any, kind: str) -> np.ndarray | None:
     """``values`` as an array when it is a plain list of numbers (``kind`` "int" or "float"), else None."""
     if isinstance(values, np.ndarray):
         a = values
-    elif isinstance(values, list):
+    elif isinstance(values, (list, tuple)):
         try:
             a = np.asarray(values)
         except (ValueError, TypeError):
@@ -96,11 +97,11 @@ def _slots(d: dict[str, Any]) -> list[tuple[tuple[str, ...], str]]:
 def _curve_points(curves: Any) -> tuple[np.ndarray, list[int]] | None:
     """Every curve's x, y and thresholds as one (3, total points) array and each curve's length, or None when
     the curves are not plain (the checks then name what is wrong)."""
-    if not isinstance(curves, list) or not curves:
+    if not isinstance(curves, (list, tuple)) or not curves:  # lists as parsed, tuples from to_dict()
         return None
     lengths, parts = [], []
     for c in curves:
-        if not isinstance(c, dict) or not all(isinstance(c.get(k), list) for k in _CURVE_KEYS):
+        if not isinstance(c, dict) or not all(isinstance(c.get(k), (list, tuple)) for k in _CURVE_KEYS):
             return None
         n = len(c["x"])
         if len(c["y"]) != n or len(c["thresholds"]) != n:
@@ -216,7 +217,7 @@ def arrays(small: dict[str, Any], blob: bytes, *, convert: bool = True) -> list[
             raise PackError(f"the array {name} has a bad shape {str(shape)[:40]}")
         if not isinstance(decimals, int) or not -1 <= decimals <= 6:
             raise PackError(f"the array {name} has a bad scale {str(decimals)[:40]}")
-        count = int(np.prod(shape))
+        count = math.prod(shape)
         size = count * np.dtype(dtype).itemsize
         if offset + size > len(raw):
             raise PackError(f"the arrays end before {name}")
