@@ -42,8 +42,11 @@ from core.records.store_db import (  # noqa: F401  (re-exported: the store's pub
     resolve_url,
 )
 from core.records.store_query import (  # noqa: F401  (re-exported: listings live in store_query)
+    IMPORTED,
     MAX_PAGE,
+    GroupPage,
     RunFilter,
+    RunGroup,
     RunPage,
     RunQueries,
     RunSummary,

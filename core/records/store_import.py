@@ -115,8 +115,8 @@ def _entry_row(entry: Any, path: str) -> dict[str, Any]:
     elif "arrays" in entry:
         raise _fail(f"{path}.arrays", "absent when the run has no result", "…")
     group = entry.get("group")
-    if group is not None and (not isinstance(group, str) or len(group) > MAX_NAME):
-        raise _fail(f"{path}.group", f"text of at most {MAX_NAME} characters", group)
+    if group is not None and (not isinstance(group, str) or len(group) > MAX_NAME or group.startswith("#")):
+        raise _fail(f"{path}.group", f"text of at most {MAX_NAME} characters, not starting with '#'", group)
     tags = entry.get("tags", [])
     if not isinstance(tags, list) or len(tags) > MAX_TAGS:
         raise _fail(f"{path}.tags", f"a list of at most {MAX_TAGS} tags", tags)
