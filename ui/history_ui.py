@@ -14,7 +14,7 @@ from core import CoreError, charts
 from core.evaluation.tiles import config_differences, flat_config
 from core.explore.pareto import comparable_mask, pareto_mask
 from core.records.report import runs_report
-from core.records.store import RunFilter, RunStore, RunSummary
+from core.records.store import RunFilter, RunGroup, RunStore, RunSummary
 from ui import cached
 from ui.results import frontier_filter_ui
 from ui.text import plain
@@ -46,6 +46,22 @@ def filters_ui(facets: dict[str, list[str]]) -> RunFilter:
         since=since.isoformat() if since else "",
         until=until.isoformat() if until else "",
     )
+
+
+GROUP_NAMES = {"trial": "Sweep", "cv": "Cross-validation"}
+
+
+def group_ui(groups: tuple[RunGroup, ...]) -> None:
+    """Each group of the page (a sweep's trials, a cross-validation's folds) in an expander, its runs listed."""
+    for g in groups:
+        if len(g.runs) < 2:
+            continue
+        row = g.row()
+        name = GROUP_NAMES.get(g.newest.kind, "Group")
+        best = "" if row["accuracy"] is None else f", best accuracy {row['accuracy']:.4f}"
+        label = f"{name} of {len(g.runs)} runs (#{g.runs[-1].id}–#{g.newest.id}, {g.newest.dataset}){best}"
+        with st.expander(plain(label)):
+            st.dataframe(pd.DataFrame([r.row() for r in g.runs]), hide_index=True, width="stretch")
 
 
 def frontier_ui(points: list[tuple[int, str, str, str, float, float, str]]) -> None:
