@@ -215,7 +215,11 @@ def measure_browser(db: Path, n: int) -> tuple[float, list[float], list[float]]:
             for model in ("numpy_mlp", "knn", "logistic_regression", "numpy_mlp", "knn"):
                 page.locator(".st-key-history_model").click()  # open the list (not timed: no rerun)
                 option = page.get_by_role("option", name=model, exact=True)
-                option.wait_for(timeout=10_000)
+                try:
+                    option.wait_for(timeout=30_000)
+                except Exception:
+                    page.screenshot(path=str(Path(tempfile.gettempdir()) / "bench_store_failure.png"), full_page=True)
+                    raise
                 filters.append(timed_change(page, option.click))
                 page.keyboard.press("Escape")
                 page.wait_for_selector(IDLE, timeout=60_000)

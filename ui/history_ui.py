@@ -52,16 +52,27 @@ GROUP_NAMES = {"trial": "Sweep", "cv": "Cross-validation"}
 
 
 def group_ui(groups: tuple[RunGroup, ...]) -> None:
-    """Each group of the page (a sweep's trials, a cross-validation's folds) in an expander, its runs listed."""
-    for g in groups:
-        if len(g.runs) < 2:
-            continue
-        row = g.row()
+    """The runs of one group of the page (a sweep's trials, a cross-validation's folds), picked from a list: one
+    table drawn, not one per group (a page can hold twenty groups)."""
+    several = {g.key: g for g in groups if len(g.runs) > 1}
+    if not several:
+        return
+
+    def label(key: str) -> str:
+        g = several[key]
+        best = g.row()["accuracy"]
         name = GROUP_NAMES.get(g.newest.kind, "Group")
-        best = "" if row["accuracy"] is None else f", best accuracy {row['accuracy']:.4f}"
-        label = f"{name} of {len(g.runs)} runs (#{g.runs[-1].id}–#{g.newest.id}, {g.newest.dataset}){best}"
-        with st.expander(plain(label)):
-            st.dataframe(pd.DataFrame([r.row() for r in g.runs]), hide_index=True, width="stretch")
+        return plain(
+            f"{name} of {len(g.runs)} runs (#{g.runs[-1].id}–#{g.newest.id}, {g.newest.dataset})"
+            + ("" if best is None else f", best accuracy {best:.4f}")
+        )
+
+    with st.expander(f"Runs of a group ({len(several)} on this page)", expanded=True):
+        key = st.selectbox(
+            "Group", list(several), index=None, key="history_open_group", format_func=label, placeholder="pick one"
+        )
+        if key in several:
+            st.dataframe(pd.DataFrame([r.row() for r in several[key].runs]), hide_index=True, width="stretch")
 
 
 def frontier_ui(points: list[tuple[int, str, str, str, float, float, str]]) -> None:
