@@ -313,6 +313,8 @@ def main() -> int:
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
+        for row in rows:  # so far, whatever stopped the run (the table below prints only at the end)
+            print(row, file=sys.stderr)
     return print_table(f"Run store at {args.runs:,} runs", rows)
 
 
