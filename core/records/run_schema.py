@@ -129,8 +129,11 @@ def _free_form(value: Any, path: str, depth: int) -> None:
     if isinstance(value, dict):
         if len(value) > 1000 or not all(isinstance(k, str) and len(k) <= MAX_NAME for k in value):
             raise _fail(path, "an object with at most 1000 short keys", value)
-        for k, v in value.items():
-            _free_form(v, f"{path}.{k}", depth + 1)
+        for k, v in value.items():  # scalars checked here: no path built for each number (~130 per run)
+            if isinstance(v, (dict, list)) or depth + 1 > MAX_DEPTH:
+                _free_form(v, f"{path}.{k}", depth + 1)
+            elif isinstance(v, str) and len(v) > MAX_TEXT:
+                raise _fail(f"{path}.{k}", f"text of at most {MAX_TEXT} characters", v)
     elif isinstance(value, list):
         if len(value) > MAX_ITEMS:
             raise _fail(path, f"a list of at most {MAX_ITEMS} items", value)
