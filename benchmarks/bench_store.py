@@ -125,14 +125,15 @@ def write_exports(folder: Path, n: int, per_file: int, tpls, *, whole: bool = Fa
     return files
 
 
-def measure_import(db: Path, files: list[Path]) -> tuple[float, float, float, int]:
-    """Seconds to import every file; ms per run for JSON parsing and for the checks alone; runs added."""
+def measure_import(db: Path, files: list[Path]) -> tuple[float, float, float, float, int]:
+    """Seconds to import every file (wall, and CPU time of this process: on a shared machine the wall time
+    counts the other programs' share too); ms per run for JSON parsing and for the checks alone; runs added."""
     store = RunStore(str(db))
     added = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for path in files:
         added += import_json(store, path.read_bytes()).added
-    total_s = time.perf_counter() - t0
+    total_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
     sample = [e for e in json.loads(files[0].read_text())["runs"][:100] if e["result"]]
     texts = [json.dumps(e["result"]) for e in sample]
     t1 = time.perf_counter()
@@ -145,7 +146,7 @@ def measure_import(db: Path, files: list[Path]) -> tuple[float, float, float, in
         else:
             check_result(d)
     check_ms = (time.perf_counter() - t2) / len(parsed) * 1000
-    return total_s, parse_ms, check_ms, added
+    return total_s, cpu_s, parse_ms, check_ms, added
 
 
 def measure_quick_check(db: Path) -> float:
@@ -213,13 +214,18 @@ def measure_browser(db: Path, n: int) -> tuple[float, list[float], list[float]]:
             ]
             filters = []
             for model in ("numpy_mlp", "knn", "logistic_regression", "numpy_mlp", "knn"):
-                page.locator(".st-key-history_model").click()  # open the list (not timed: no rerun)
                 option = page.get_by_role("option", name=model, exact=True)
-                try:
-                    option.wait_for(timeout=30_000)
-                except Exception:
-                    page.screenshot(path=str(Path(tempfile.gettempdir()) / "bench_store_failure.png"), full_page=True)
-                    raise
+                for attempt in range(3):  # open the list (not timed: no rerun); a click during a redraw is lost
+                    page.locator(".st-key-history_model input").first.click()
+                    try:
+                        option.wait_for(timeout=10_000)
+                        break
+                    except Exception:
+                        if attempt == 2:
+                            shot = Path(tempfile.gettempdir()) / "bench_store_failure.png"
+                            page.screenshot(path=str(shot), full_page=True)
+                            raise
+                        page.keyboard.press("Escape")
                 filters.append(timed_change(page, option.click))
                 page.keyboard.press("Escape")
                 page.wait_for_selector(IDLE, timeout=60_000)
@@ -257,13 +263,13 @@ def main() -> int:
         files = write_exports(folder, args.runs, args.per_file, tpls)
         size_gb = sum(f.stat().st_size for f in files) / 1e9
         print(f"generated {args.runs:,} runs in {len(files)} files, {size_gb:.2f} GB, {time.perf_counter() - t0:.0f} s")
-        import_s, parse_ms, check_ms, added = measure_import(db, files)
+        import_s, import_cpu_s, parse_ms, check_ms, added = measure_import(db, files)
         assert added == args.runs, added
         rows.append(
             Row(
                 f"import {args.runs:,} runs (format 3: {size_gb:.2f} GB of JSON, {len(files)} files)",
                 f"{import_s:.1f} s ({import_s / args.runs * 1000:.2f} ms per run, "
-                f"{size_gb * 1000 / import_s:.0f} MB/s)",
+                f"{size_gb * 1000 / import_s:.0f} MB/s; CPU time {import_cpu_s:.1f} s)",
                 "≤ 10 s",
                 import_s <= 10.0,
             )
@@ -273,7 +279,7 @@ def main() -> int:
         n_old = min(1000, args.runs)
         old = write_exports(folder, n_old, n_old, tpls, whole=True, first=args.runs)
         old_mb = sum(f.stat().st_size for f in old) / 1e6
-        old_s, old_parse_ms, old_check_ms, old_added = measure_import(folder / "runs-v2.sqlite", old)
+        old_s, _, old_parse_ms, old_check_ms, old_added = measure_import(folder / "runs-v2.sqlite", old)
         assert old_added == n_old, old_added
         rows.append(
             Row(
