@@ -1,9 +1,9 @@
-"""History: every stored run, a page at a time — filter (in SQL), compare (only what differs), annotate, delete,
-export on request, import, and download a self-contained HTML report. A sweep's trials and a cross-validation's
-folds are listed as one entry (grouped in SQL) with their runs in an expander. The list, the filter choices and the
-frontier come from the store's indexed columns, so a click costs the same at 10 runs or 10,000; a stored result
-is parsed only for the runs picked to compare or annotate. User text (notes, tags, warnings) is shown as plain
-text; a row that cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning."""
+"""History: every stored run, a page at a time — filter (in SQL), compare (only what differs), annotate, delete, export
+on request, import, and download a self-contained HTML report. A sweep's trials and a cross-validation's folds are
+listed as one entry (grouped in SQL), a group's runs picked open below the table. The list, the filter choices and
+the frontier come from the store's indexed columns, so a click costs the same at 10 runs or 10,000; a stored result
+is parsed only for the runs picked to compare or annotate. User text (notes, tags, warnings) is shown as plain text;
+a row that cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning."""
 
 import pandas as pd
 import streamlit as st
