@@ -34,7 +34,12 @@ COLUMNS = {
 @st.fragment
 def _runs(where: RunFilter, size: int) -> None:
     """The list a page at a time, compare, notes: paging reruns only this part, not the chart above it."""
-    grouped = st.toggle("Group a sweep's trials and a cross-validation's folds", value=True, key="history_group")
+    grouped = st.toggle(
+        "Group a sweep's trials and a cross-validation's folds",
+        value=True,
+        key="history_group",
+        on_change=lambda: st.session_state.update(history_page_no=1),  # other entries: back to the first page
+    )
     read = store.group_page if grouped else store.page
     try:
         page_no = st.session_state.get("history_page_no", 1)
