@@ -1,8 +1,9 @@
-"""History: every stored run, a page at a time — filter (in SQL), compare (only what differs), annotate, delete,
-export on request, import, and download a self-contained HTML report. The list, the filter choices and the
-frontier come from the store's indexed columns, so a click costs the same at 10 runs or 10,000; a stored result
-is parsed only for the runs picked to compare or annotate. User text (notes, tags, warnings) is shown as plain
-text; a row that cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning."""
+"""History: every stored run, a page at a time — filter (in SQL), compare (only what differs), annotate, delete, export
+on request, import, and download a self-contained HTML report. A sweep's trials and a cross-validation's folds are
+listed as one entry (grouped in SQL), a group's runs picked open below the table. The list, the filter choices and
+the frontier come from the store's indexed columns, so a click costs the same at 10 runs or 10,000; a stored result
+is parsed only for the runs picked to compare or annotate. User text (notes, tags, warnings) is shown as plain text;
+a row that cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning."""
 
 import pandas as pd
 import streamlit as st
@@ -10,7 +11,7 @@ import streamlit as st
 from core import CoreError
 from core.records.store import RunFilter
 from ui import cached
-from ui.history_ui import annotate_ui, compare_ui, export_ui, filters_ui, frontier_ui
+from ui.history_ui import annotate_ui, compare_ui, export_ui, filters_ui, frontier_ui, group_ui
 from ui.text import plain
 
 st.title("History")
@@ -23,14 +24,28 @@ def _step(delta: int) -> None:
     st.session_state["history_page_no"] = max(1, st.session_state.get("history_page_no", 1) + delta)
 
 
+COLUMNS = {
+    "accuracy": st.column_config.NumberColumn(format="%.4f"),
+    "f1": st.column_config.NumberColumn(format="%.4f"),
+    "train_time_s": st.column_config.NumberColumn(format="%.3f"),
+}
+
+
 @st.fragment
 def _runs(where: RunFilter, size: int) -> None:
     """The list a page at a time, compare, notes: paging reruns only this part, not the chart above it."""
+    grouped = st.toggle(
+        "Group a sweep's trials and a cross-validation's folds",
+        value=True,
+        key="history_group",
+        on_change=lambda: st.session_state.update(history_page_no=1),  # other entries: back to the first page
+    )
+    read = store.group_page if grouped else store.page
     try:
         page_no = st.session_state.get("history_page_no", 1)
-        page = store.page(where, limit=size, offset=(page_no - 1) * size)
-        if page.total and not page.runs:  # past the end (runs deleted meanwhile): the last page
-            page = store.page(where, limit=size, offset=(page.total - 1) // size * size)
+        page = read(where, limit=size, offset=(page_no - 1) * size)
+        if page.total and page.first == 0:  # past the end (runs deleted meanwhile): the last page
+            page = read(where, limit=size, offset=(page.total - 1) // size * size)
         stored = store.count()
     except CoreError as err:
         st.warning(plain(str(err)))
@@ -38,22 +53,22 @@ def _runs(where: RunFilter, size: int) -> None:
     n_pages = max(1, -(-page.total // size))
     page_no = page.offset // size + 1
     st.session_state["history_page_no"] = page_no
-    matching = "" if page.total == stored else f" (filtered from {stored:,} stored)"
-    st.caption(f"Showing {page.first:,}–{page.last:,} of {page.total:,} runs{matching}, newest first.")
+    runs_total = page.runs_total if grouped else page.total
+    matching = "" if runs_total == stored else f", filtered from {stored:,} stored"
+    if grouped and page.total != runs_total:  # some entry holds several runs
+        shown = f"{page.total:,} entries ({runs_total:,} runs{matching}; trials and folds grouped)"
+    else:
+        shown = f"{runs_total:,} runs" + (f" ({matching[2:]})" if matching else "")
+    st.caption(f"Showing {page.first:,}–{page.last:,} of {shown}, newest first.")
     p1, p2, p3 = st.columns([1, 1, 4])
     p1.button("← Newer", key="history_prev", on_click=_step, args=(-1,), disabled=page_no <= 1, width="stretch")
     p2.button("Older →", key="history_next", on_click=_step, args=(1,), disabled=page_no >= n_pages, width="stretch")
     p3.number_input(f"Page (of {n_pages:,})", 1, n_pages, key="history_page_no")
-    st.dataframe(
-        pd.DataFrame([r.row() for r in page.runs]),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "accuracy": st.column_config.NumberColumn(format="%.4f"),
-            "f1": st.column_config.NumberColumn(format="%.4f"),
-            "train_time_s": st.column_config.NumberColumn(format="%.3f"),
-        },
-    )
+    entries = page.groups if grouped else page.runs
+    table = pd.DataFrame([e.row() for e in entries])
+    st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
+    if grouped:
+        group_ui(page.groups)
 
     summaries = {r.id: r for r in page.runs}
     compare_ui(store, summaries)

@@ -1,6 +1,8 @@
 """Metrics: move the threshold and the error costs, read calibration, cross-validate, and see the
 accuracy paradox in the imbalance lab — on any run of this session, without retraining."""
 
+import uuid
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -200,7 +202,8 @@ if f1.button("Run cross-validation", key="metrics_cv"):
         st.error(plain(str(err)))
     else:
         state.cv_results[index] = cv
-        cached.store_safely("save the folds", lambda s: [s.save(fold.result, kind="cv") for fold in cv.folds])
+        group = f"cv-{uuid.uuid4().hex[:12]}"  # History lists the folds under one entry
+        cached.store_safely("save the folds", lambda s: [s.save(f.result, kind="cv", group=group) for f in cv.folds])
 cv = state.cv_results.get(index)
 if cv is not None:
     if cv.protocol:

@@ -14,7 +14,7 @@ from core import CoreError, charts
 from core.evaluation.tiles import config_differences, flat_config
 from core.explore.pareto import comparable_mask, pareto_mask
 from core.records.report import runs_report
-from core.records.store import RunFilter, RunStore, RunSummary
+from core.records.store import RunFilter, RunGroup, RunStore, RunSummary
 from ui import cached
 from ui.results import frontier_filter_ui
 from ui.text import plain
@@ -46,6 +46,33 @@ def filters_ui(facets: dict[str, list[str]]) -> RunFilter:
         since=since.isoformat() if since else "",
         until=until.isoformat() if until else "",
     )
+
+
+GROUP_NAMES = {"trial": "Sweep", "cv": "Cross-validation"}
+
+
+def group_ui(groups: tuple[RunGroup, ...]) -> None:
+    """The runs of one group of the page (a sweep's trials, a cross-validation's folds), picked from a list: one
+    table drawn, not one per group (a page can hold twenty groups)."""
+    several = {g.key: g for g in groups if len(g.runs) > 1}
+    if not several:
+        return
+
+    def label(key: str) -> str:
+        g = several[key]
+        best = g.row()["accuracy"]
+        name = GROUP_NAMES.get(g.newest.kind, "Group")
+        return plain(
+            f"{name} of {len(g.runs)} runs (#{g.runs[-1].id}–#{g.newest.id}, {g.newest.dataset})"
+            + ("" if best is None else f", best accuracy {best:.4f}")
+        )
+
+    with st.expander(f"Runs of a group ({len(several)} on this page)", expanded=True):
+        key = st.selectbox(
+            "Group", list(several), index=None, key="history_open_group", format_func=label, placeholder="pick one"
+        )
+        if key in several:
+            st.dataframe(pd.DataFrame([r.row() for r in several[key].runs]), hide_index=True, width="stretch")
 
 
 def frontier_ui(points: list[tuple[int, str, str, str, float, float, str]]) -> None:

@@ -228,6 +228,7 @@ class SweepJob(_Background):
     trials: list[Trial] = field(default_factory=list)
     front: list[int] | None = None  # search only: the study's Pareto-best trials
     saved_ids: list[int] = field(default_factory=list)
+    group_id: str = field(default_factory=lambda: "sweep-" + secrets.token_hex(6))  # History groups its trials
     store_error: str | None = None
     error: str | None = None
     started_at: float = field(default_factory=time.perf_counter)
@@ -246,6 +247,7 @@ class SweepJob(_Background):
                     dataset=trial.data_config.get("dataset"),
                     model=trial.model_config.get("kind"),
                     error=trial.error,
+                    group=self.group_id,
                 ),
             )
             if saved is not None:

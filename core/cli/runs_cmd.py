@@ -17,8 +17,7 @@ from core.errors import ConfigError
 
 
 def run_runs_command(args: argparse.Namespace) -> int:
-    from core.records.store import RunNotFound, RunStore, StoreError
-    from core.records.store_import import ImportFormatError
+    from core.records.store import RunNotFound, RunStore, StoreError  # the checkers load only for import/export
 
     try:
         if args.runs_command == "list" and not 1 <= args.limit <= MAX_LIST:
@@ -61,10 +60,12 @@ def run_runs_command(args: argparse.Namespace) -> int:
             from core.records.store_import import write_export
 
             write_export(store, sys.stdout, fmt=args.format, where=where)  # streamed: never whole in memory
-    except (ImportFormatError, RunNotFound, ConfigError) as err:  # the user's file or id, not the store, is at fault
+    except (RunNotFound, ConfigError) as err:  # the user's id, not the store, is at fault
         print(f"error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except StoreError as err:
+        from core.records.run_schema import ImportFormatError
+
         print(f"error: {err}", file=sys.stderr)
-        return EXIT_STORE
+        return EXIT_USAGE if isinstance(err, ImportFormatError) else EXIT_STORE  # a bad file is the user's
     return 0

@@ -96,6 +96,7 @@ def _check(value: Any, hint: Any, path: str) -> None:
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+_FIELDS: dict[type, tuple[dataclasses.Field, ...]] = {}
 
 
 def _check_dataclass(value: Any, cls: type, path: str, *, skip: tuple[str, ...] = ()) -> None:
@@ -104,11 +105,14 @@ def _check_dataclass(value: Any, cls: type, path: str, *, skip: tuple[str, ...] 
     hints = _HINTS.get(cls)
     if hints is None:  # resolving the hints costs ~0.5 ms per class: once per process, not once per value
         hints = _HINTS[cls] = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)} - set(skip)
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = dataclasses.fields(cls)
+    names = {f.name for f in fields} - set(skip)
     unknown = sorted(set(value) - names)
     if unknown:
         raise ImportFormatError(f"'{path}' has unknown field(s) {', '.join(map(repr, unknown))[:200]}.")
-    for f in dataclasses.fields(cls):
+    for f in fields:
         if f.name in skip:
             continue
         if f.name not in value:
@@ -125,8 +129,11 @@ def _free_form(value: Any, path: str, depth: int) -> None:
     if isinstance(value, dict):
         if len(value) > 1000 or not all(isinstance(k, str) and len(k) <= MAX_NAME for k in value):
             raise _fail(path, "an object with at most 1000 short keys", value)
-        for k, v in value.items():
-            _free_form(v, f"{path}.{k}", depth + 1)
+        for k, v in value.items():  # scalars checked here: no path built for each number (~130 per run)
+            if isinstance(v, (dict, list)) or depth + 1 > MAX_DEPTH:
+                _free_form(v, f"{path}.{k}", depth + 1)
+            elif isinstance(v, str) and len(v) > MAX_TEXT:
+                raise _fail(f"{path}.{k}", f"text of at most {MAX_TEXT} characters", v)
     elif isinstance(value, list):
         if len(value) > MAX_ITEMS:
             raise _fail(path, f"a list of at most {MAX_ITEMS} items", value)
@@ -144,6 +151,90 @@ def _range(value: Any, low: float, high: float, path: str) -> None:
 
 def check_result(d: Any, path: str = "result") -> RunResult:
     """A RunResult from its plain form, every value checked; ImportFormatError names the first bad one."""
+    check_plain(d, path)
+    try:
+        result = RunResult.from_dict(d)
+        result.data_config.validate()
+        result.model_config.validate()
+    except (CoreError, ValueError, TypeError, KeyError) as err:
+        raise ImportFormatError(f"'{path}' is not a valid run: {str(err)[:200]}") from None
+    return result
+
+
+def check_packed(small: Any, blob: Any, path: str = "result") -> tuple[DataConfig, ModelConfig]:
+    """Check a packed result (core/records/store_pack.py) without unpacking it: its plain part value by value,
+    its arrays by shape and type, and its configs; returns the configs. ImportFormatError names the first bad
+    value."""
+    from core.records.store_pack import PackError, arrays
+
+    if not isinstance(small, dict):
+        raise _fail(path, "an object (a RunResult)", small)
+    if not isinstance(blob, bytes):
+        raise _fail(f"{path} arrays", "packed arrays", blob)
+    try:
+        found = arrays(small, blob, convert=False)
+    except PackError as err:
+        raise ImportFormatError(f"'{path}': {err}.") from None
+    predictions = small.get("predictions")
+    view = small
+    if isinstance(predictions, dict):  # the checks see the labels and probabilities in place (not copied)
+        view = {**small, "predictions": {k: dict(v) if isinstance(v, dict) else v for k, v in predictions.items()}}
+    packed_curves = set()
+    for key, value in found:
+        if key[0] == "predictions":
+            view["predictions"][key[1]][key[2]] = value
+        else:
+            packed_curves.add(key[1:])
+    check_plain(view, path, packed_curves=packed_curves, known=_KNOWN)
+    return _configs(small, path)
+
+
+# Plain parts already checked in this process (their canonical JSON): an import of 10,000 runs from one machine
+# and a few sweeps repeats the same environment stamp and configurations thousands of times. Bounded.
+_KNOWN: dict[str, Any] = {}
+_MAX_KNOWN = 4096
+
+
+def _known(value: Any) -> str | None:
+    try:
+        return json.dumps(value, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+
+
+def _remember(key: str | None, value: Any) -> None:
+    if key is not None:
+        if len(_KNOWN) >= _MAX_KNOWN:
+            _KNOWN.clear()
+        _KNOWN[key] = value
+
+
+def _configs(small: dict[str, Any], path: str) -> tuple[DataConfig, ModelConfig]:
+    """The run's configs, built and validated (once per distinct pair in a process)."""
+    key = _known(["configs", small["data_config"], small["model_config"]])
+    if key in _KNOWN:
+        return _KNOWN[key]
+    try:
+        data_config = DataConfig.from_dict(small["data_config"])
+        model_config = ModelConfig.from_dict(small["model_config"])
+        data_config.validate()
+        model_config.validate()
+    except (CoreError, ValueError, TypeError, KeyError) as err:
+        raise ImportFormatError(f"'{path}' is not a valid run: {str(err)[:200]}") from None
+    _remember(key, (data_config, model_config))
+    return data_config, model_config
+
+
+def check_plain(
+    d: Any,
+    path: str = "result",
+    *,
+    packed_curves: set[tuple[str, str]] = frozenset(),
+    known: dict[str, Any] | None = None,
+) -> None:
+    """Every value of a RunResult's plain form checked (``packed_curves``: (split, "roc_curves" | "pr_curves")
+    whose points were taken out into packed arrays and checked there; ``known``: canonical JSON of configs and
+    environment stamps that passed already, skipped)."""
     if not isinstance(d, dict):
         raise _fail(path, "an object (a RunResult)", d)
     required = ("data_config", "model_config", "model_repr", "dataset", "metrics", "history", "cost")
@@ -155,15 +246,28 @@ def check_result(d: Any, path: str = "result") -> RunResult:
     for key in required:
         if key not in d:
             raise ImportFormatError(f"'{path}' lacks the field '{key}'.")
-    _check_dataclass(d["data_config"], DataConfig, f"{path}.data_config")
-    _check_dataclass(d["model_config"], ModelConfig, f"{path}.model_config")
+    configs_key = _known(["configs", d["data_config"], d["model_config"]]) if known is not None else None
+    if configs_key is None or configs_key not in known:
+        _check_dataclass(d["data_config"], DataConfig, f"{path}.data_config")
+        _check_dataclass(d["model_config"], ModelConfig, f"{path}.model_config")
     _check(d["model_repr"], str, f"{path}.model_repr")
     _check_dataset(d["dataset"], f"{path}.dataset")
     metrics = d["metrics"]
     if not isinstance(metrics, dict) or set(metrics) != {"validation", "test"}:
         raise _fail(f"{path}.metrics", "an object with 'validation' and 'test'", metrics)
     for split in ("validation", "test"):
-        _check_dataclass(metrics[split], Evaluation, f"{path}.metrics.{split}")
+        packed = tuple(w for w in ("roc_curves", "pr_curves") if (split, w) in packed_curves)
+        evaluation = metrics[split]
+        if packed and isinstance(evaluation, dict):  # the packed curves' labels here, their points checked
+            evaluation = {k: v for k, v in evaluation.items() if k not in packed}
+        _check_dataclass(evaluation, Evaluation, f"{path}.metrics.{split}", skip=packed)
+        for which in packed:
+            curves = metrics[split][which]
+            if not isinstance(curves, list) or len(curves) > MAX_ITEMS:
+                raise _fail(f"{path}.metrics.{split}.{which}", f"a list of at most {MAX_ITEMS} curves", curves)
+            for i, c in enumerate(curves):  # arrays() checked that each is a dict without its points
+                if set(c) != {"label"} or not isinstance(c["label"], str) or len(c["label"]) > MAX_TEXT:
+                    raise _fail(f"{path}.metrics.{split}.{which}[{i}]", "a curve with a label", c)
         for key in _METRICS_0_1:
             _range(metrics[split][key], 0.0, 1.0, f"{path}.metrics.{split}.{key}")
         _range(metrics[split]["mcc"], -1.0, 1.0, f"{path}.metrics.{split}.mcc")
@@ -174,18 +278,15 @@ def check_result(d: Any, path: str = "result") -> RunResult:
     for key, value in d["cost"].items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # text fields: timing_context
             _range(value, 0.0, 1e12, f"{path}.cost.{key}")
-    _check(d["environment"], dict[str, Any], f"{path}.environment")
+    env_key = _known(["environment", d["environment"]]) if known is not None else None
+    if env_key is None or env_key not in known:
+        _check(d["environment"], dict[str, Any], f"{path}.environment")
+        if known is not None:
+            _remember(env_key, True)
     _check(d["stopped"], bool, f"{path}.stopped")
     _check_timestamp(d["created_at"], f"{path}.created_at")
     _check(d.get("warnings", []), tuple[str, ...], f"{path}.warnings")
     _check_predictions(d.get("predictions", {}), f"{path}.predictions")
-    try:
-        result = RunResult.from_dict(d)
-        result.data_config.validate()
-        result.model_config.validate()
-    except (CoreError, ValueError, TypeError, KeyError) as err:
-        raise ImportFormatError(f"'{path}' is not a valid run: {str(err)[:200]}") from None
-    return result
 
 
 def _check_dataset(value: Any, path: str) -> None:
@@ -253,10 +354,20 @@ def headline_of_json(text_: str | None) -> dict[str, Any]:
     return headline_of_dict(d)
 
 
-def result_from_json(text_: str) -> RunResult:
-    """A stored result, checked like an import (a row another program wrote may be anything)."""
+def result_from_json(text_: str, arrays: bytes | None = None) -> RunResult:
+    """A stored result (its JSON, and its packed arrays when it has them: core/records/store_pack.py), checked
+    like an import (a row another program wrote may be anything)."""
+    from core.records.store_pack import PackError, unpack
+
     try:
         d = json.loads(text_)
     except (ValueError, RecursionError) as err:
         raise ImportFormatError(f"the stored result is not JSON ({str(err)[:80]}).") from None
+    if arrays is not None:
+        if not isinstance(d, dict):
+            raise _fail("result", "an object (a RunResult)", d)
+        try:
+            unpack(d, arrays)
+        except PackError as err:
+            raise ImportFormatError(f"the stored result's arrays cannot be read: {err}.") from None
     return check_result(d)

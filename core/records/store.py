@@ -42,8 +42,11 @@ from core.records.store_db import (  # noqa: F401  (re-exported: the store's pub
     resolve_url,
 )
 from core.records.store_query import (  # noqa: F401  (re-exported: listings live in store_query)
+    IMPORTED,
     MAX_PAGE,
+    GroupPage,
     RunFilter,
+    RunGroup,
     RunPage,
     RunQueries,
     RunSummary,
@@ -73,6 +76,7 @@ class StoredRun:
     uuid: str = ""
     problem: str | None = None  # why the stored row could not be read ("unreadable run #N"); result is None
     parent_id: int | None = None  # kind "compress": the run this variant was made from
+    group_id: str = ""  # the sweep (trials) or cross-validation (folds) it belongs to; empty when none
 
     def summary(self) -> dict[str, Any]:
         r = self.result
@@ -117,7 +121,9 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
         dataset: str | None = None,
         model: str | None = None,
         error: str | None = None,
+        group: str | None = None,
     ) -> int:
+        """Save a run; ``group`` ties a sweep's trials (or a cross-validation's folds) together in History."""
         status = _status(status or ("stopped" if result is not None and result.stopped else "complete"))
         values = {
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -125,9 +131,10 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
             "status": status,
             "dataset": dataset or (result.data_config.dataset if result else "?"),
             "model": model or (result.model_config.kind.value if result else "?"),
-            "result_json": result.to_json() if result is not None else None,
+            **stored_result(result),
             "error": error,
             "app_version": app_version(),
+            "group_id": group or None,
             "uuid": str(uuid.uuid4()),
             "owner": process_token() if status == Status.RUNNING.value else None,
             **headline(result),
@@ -150,14 +157,15 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
         status = _status(status or ("failed" if result is None else "stopped" if result.stopped else "complete"))
         values = {
             "status": status,
-            "result": result.to_json() if result is not None else None,
+            **stored_result(result),
             "error": error,
             "id": run_id,
             **headline(result),
         }
         columns = ", ".join(f"{c} = :{c}" for c in HEADLINE_COLUMNS)
         self._execute_write(
-            f"UPDATE runs SET status = :status, result_json = :result, error = :error, {columns} WHERE id = :id",
+            "UPDATE runs SET status = :status, result_json = :result_json, result_arrays = :result_arrays, "
+            f"error = :error, {columns} WHERE id = :id",
             values,
         )
 
@@ -245,13 +253,14 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
 
         run_id = int(m["id"])
         problem, result = None, None
-        stored = m["result_json"]
-        key = (run_id, hash(stored))
-        if key in self._parsed:  # checking and parsing a result takes ~20 ms; History lists every run per rerun
+        stored, arrays = m["result_json"], m.get("result_arrays")
+        arrays = bytes(arrays) if arrays is not None else None  # PostgreSQL gives a memoryview
+        key = (run_id, hash(stored), hash(arrays))
+        if key in self._parsed:  # checking and parsing a result takes milliseconds: once per store object
             result, problem = self._parsed[key]
         elif stored:
             try:
-                result = result_from_json(stored)
+                result = result_from_json(stored, arrays)
             except ImportFormatError as err:
                 problem = str(err)
             if len(self._parsed) >= MAX_PARSED:
@@ -277,6 +286,7 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
             plain("uuid"),
             problem,
             int(m["parent_id"]) if m.get("parent_id") is not None else None,
+            plain("group_id"),
         )
 
     # --- export / import (core/store_import.py) --------------------------------------------------------
@@ -320,12 +330,15 @@ _INSERT_COLUMNS = (
     "dataset",
     "model",
     "result_json",
+    "result_arrays",
     "error",
     "app_version",
     "notes",
     "tags",
     "uuid",
     "owner",
+    "group_id",
+    "imported_at",
     *HEADLINE_COLUMNS,
 )
 _INSERT = f"INSERT INTO runs ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join(':' + c for c in _INSERT_COLUMNS)})"
@@ -333,7 +346,20 @@ _INSERT = f"INSERT INTO runs ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('
 
 def _complete(row: dict[str, Any]) -> dict[str, Any]:
     """A row with every insert column (notes and tags empty, headline columns NULL unless given)."""
-    return {**dict.fromkeys(HEADLINE_COLUMNS), "notes": "", "tags": "", "owner": None, **row}
+    blank = {"notes": "", "tags": "", "owner": None, "result_arrays": None, "group_id": None, "imported_at": None}
+    return {**dict.fromkeys(HEADLINE_COLUMNS), **blank, **row}
+
+
+def stored_result(result: RunResult | None) -> dict[str, Any]:
+    """``result_json`` and ``result_arrays`` of a result: its plain form with the bulky arrays packed apart."""
+    if result is None:
+        return {"result_json": None, "result_arrays": None}
+    import json
+
+    from core.records.store_pack import pack
+
+    small, blob = pack(result.to_dict())
+    return {"result_json": json.dumps(small), "result_arrays": blob}
 
 
 def headline(result: RunResult | None) -> dict[str, Any]:

@@ -38,6 +38,11 @@ DB_ENV = "TRADEOFF_LAB_DB"
 LOCK_ENV = "TRADEOFF_LAB_DB_LOCK_S"  # how long a write waits for another process's lock before giving up
 DEFAULT_PATH = Path.home() / ".tradeoff_lab" / "runs.sqlite"
 DEFAULT_LOCK_S = 5.0
+# A file up to this size passes PRAGMA quick_check when it opens (milliseconds), so a damaged one falls back to
+# memory before anything is shown; a larger one (1.1 s at 1.6 GB) is checked before its first write instead,
+# once per store object and per (size, mtime) in a process, so reading a large history never waits for it.
+CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
+_CHECKED: set[tuple[str, int, int]] = set()
 _PG_LOCK_KEY = 7_214_315  # pg_advisory_xact_lock key: one migrator at a time across processes
 
 
@@ -130,7 +135,9 @@ class Database:
             self._writer = self._engine.execution_options(tradeoff_write=True)
             if self.is_sqlite and not self.in_memory:
                 Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-                self._retrying(self._check_integrity)  # before anything could write to the file
+                self._checked = False
+                if self._file_key()[1] <= CHECK_AT_OPEN_BYTES:
+                    self._ensure_checked()  # before anything could write to the file
                 self._retrying(self._use_wal)
             self.migrate()
         except StoreError:
@@ -224,8 +231,27 @@ class Database:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
+        self._ensure_checked()
         with self._writer.begin() as conn:
             yield conn
+
+    def _file_key(self) -> tuple[str, int, int]:
+        path = Path(self.url.removeprefix("sqlite:///"))
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return str(path), 0, 0
+        return str(path), st.st_size, st.st_mtime_ns
+
+    def _ensure_checked(self) -> None:
+        """PRAGMA quick_check before the first write to a SQLite file (see CHECK_AT_OPEN_BYTES)."""
+        if not self.is_sqlite or self.in_memory or getattr(self, "_checked", True):
+            return
+        key = self._file_key()
+        if key not in _CHECKED:
+            self._retrying(self._check_integrity)
+            _CHECKED.add(key)
+        self._checked = True
 
     def _pragma(self, sql: str) -> list[str]:
         """A PRAGMA on a raw connection (outside any BEGIN: journal_mode cannot change inside one)."""
@@ -248,6 +274,7 @@ class Database:
 
     def _use_wal(self) -> None:
         if self._pragma("PRAGMA journal_mode") != ["wal"]:
+            self._ensure_checked()  # changing the journal mode writes to the file
             self._pragma("PRAGMA journal_mode=WAL")  # readers never block the writer
 
     # --- schema ----------------------------------------------------------------------------------------
@@ -301,10 +328,11 @@ class Database:
             conn.execute(text("CREATE TABLE schema_version (version INTEGER NOT NULL)"))
             conn.execute(text("INSERT INTO schema_version (version) VALUES (0)"))
         id_column = "INTEGER PRIMARY KEY AUTOINCREMENT" if self.is_sqlite else "SERIAL PRIMARY KEY"
+        blob_type = "BLOB" if self.is_sqlite else "BYTEA"
         for version in range(current, SCHEMA_VERSION):
             for step in MIGRATIONS[version]:
                 if callable(step):
                     step(conn)
                 else:
-                    conn.execute(text(step.replace("{id_column}", id_column)))
+                    conn.execute(text(step.replace("{id_column}", id_column).replace("{blob_type}", blob_type)))
         conn.execute(text("UPDATE schema_version SET version = :v"), {"v": SCHEMA_VERSION})

@@ -17,6 +17,7 @@ from core.errors import ConfigError
 from core.records.store_db import SUMMARY_COLUMNS, SUMMARY_INDEX, guarded
 
 MAX_PAGE = 1000  # rows one page() call returns at most; History and the CLI page through the rest
+IMPORTED = "imported"  # the filter's pseudo-kind: runs added by an import (column imported_at), whatever their kind
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,22 @@ class RunFilter:
         """A WHERE clause (column names are ours; every value is bound) and its parameters."""
         clauses: list[str] = []
         params: dict[str, Any] = {}
+        kinds = tuple(k for k in self.kinds if k != IMPORTED)
         for column, values in (
             ("dataset", self.datasets),
             ("model", self.models),
             ("status", self.statuses),
-            ("kind", self.kinds),
+            ("kind", kinds),
         ):
             if values:
                 names = [f"{column}_{i}" for i in range(len(values))]
                 clauses.append(f"{column} IN ({', '.join(':' + n for n in names)})")
                 params.update(zip(names, values, strict=True))
+        if IMPORTED in self.kinds:  # a kind of its own in the filter: runs that came from an import
+            if kinds:  # the kind clause is the last one: imported runs are added to those kinds
+                clauses[-1] = f"({clauses[-1]} OR imported_at IS NOT NULL)"
+            else:
+                clauses.append("imported_at IS NOT NULL")
         if self.tag.strip():
             escaped = self.tag.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clauses.append("(',' || tags || ',') LIKE :tag ESCAPE '\\'")
@@ -79,6 +86,7 @@ class RunSummary:
     has_result: bool
     model_repr: str = ""
     timing_context: str = ""  # "serial" when timed alone; empty without a result
+    group_id: str = ""  # the sweep or cross-validation it belongs to (empty: none)
 
     def row(self) -> dict[str, Any]:
         """The same keys as ``StoredRun.summary()``: one table row."""
@@ -112,6 +120,65 @@ class RunPage:
     @property
     def last(self) -> int:
         return self.offset + len(self.runs)
+
+
+@dataclass(frozen=True)
+class RunGroup:
+    """A sweep's trials or a cross-validation's folds (``key`` their group id), or one run on its own (key "")."""
+
+    key: str
+    runs: tuple[RunSummary, ...]  # newest first; the ones matching the filter
+
+    @property
+    def newest(self) -> RunSummary:
+        return self.runs[0]
+
+    def row(self) -> dict[str, Any]:
+        """One table row: a single run's own row; for a group, its best accuracy, total time and count."""
+        if len(self.runs) == 1:
+            return {**self.newest.row(), "runs": 1}
+        scored = [r for r in self.runs if r.val_accuracy is not None]
+        best = max(scored, key=lambda r: r.val_accuracy) if scored else None
+        times = [r.train_time_s for r in self.runs if r.train_time_s is not None]
+
+        def one_or_all(values: list[str]) -> str:
+            return ", ".join(dict.fromkeys(values))
+
+        return {
+            "id": self.newest.id,
+            "created_at": self.newest.created_at,
+            "kind": f"{one_or_all([r.kind for r in self.runs])} ×{len(self.runs)}",
+            "status": one_or_all([r.status for r in self.runs]),
+            "dataset": one_or_all([r.dataset for r in self.runs]),
+            "model": one_or_all([r.model for r in self.runs]),
+            "accuracy": best.val_accuracy if best else None,
+            "f1": best.val_f1 if best else None,
+            "train_time_s": sum(times) if times else None,
+            "notes": "",
+            "tags": one_or_all([t for r in self.runs for t in r.tags]),
+            "timing": one_or_all([r.timing_context for r in self.runs if r.timing_context]),
+            "runs": len(self.runs),
+        }
+
+
+@dataclass(frozen=True)
+class GroupPage:
+    groups: tuple[RunGroup, ...]
+    total: int  # groups and lone runs matching the filter
+    runs_total: int  # runs matching the filter
+    offset: int
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.groups else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.groups)
+
+    @property
+    def runs(self) -> tuple[RunSummary, ...]:
+        return tuple(r for g in self.groups for r in g.runs)
 
 
 class RunQueries:
@@ -166,7 +233,47 @@ class RunQueries:
             state == "ok",
             model_repr,
             timing if state == "ok" else "",
+            str(m["group_id"] or ""),
         )
+
+    @guarded
+    def group_page(self, where: RunFilter | None = None, *, limit: int = 100, offset: int = 0) -> GroupPage:
+        """One page of History's grouped list, newest first: a sweep's trials (a cross-validation's folds) as one
+        entry holding its matching runs, every other run on its own. Grouped in SQL on indexed columns."""
+        with self._engine.connect() as conn:
+            return self._group_page(conn, where or RunFilter(), limit, offset)
+
+    def _group_page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> GroupPage:
+        clause, params = where.where()
+        params.update(limit=_bounded(limit, "limit"), offset=_bounded(offset, "offset", high=None))
+        key = "COALESCE(group_id, '#' || CAST(id AS TEXT))"
+        grouped = f"SELECT {key} AS g, MAX(id) AS top FROM {self._summaries} {clause} GROUP BY {key}"
+        total = int(conn.execute(text(f"SELECT COUNT(*) FROM ({grouped}) AS t"), params).scalar_one())
+        runs_total = int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
+        keys = [
+            str(g) for (g, _) in conn.execute(text(f"{grouped} ORDER BY top DESC LIMIT :limit OFFSET :offset"), params)
+        ]
+        singles = [int(k[1:]) for k in keys if k.startswith("#")]
+        groups = [k for k in keys if not k.startswith("#")]
+        members: dict[str, list[RunSummary]] = {k: [] for k in keys}
+        if keys:
+            picked, extra = [], dict(params)
+            if singles:
+                names = [f"single_{i}" for i in range(len(singles))]
+                picked.append(f"(group_id IS NULL AND id IN ({', '.join(':' + n for n in names)}))")
+                extra.update(zip(names, singles, strict=True))
+            if groups:
+                names = [f"group_{i}" for i in range(len(groups))]
+                picked.append(f"group_id IN ({', '.join(':' + n for n in names)})")
+                extra.update(zip(names, groups, strict=True))
+            both = f"({' OR '.join(picked)})"
+            sql_where = f"{clause} AND {both}" if clause else f"WHERE {both}"
+            sql = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM {self._summaries} {sql_where} ORDER BY id DESC"
+            for r in conn.execute(text(sql), extra):
+                run = self._summary(r._mapping)
+                members[run.group_id or f"#{run.id}"].append(run)
+        entries = tuple(RunGroup(k if not k.startswith("#") else "", tuple(members[k])) for k in keys if members[k])
+        return GroupPage(entries, total, runs_total, params["offset"])
 
     @guarded
     def facets(self) -> dict[str, list[str]]:
@@ -179,6 +286,8 @@ class RunQueries:
         for column in ("dataset", "model", "status", "kind"):
             rows = conn.execute(text(f"SELECT DISTINCT {column} FROM runs ORDER BY {column}"))
             out[column] = [str(v) for (v,) in rows]
+        if conn.execute(text("SELECT 1 FROM runs WHERE imported_at IS NOT NULL LIMIT 1")).first() is not None:
+            out["kind"].append(IMPORTED)
         return out
 
     @guarded

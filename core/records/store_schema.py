@@ -26,8 +26,10 @@ HEADLINE_COLUMNS += ("timing_context",)  # what else ran while it was timed: fro
 # record, and the headline columns come after result_json (~230 KB for a digits run), so reading them from the
 # table would walk that result's overflow pages: 2.3 GB read to list 10,000 runs. Queries name this index.
 SUMMARY_INDEX = "runs_summary"
-SUMMARY_COLUMNS = ("id", "created_at", "kind", "status", "dataset", "model", "result_state", "val_accuracy")
-SUMMARY_COLUMNS += ("val_f1", "train_time_s", "tags", "model_repr", "notes", "timing_context")
+_SUMMARY_COLUMNS_5 = ("id", "created_at", "kind", "status", "dataset", "model", "result_state", "val_accuracy")
+_SUMMARY_COLUMNS_5 += ("val_f1", "train_time_s", "tags", "model_repr", "notes", "timing_context")
+# 6: the group and import columns come after result_arrays in a row: the index carries them too
+SUMMARY_COLUMNS = (*_SUMMARY_COLUMNS_5, "group_id", "imported_at")
 _BACKFILL_CHUNK = 200  # rows read per query while backfilling (bounded memory on a large store)
 
 
@@ -54,11 +56,17 @@ def _fill_headlines(conn: Connection) -> None:
             conn.execute(update, values)
 
 
-def _create_summary_index(conn: Connection) -> None:
+def _create_summary_index(conn: Connection, columns: tuple[str, ...] = _SUMMARY_COLUMNS_5) -> None:
     """SQLite only: PostgreSQL keeps large values out of line already (TOAST), and its index rows are capped at
     ~2.7 kB, which a long note would exceed."""
     if conn.dialect.name == "sqlite":
-        conn.execute(text(f"CREATE INDEX {SUMMARY_INDEX} ON runs ({', '.join(SUMMARY_COLUMNS)})"))
+        conn.execute(text(f"CREATE INDEX {SUMMARY_INDEX} ON runs ({', '.join(columns)})"))
+
+
+def _recreate_summary_index(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"DROP INDEX IF EXISTS {SUMMARY_INDEX}"))
+        _create_summary_index(conn, SUMMARY_COLUMNS)
 
 
 # Numbered migrations: MIGRATIONS[i] takes the schema from version i to i + 1 (SQL, or a callable for data).
@@ -114,6 +122,16 @@ MIGRATIONS: tuple[tuple[str | Callable[[Connection], None], ...], ...] = (
         "CREATE INDEX runs_model ON runs (model)",
         "CREATE INDEX runs_status ON runs (status)",
         "CREATE INDEX runs_kind ON runs (kind)",
+    ),
+    (  # 6 (compact runs, groups): a result's bulky arrays packed apart from its JSON (core/records/store_pack.py);
+        # older rows keep their whole JSON and are read as before. A sweep's trials and a cross-validation's folds
+        # share a group id; imported runs say when they came in (History's "imported" kind)
+        "ALTER TABLE runs ADD COLUMN result_arrays {blob_type}",
+        "ALTER TABLE runs ADD COLUMN group_id TEXT",
+        "ALTER TABLE runs ADD COLUMN imported_at TEXT",
+        "CREATE INDEX runs_group ON runs (group_id)",
+        "CREATE INDEX runs_imported ON runs (imported_at)",
+        _recreate_summary_index,
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

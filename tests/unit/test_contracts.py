@@ -96,6 +96,10 @@ RUN_COLUMNS = {
     "task",
     "result_state",
     "timing_context",
+    # 6: packed arrays, groups, imports
+    "result_arrays",
+    "group_id",
+    "imported_at",
 }
 TINY = ["--dataset", "digits", "--hidden", "8", "--epochs", "1"]
 
@@ -178,7 +182,7 @@ def test_url_keys_are_d_and_m_field_names_in_the_knob_tables_written_form():
 
 def test_store_schema_version_and_columns(tmp_path):
     store = RunStore(str(tmp_path / "runs.sqlite"))
-    assert SCHEMA_VERSION == 5
+    assert SCHEMA_VERSION == 6
     assert store.schema_version() == SCHEMA_VERSION
     columns = {c["name"] for c in inspect(store._engine).get_columns("runs")}
     assert RUN_COLUMNS <= columns

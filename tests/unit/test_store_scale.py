@@ -273,3 +273,31 @@ def test_the_export_reader_decodes_like_json_loads_and_keeps_each_result_as_writ
     ):
         with pytest.raises(ImportFormatError, match=words):
             parse_export(bad)
+
+
+def test_runs_list_loads_no_heavy_library_and_never_checks_a_large_file_to_read_it(tmp_path):
+    """The ``runs list`` path: no pandas, Streamlit, scikit-learn, TensorFlow or JAX import, and a SQLite file over
+    the open-time limit is read without PRAGMA quick_check (it runs before a first write instead)."""
+    import os
+    import subprocess
+    import sys
+
+    from core.records import store_db
+
+    path = tmp_path / "runs.sqlite"
+    RunStore(str(path)).save(None, status="failed", dataset="digits", model="knn", error="x")
+    code = (
+        "import sys; from core.records import store_db; store_db.CHECK_AT_OPEN_BYTES = 0\n"
+        "calls = []; check = store_db.Database._check_integrity\n"
+        "store_db.Database._check_integrity = lambda self: calls.append(1) or check(self)\n"
+        "from core.cli import main; assert main(['runs', 'list', '--limit', '5']) == 0\n"
+        "heavy = ('pandas', 'streamlit', 'sklearn', 'tensorflow', 'jax')\n"
+        "print(sorted(m for m in heavy if m in sys.modules), len(calls))\n"
+        "from core.records.store import RunStore; RunStore().annotate(1, notes='n'); print(len(calls))"
+    )
+    env = {**os.environ, "TRADEOFF_LAB_DB": str(path)}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-2].endswith("[] 0") and lines[-1] == "1"  # listed unchecked; checked once before the write
+    assert store_db.CHECK_AT_OPEN_BYTES >= 1024 * 1024  # small files are still checked when they open
