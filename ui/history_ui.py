@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from core import CoreError, charts
-from core.evaluation.tiles import config_differences, flat_config
+from core.evaluation.tiles import config_differences, flat_config, majority_baseline
 from core.explore.pareto import comparable_mask, pareto_mask
 from core.records.report import runs_report
 from core.records.store import RunFilter, RunGroup, RunStore, RunSummary
@@ -143,6 +143,7 @@ def compare_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
                         {
                             "run": lab,
                             "val accuracy": r.validation.accuracy,
+                            "majority class": majority_baseline(r),  # what always guessing one class scores
                             "Δ accuracy (pp)": (r.validation.accuracy - base.validation.accuracy) * 100,
                             "training time (s)": r.cost.train_time_s,
                             "Δ time (s)": r.cost.train_time_s - base.cost.train_time_s,
@@ -167,7 +168,11 @@ def compare_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
             st.altair_chart(
                 alt.Chart(curves)
                 .mark_line(point=True)
-                .encode(x="epoch:Q", y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False)), color="run:N")
+                .encode(
+                    x=alt.X("epoch:Q", axis=charts.EPOCH_AXIS),
+                    y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False)),
+                    color="run:N",
+                )
                 .properties(title="Validation accuracy per epoch, overlaid", height=260),
                 width="stretch",
             )

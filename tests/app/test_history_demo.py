@@ -41,6 +41,9 @@ def test_train_saves_runs_and_history_compares_them(monkeypatch, tmp_path):
     at.multiselect(key="history_pick").set_value(list(at.dataframe[0].value.id)).run()
     differ = at.dataframe[1].value  # the configuration fields that differ between the two picked runs
     assert list(differ.index) == ["model.epochs"]
+    compared = next(d.value for d in at.dataframe if "majority class" in d.value.columns)
+    assert all(0.05 < share < 0.2 for share in compared["majority class"])  # digits: 10 classes, about 10 % each
+    assert (compared["val accuracy"] > compared["majority class"]).all()
     assert any(b.label == "Download report (HTML)" for b in at.get("download_button"))
 
 
