@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from core.config import ModelConfig, ModelKind, Precision
+from core.config import LrSchedule, ModelConfig, ModelKind, Precision
 from core.models.base import Model, inner_split
 from core.models.keras_import import import_keras
 from core.training.progress import Callback, EpochLog, notify, polls_batches, stop_requested
@@ -131,7 +131,8 @@ class KerasModel(Model):
             return f"KerasCNN({c.conv_blocks}×conv{c.kernel_size}({c.filters}) → {head}, {c.activation.value})"
         return f"KerasMLP({head}, {c.activation.value}, {c.optimizer.value})"
 
-    def build(self, n_features: int, n_classes: int) -> keras.Model:
+    def build(self, n_features: int, n_classes: int, n_rows: int | None = None) -> keras.Model:
+        """The compiled Keras model; ``n_rows`` (the rows it will fit on) sets a decaying schedule's length."""
         c = self.config
         keras.utils.set_random_seed(c.seed)
         dtype = "mixed_bfloat16" if c.precision == Precision.MIXED_BFLOAT16 else "float32"
@@ -163,14 +164,22 @@ class KerasModel(Model):
         model = keras.Sequential(layers, name=c.kind.value)
         optimizer = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop}[
             c.optimizer.value
-        ](learning_rate=c.learning_rate)
+        ](learning_rate=self.learning_rate_schedule(n_rows))
         model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         return model
+
+    def learning_rate_schedule(self, n_rows: int | None) -> float | keras.optimizers.schedules.LearningRateSchedule:
+        """The learning rate, or for ``lr_schedule=cosine`` a cosine decay from it to 0 over every step of the
+        run (epochs × batches of ``n_rows``)."""
+        c = self.config
+        if c.lr_schedule == LrSchedule.CONSTANT or not n_rows:
+            return c.learning_rate
+        steps = c.epochs * -(-n_rows // c.batch_size)
+        return keras.optimizers.schedules.CosineDecay(c.learning_rate, decay_steps=steps)
 
     def fit(self, X, y, *, n_classes, validation=None, class_weights=None, callback: Callback | None = None):
         c = self.config
         self.n_classes_ = n_classes
-        self.model_ = self.build(X.shape[1], n_classes)
         reporter = _EpochReporter(c.epochs, callback, self, validation)
         callbacks: list[keras.callbacks.Callback] = [reporter]
         if polls_batches(callback):  # a stop flag to honour within a batch
@@ -192,6 +201,7 @@ class KerasModel(Model):
                 )
             )
         self.n_fit_rows_ = len(y)
+        self.model_ = self.build(X.shape[1], n_classes, n_rows=len(y))  # after the split: its rows set the schedule
         self.model_.fit(
             X,
             y,

@@ -129,3 +129,13 @@ def test_a_serial_cli_sweep_over_backend_runs_each_engine_in_its_own_process():
     trials = json.loads(done.stdout)["trials"]
     assert [t["status"] for t in trials] == ["complete", "complete"], [t["error"] for t in trials]
     assert [t["params"]["backend"] for t in trials] == ["tensorflow", "jax"]
+
+
+def test_lr_schedule_is_checked_and_an_unknown_one_is_named_in_the_cli():
+    from core.config import LrSchedule
+
+    assert ModelConfig(kind="keras_cnn", lr_schedule="cosine").validate().lr_schedule == LrSchedule.COSINE
+    with pytest.raises(ConfigError, match="'lr_schedule' parameter must be one of constant, cosine. Got 'linear'"):
+        ModelConfig(kind="keras_mlp", lr_schedule="linear").validate()
+    done = run_cli("train", "--model", "keras_mlp", "--lr-schedule", "linear")
+    assert done.returncode == 2 and "'lr_schedule' parameter must be one of constant, cosine" in done.stderr
