@@ -323,7 +323,9 @@ def engine_comparison(path: str | None = None) -> dict[str, object] | None:
     """The seed model on both Keras engines, as benchmarks/bench_engine.py last measured it; None if never run.
 
     ``{"tensorflow": {...}, "jax": {...}, "measured_at": ..., "load_average": ...}`` where each engine has
-    ``wall_s``, ``train_time_s``, ``epoch_s_median`` and ``test_accuracy``. Reads a file: no engine is loaded.
+    ``wall_s``, ``train_time_s``, ``epoch_s_median`` and ``test_accuracy``; ``article`` (the fastest configuration
+    found reaching the article's 98.5 %: ``config``, ``worst_test``, ``train_time_s``, ``ratio`` to the seed preset's
+    training time) and ``moonshot`` when measured, else None. Reads a file: no engine is loaded.
     """
     import json
 
@@ -334,7 +336,7 @@ def engine_comparison(path: str | None = None) -> dict[str, object] | None:
         return {
             "tensorflow": seed["tensorflow"],
             "jax": seed["jax"],
-            **{k: stored.get(k) for k in ("measured_at", "load_average")},
+            **{k: stored.get(k) for k in ("measured_at", "load_average", "article", "moonshot")},
         }
     except (OSError, ValueError, KeyError, TypeError):
         return None
