@@ -105,3 +105,27 @@ def test_cli_lr_schedule_flag_reaches_the_model_config():
     done = run_cli("train", "--model", "keras_mlp", "--lr-schedule", "cosine", "--epochs", "2", "--json", "--no-save")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["model_config"]["lr_schedule"] == "cosine"
+
+
+def test_full_batches_pad_the_last_batch_without_changing_its_loss_and_cover_every_row_once_an_epoch():
+    import keras
+
+    from core.models.keras_models import _FullBatches
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((50, 8), dtype=np.float32), rng.integers(0, 3, 50)
+    batches = _FullBatches(X, y, 32, seed=0, class_weights={2: 3.0})
+    assert len(batches) == 2
+    seen = np.concatenate([batches.order[:32], batches.order[32:]])
+    assert sorted(seen) == list(range(50))
+    xb, yb, wb = batches[1]  # 18 real rows padded to 32
+    assert xb.shape == (32, 8) and (wb[18:] == 0).all()
+    real = batches.order[32:]
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(3, activation="softmax")])
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    padded = float(loss(yb, model(xb), sample_weight=wb))
+    plain = float(loss(y[real], model(X[real]), sample_weight=np.where(y[real] == 2, 3.0, 1.0)))
+    assert padded == pytest.approx(plain, rel=1e-5)
+    first = batches.order.copy()
+    batches.on_epoch_end()
+    assert not np.array_equal(first, batches.order)
