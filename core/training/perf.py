@@ -314,9 +314,8 @@ def _device(backend: str | None = None) -> str:
     return "GPU: " + ", ".join(gpus) if gpus else "CPU"
 
 
-ENGINE_RESULTS = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "results", "engine.json"
-)
+_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # core/training/perf.py → repo
+ENGINE_RESULTS = os.path.join(_REPO, "benchmarks", "results", "engine.json")
 
 
 def engine_comparison(path: str | None = None) -> dict[str, object] | None:

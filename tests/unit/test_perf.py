@@ -60,3 +60,10 @@ def test_intel_avx512_peak_is_64_flop_per_cycle_and_hyperthreads_are_not_cores()
     assert peak.gflops == pytest.approx(320.0)
     avx2_only = perf.fp32_peak(_cpuinfo("GenuineIntel", 6, 85, 3000.0, "avx avx2 fma", [(0, 0), (1, 0)]))
     assert (avx2_only.cores, avx2_only.flop_per_cycle, round(avx2_only.gflops)) == (2, 32, 192)
+
+
+def test_engine_comparison_reads_the_benchmarks_committed_results_and_none_without_a_file(tmp_path):
+    assert perf.ENGINE_RESULTS.endswith("/benchmarks/results/engine.json") and "/core/" not in perf.ENGINE_RESULTS
+    stored = perf.engine_comparison()
+    assert stored is not None and stored["tensorflow"]["wall_s"] > 0 and stored["jax"]["wall_s"] > 0
+    assert perf.engine_comparison(str(tmp_path / "missing.json")) is None
