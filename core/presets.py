@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from core.config import Activation, Backend, DataConfig, ModelConfig, ModelKind, Optimizer, Scaling
+from core.config import Activation, Backend, DataConfig, LrSchedule, ModelConfig, ModelKind, Optimizer, Scaling
 from core.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -46,6 +46,30 @@ PRESETS: dict[str, Preset] = {
                 epochs=10,
                 batch_size=32,
                 backend=Backend.TENSORFLOW,  # as the article ran it; the MLP's default engine is JAX
+            ),
+            claimed_test_accuracy=0.985,
+            source="the article",
+        ),
+        Preset(
+            "article-98.5",
+            "The article's 98.5 %, honestly: MNIST, a 2-block CNN (16 then 32 filters) → Dense 128, Adam at 0.006 "
+            "decayed along a cosine to 0, batch 256, 2 epochs, on TensorFlow. Chosen on validation among the "
+            "candidates of benchmarks/bench_engine.py: 98.86 % test, worst of 3 seeds, in 0.27-0.31 of "
+            "seed-article's training time measured in the same run (two runs at load 13-15 on 2 cores; the target, "
+            "a fifth, is not met under that load).",
+            replace(_BASE_DATA, dataset="mnist", scaling=Scaling.MINMAX, val_fraction=0.1),
+            replace(
+                _BASE_MODEL,
+                kind=ModelKind.KERAS_CNN,
+                conv_blocks=2,
+                filters=16,
+                hidden_units=(128,),
+                optimizer=Optimizer.ADAM,
+                learning_rate=6e-3,
+                lr_schedule=LrSchedule.COSINE,
+                epochs=2,
+                batch_size=256,
+                backend=Backend.TENSORFLOW,  # oneDNN convolutions: ≈ 3× JAX's here
             ),
             claimed_test_accuracy=0.985,
             source="the article",

@@ -34,14 +34,19 @@ def _act_inplace(name: Activation, z: np.ndarray) -> None:
         np.reciprocal(z, out=z)
 
 
-def _times_act_grad(name: Activation, delta: np.ndarray, a: np.ndarray) -> None:
-    """``delta *= f'(z)``, in place, with the derivative expressed through the activation's output ``a``."""
+def _times_act_grad(name: Activation, delta: np.ndarray, a: np.ndarray, scratch: np.ndarray) -> None:
+    """``delta *= f'(z)``, in place, with the derivative expressed through the activation's output ``a``.
+
+    ``scratch`` is a buffer of ``delta``'s shape and dtype: no temporary array is allocated."""
     if name == Activation.RELU:
-        delta[a <= 0] = 0
+        np.greater(a, 0, out=scratch)  # 1.0 where the unit was active, else 0.0
     elif name == Activation.TANH:
-        delta -= delta * a * a
+        np.multiply(a, a, out=scratch)  # 1 - a²
+        np.subtract(1.0, scratch, out=scratch)
     else:
-        delta *= a * (1.0 - a)
+        np.subtract(1.0, a, out=scratch)  # a (1 - a)
+        scratch *= a
+    delta *= scratch
 
 
 class _Workspace:
@@ -56,6 +61,7 @@ class _Workspace:
         outs = [W.shape[1] for W in model.weights_]
         self.acts = [np.empty((size, o), dtype=dtype) for o in outs]
         self.back = [np.empty((size, o), dtype=dtype) for o in outs[:-1]]
+        self.scratch = [np.empty((size, o), dtype=dtype) for o in outs[:-1]]  # activation derivatives
         self.probs = np.empty((size, outs[-1]), dtype=dtype)
         self.rows = np.arange(size)
         self.grad_w = [np.empty_like(W) for W in model.weights_]
@@ -164,7 +170,7 @@ class NumpyMLP(Model):
             if i > 0:
                 back = ws.back[i - 1][:n]
                 np.matmul(delta, self.weights_[i].T, out=back)
-                _times_act_grad(self.config.activation, back, acts[i])
+                _times_act_grad(self.config.activation, back, acts[i], ws.scratch[i - 1][:n])
                 delta = back
         return loss, ws.grads, probs
 
@@ -273,18 +279,20 @@ class _Adam:
     def apply(self, params: list[np.ndarray], grads: list[np.ndarray]) -> None:
         self.t += 1
         lr_t = float(self.lr * np.sqrt(1 - self.beta2**self.t) / (1 - self.beta1**self.t))
+        # every pass in place (Python scalars keep the parameters' dtype); the learning rate folded into √v + ε
+        b1, b2, inv_lr, eps = 1 - self.beta1, self.beta2, 1 / lr_t, 1e-7 / lr_t
         for p, g, m, v, tmp in zip(params, grads, self.m, self.v, self.tmp, strict=True):
-            m *= self.beta1
-            np.multiply(g, 1 - self.beta1, out=tmp)
+            np.subtract(g, m, out=tmp)  # m += (1 - β1)(g - m)
+            tmp *= b1
             m += tmp
-            v *= self.beta2
-            np.multiply(g, g, out=tmp)
-            tmp *= 1 - self.beta2
+            np.multiply(g, g, out=tmp)  # v = β2 v + (1 - β2) g²
+            tmp *= 1 - b2
+            v *= b2
             v += tmp
-            np.sqrt(v, out=tmp)
-            tmp += 1e-7
+            np.sqrt(v, out=tmp)  # p -= m / ((√v + ε) / lr_t)
+            tmp *= inv_lr
+            tmp += eps
             np.divide(m, tmp, out=tmp)
-            tmp *= lr_t
             p -= tmp
 
 

@@ -162,6 +162,81 @@ def _kernel_peak_bytes() -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class Fp32Peak:
+    """The CPU's fp32 peak: physical cores × clock × FLOP per cycle per core, and how that was derived."""
+
+    gflops: float
+    cores: int
+    ghz: float
+    flop_per_cycle: int  # per core: SIMD lanes × FMA pipes × 2 FLOP per FMA
+    derivation: str
+
+
+def fp32_peak(cpuinfo: str | None = None) -> Fp32Peak:
+    """The fp32 peak derived from ``/proc/cpuinfo`` (or its text): vendor, family, flags, physical cores, clock.
+
+    FLOP per cycle per core = fp32 lanes per FMA pipe × FMA pipes × 2. AMD Zen 4 (family 25 with avx512f) runs
+    AVX-512 on two 256-bit pipes: 8 × 2 × 2 = 32; Zen 5 (family 26) has 512-bit pipes: 64. Intel with avx512f
+    has two 512-bit FMA units on server parts: 16 × 2 × 2 = 64; AVX2 with FMA: 32. Physical cores are the
+    distinct (physical id, core id) pairs (SMT siblings share their core's pipes). The clock is "cpu MHz" as
+    the kernel reports it (a VM reports the nominal clock; a boosting core can run above it, and BLAS then
+    reads above this peak).
+    """
+    if cpuinfo is None:
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8") as fh:
+                cpuinfo = fh.read()
+        except OSError:
+            cpuinfo = ""
+    fields: dict[str, str] = {}
+    pairs: set[tuple[str, str]] = set()
+    processors, mhz, phys = 0, 0.0, "0"
+    for line in cpuinfo.splitlines():
+        key, _, value = (part.strip() for part in line.partition(":"))
+        if key == "processor":
+            processors += 1
+        elif key == "physical id":
+            phys = value
+        elif key == "core id":
+            pairs.add((phys, value))
+        elif key == "cpu MHz":
+            mhz = max(mhz, float(value or 0))
+        fields.setdefault(key, value)
+    cores = len(pairs) or processors or os.cpu_count() or 1
+    flags = set(fields.get("flags", "").split())
+    vendor, family = fields.get("vendor_id", ""), int(fields.get("cpu family", "0") or 0)
+    model = int(fields.get("model", "0") or 0)
+    fma = "fma" in flags
+    if vendor == "AuthenticAMD":
+        if family >= 26 and "avx512f" in flags:
+            lanes, pipes, why = 16, 2, f"AMD family {family} (Zen 5): two 512-bit FMA pipes"
+        elif family == 25 and "avx512f" in flags:
+            lanes, pipes, why = 8, 2, "AMD family 25 with avx512f (Zen 4): AVX-512 on two 256-bit FMA pipes"
+        elif family == 23 and model < 0x30:
+            lanes, pipes, why = 4, 2, "AMD family 23 (Zen 1): two 128-bit FMA pipes"
+        elif fma:
+            lanes, pipes, why = 8, 2, f"AMD family {family}: two 256-bit FMA pipes"
+        else:
+            lanes, pipes, why = 4, 2, f"AMD family {family} without FMA: 128-bit add + multiply"
+    elif "avx512f" in flags:
+        lanes, pipes, why = 16, 2, f"{vendor or 'CPU'} with avx512f: two 512-bit FMA units"
+    elif "avx2" in flags and fma:
+        lanes, pipes, why = 8, 2, f"{vendor or 'CPU'} with avx2 and fma: two 256-bit FMA units"
+    elif "avx" in flags:
+        lanes, pipes, why = 8, 1, f"{vendor or 'CPU'} with avx, no fma: 256-bit add + multiply"
+    else:
+        lanes, pipes, why = 4, 1, f"{vendor or 'CPU'} with SSE: 128-bit add + multiply"
+    per_cycle = lanes * pipes * 2
+    ghz = mhz / 1000
+    gflops = cores * ghz * per_cycle
+    derivation = (
+        f"{cores} physical cores × {ghz:.2f} GHz × {per_cycle} FLOP/cycle ({lanes} fp32 lanes × {pipes} pipes × "
+        f"2 FLOP per FMA; {why}) = {gflops:.0f} GFLOP/s"
+    )
+    return Fp32Peak(gflops, cores, ghz, per_cycle, derivation)
+
+
 def environment_stamp(model_cfg: ModelConfig | None = None) -> dict[str, object]:
     """CPU, cores, threads, device, Keras engine and library versions; never imports TensorFlow or JAX to find them.
 
@@ -247,16 +322,17 @@ def _device(backend: str | None = None, chosen: object = None) -> str:
     return "GPU: " + ", ".join(gpus) if gpus else "CPU"
 
 
-ENGINE_RESULTS = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks", "results", "engine.json"
-)
+_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # core/training/perf.py → repo
+ENGINE_RESULTS = os.path.join(_REPO, "benchmarks", "results", "engine.json")
 
 
 def engine_comparison(path: str | None = None) -> dict[str, object] | None:
     """The seed model on both Keras engines, as benchmarks/bench_engine.py last measured it; None if never run.
 
     ``{"tensorflow": {...}, "jax": {...}, "measured_at": ..., "load_average": ...}`` where each engine has
-    ``wall_s``, ``train_time_s``, ``epoch_s_median`` and ``test_accuracy``. Reads a file: no engine is loaded.
+    ``wall_s``, ``train_time_s``, ``epoch_s_median`` and ``test_accuracy``; ``article`` (the fastest configuration
+    found reaching the article's 98.5 %: ``config``, ``worst_test``, ``train_time_s``, ``ratio`` to the seed preset's
+    training time) and ``moonshot`` when measured, else None. Reads a file: no engine is loaded.
     """
     import json
 
@@ -267,7 +343,7 @@ def engine_comparison(path: str | None = None) -> dict[str, object] | None:
         return {
             "tensorflow": seed["tensorflow"],
             "jax": seed["jax"],
-            **{k: stored.get(k) for k in ("measured_at", "load_average")},
+            **{k: stored.get(k) for k in ("measured_at", "load_average", "article", "moonshot")},
         }
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -129,3 +129,25 @@ def test_a_serial_cli_sweep_over_backend_runs_each_engine_in_its_own_process():
     trials = json.loads(done.stdout)["trials"]
     assert [t["status"] for t in trials] == ["complete", "complete"], [t["error"] for t in trials]
     assert [t["params"]["backend"] for t in trials] == ["tensorflow", "jax"]
+
+
+def test_lr_schedule_is_checked_and_an_unknown_one_is_named_in_the_cli():
+    from core.config import LrSchedule
+
+    assert ModelConfig(kind="keras_cnn", lr_schedule="cosine").validate().lr_schedule == LrSchedule.COSINE
+    with pytest.raises(ConfigError, match="'lr_schedule' parameter must be one of constant, cosine. Got 'linear'"):
+        ModelConfig(kind="keras_mlp", lr_schedule="linear").validate()
+    done = run_cli("train", "--model", "keras_mlp", "--lr-schedule", "linear")
+    assert done.returncode == 2 and "'lr_schedule' parameter must be one of constant, cosine" in done.stderr
+
+
+def test_the_article_preset_is_a_valid_cosine_cnn_on_tensorflow_at_a_fraction_of_the_seed_presets_work():
+    from core.config import LrSchedule, ModelKind
+
+    preset, seed = get_preset("article-98.5"), get_preset("seed-article")
+    model = preset.model.validate()
+    assert preset.data == seed.data.validate()  # the same MNIST split as the preset it is compared with
+    assert (model.kind, model.engine, model.lr_schedule) == (ModelKind.KERAS_CNN, Backend.TENSORFLOW, LrSchedule.COSINE)
+    assert preset.claimed_test_accuracy == 0.985
+    steps = model.epochs * -(-54_000 // model.batch_size)
+    assert steps * 5 < seed.model.epochs * -(-54_000 // seed.model.batch_size)  # a fifth of the seed's steps

@@ -32,3 +32,38 @@ def test_throughput_is_the_median_of_three_timed_batches():
 
     rows_per_s = perf.measure_throughput(predict, np.zeros((10, 3)))
     assert rows_per_s == pytest.approx(perf.THROUGHPUT_BATCH / 0.02, rel=0.25)  # median 0.02, not best 0.01
+
+
+def _cpuinfo(vendor: str, family: int, model: int, mhz: float, flags: str, cores: list[tuple[int, int]]) -> str:
+    """A /proc/cpuinfo text with one block per logical processor at (physical id, core id)."""
+    return "\n\n".join(
+        f"processor\t: {i}\nvendor_id\t: {vendor}\ncpu family\t: {family}\nmodel\t\t: {model}\n"
+        f"cpu MHz\t\t: {mhz}\nphysical id\t: {phys}\ncore id\t\t: {core}\nflags\t\t: {flags}"
+        for i, (phys, core) in enumerate(cores)
+    )
+
+
+def test_zen4_peak_is_32_flop_per_cycle_per_physical_core():
+    text = _cpuinfo("AuthenticAMD", 25, 17, 2596.138, "fpu sse2 avx avx2 fma avx512f avx512_bf16 ht", [(0, 0), (0, 1)])
+    peak = perf.fp32_peak(text)
+    assert (peak.cores, peak.flop_per_cycle) == (2, 32)
+    assert peak.gflops == pytest.approx(2 * 2.596138 * 32)
+    assert "Zen 4" in peak.derivation and "166 GFLOP/s" in peak.derivation
+
+
+def test_intel_avx512_peak_is_64_flop_per_cycle_and_hyperthreads_are_not_cores():
+    flags = "fpu sse2 avx avx2 fma avx512f ht"
+    # two physical cores, each seen twice (hyper-threading): four logical processors
+    text = _cpuinfo("GenuineIntel", 6, 106, 2500.0, flags, [(0, 0), (0, 1), (0, 0), (0, 1)])
+    peak = perf.fp32_peak(text)
+    assert (peak.cores, peak.flop_per_cycle) == (2, 64)
+    assert peak.gflops == pytest.approx(320.0)
+    avx2_only = perf.fp32_peak(_cpuinfo("GenuineIntel", 6, 85, 3000.0, "avx avx2 fma", [(0, 0), (1, 0)]))
+    assert (avx2_only.cores, avx2_only.flop_per_cycle, round(avx2_only.gflops)) == (2, 32, 192)
+
+
+def test_engine_comparison_reads_the_benchmarks_committed_results_and_none_without_a_file(tmp_path):
+    assert perf.ENGINE_RESULTS.endswith("/benchmarks/results/engine.json") and "/core/" not in perf.ENGINE_RESULTS
+    stored = perf.engine_comparison()
+    assert stored is not None and stored["tensorflow"]["wall_s"] > 0 and stored["jax"]["wall_s"] > 0
+    assert perf.engine_comparison(str(tmp_path / "missing.json")) is None
