@@ -107,7 +107,10 @@ def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after
             xOffset=alt.XOffset("stage:N", sort=list(STAGES)),
             y="rows:Q",
             color=alt.Color(
-                "stage:N", sort=list(STAGES), scale=alt.Scale(domain=list(STAGES), range=["#bbbbbb", ACCURACY_COLOR])
+                "stage:N",
+                sort=list(STAGES),
+                scale=alt.Scale(domain=list(STAGES), range=["#bbbbbb", ACCURACY_COLOR]),
+                legend=alt.Legend(orient="top", title=None),  # beside the bars it left a half column ~60 px of plot
             ),
             tooltip=["class", "stage", "rows"],
         )
@@ -183,7 +186,7 @@ def frontier_chart(
         .encode(
             x=x,
             y=y,
-            shape=alt.Shape("role:N", title="marked"),
+            shape=alt.Shape("role:N", title="marked", legend=alt.Legend() if len(marked) else None),  # no empty key
             color=alt.Color(
                 "role:N",
                 scale=alt.Scale(domain=list(marks), range=list(marks.values())),

@@ -50,3 +50,21 @@ def test_image_grid_places_each_class_on_its_row():
     grid = charts.image_grid(X, y, (2, 2), n_classes=2, per_class=3)
     assert grid.shape == (6, 9)
     assert grid[:2, :2].max() == 0.0 and grid[3:5, :2].max() == 1.0
+
+
+def test_class_balance_legend_sits_above_the_bars():
+    spec = charts.class_balance_chart(("a", "b"), (10, 90), (90, 90)).to_dict()
+    assert spec["encoding"]["color"]["legend"]["orient"] == "top"  # the bars keep a narrow column's width
+
+
+def test_frontier_chart_shows_the_marked_key_only_when_a_point_is_marked():
+    board = pd.DataFrame(
+        {"run": [1, 2], "label": ["a", "b"], "accuracy": [0.9, 0.95], "train_time_s": [1.0, 2.0], "role": ["", ""]}
+    )
+
+    def shape_legends(spec: dict) -> list:
+        return [layer["encoding"]["shape"].get("legend", {}) for layer in spec["layer"] if "shape" in layer["encoding"]]
+
+    assert shape_legends(charts.frontier_chart(board).to_dict()) == [None]  # a sweep marks nothing: no empty key
+    marked = charts.frontier_chart(board.assign(role=["", "current"])).to_dict()
+    assert shape_legends(marked) != [None]
