@@ -114,7 +114,7 @@ def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after
             ),
             tooltip=["class", "stage", "rows"],
         )
-        .properties(title="Training rows per class", height=240)
+        .properties(title="Training rows per class", height=320)  # title, key and labels take ~150 px of it
     )
 
 
