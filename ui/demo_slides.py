@@ -37,12 +37,14 @@ def scenario_slide(scenario: Scenario, run: Any, story: str, *, present: bool = 
     st.title(plain(scenario.name), anchor=False)
     st.markdown(f"### {plain(story)}")
     st.subheader(run_title(run))
-    where = f"measured on {run.environment.get('cpu') or 'this machine'}"
-    st.caption(plain(where.capitalize() if present else f"{precise_title(run)} · {where}"))
-    for col, key in zip(st.columns(len(DEMO_METRICS)), DEMO_METRICS, strict=True):
+    cpu = run.environment.get("cpu") or "this machine"
+    st.caption(plain(f"Measured on {cpu}" if present else f"{precise_title(run)} · measured on {cpu}"))
+    row = st.container(horizontal=True, gap="large")  # tiles as wide as their values, wrapping on a laptop
+    for key in DEMO_METRICS:
         words = PLAIN[key]
-        col.metric(words.words, format_value(words.tile, words.tile.get(run)), help=tile_help(words.tile, run))
-        col.caption(words.precise)
+        tile = row.container(width="content")
+        tile.metric(words.words, format_value(words.tile, words.tile.get(run)), help=tile_help(words.tile, run))
+        tile.caption(words.precise)
 
 
 LABEL_ROOM_PX = 72  # "157.8 s" / "97.7 %" at the slide's 15 px label size, past the longest bar
