@@ -19,7 +19,7 @@ from ui.text import plain
 def navigation(n_slides: int, *, key: str = "demo") -> int:
     """Previous / Next (also the Left / Right arrow keys); returns the slide on show, 0-based."""
     step = st.session_state.setdefault(f"{key}_step", 0) % n_slides
-    prev_col, pos_col, next_col = st.columns([2, 5, 2], vertical_alignment="center")
+    prev_col, pos_col, next_col = st.columns(3, vertical_alignment="center")  # [2, 5, 2] cut "Pr…" at 800 px
     if prev_col.button("Previous", key=f"{key}_prev", icon=":material/arrow_back:", shortcut="Left", width="stretch"):
         st.session_state[f"{key}_step"] = (step - 1) % n_slides
         st.rerun()
