@@ -361,12 +361,16 @@ def heatmap_pair(summary: pd.DataFrame, x: str, y: str, metric: str) -> alt.VCon
     ).resolve_scale(color="independent")
 
 
+CURVE_SCHEME = "category20"  # 20 distinct colours: a 4 × 3 grid's 12 lines never share one (tableau10 repeats)
+
+
 def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
     """Validation accuracy against wall-clock seconds, one line per trial (columns trial, label, elapsed_s,
     val_accuracy); repeats of a configuration share its colour and legend entry. The legend sits below the
     chart with labels never cut (``labelLimit=0``)."""
     n_labels = curves["label"].nunique() if len(curves) else 0
     columns = 1 if n_labels > 6 else 2
+    order = list(dict.fromkeys(curves.sort_values("trial", kind="stable")["label"])) if len(curves) else []
     legend = alt.Legend(orient="bottom", direction="vertical", columns=columns, labelLimit=0)
     return (
         alt.Chart(curves)
@@ -379,7 +383,13 @@ def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(zero=False),
                 axis=alt.Axis(format=METRIC_FORMAT),
             ),
-            color=alt.Color("label:N", title="configuration", legend=legend),
+            color=alt.Color(
+                "label:N",
+                title="configuration",
+                legend=legend,
+                sort=order,  # the sweep's order (8, 64, 512), not the text's (128, 512, 64, 8)
+                scale=alt.Scale(scheme=CURVE_SCHEME),
+            ),
             detail="trial:N",
             tooltip=["label:N", alt.Tooltip("elapsed_s:Q", format=".2f"), alt.Tooltip("val_accuracy:Q", format=".4f")],
         )
