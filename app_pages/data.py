@@ -22,28 +22,27 @@ try:
     if chosen != data_cfg:
         data_cfg, data = chosen, cached.prepared_data(chosen.validate())
 except CoreError as err:
-    st.error(plain(str(err)))
+    if data_cfg.dataset == "csv" and not data_cfg.csv_path:  # nothing wrong yet: a file is still to come
+        st.info("Choose a CSV file in the sidebar (upload one, or type its path on this machine).")
+    else:
+        st.error(plain(str(err)))
     st.stop()
 state.data_cfg = data_cfg
 info = DATASETS[data_cfg.dataset]
 
 st.subheader(info.title)
 st.write(info.description)
-cols = st.columns(6)
 summary = data.summary()
-for col, (label, value) in zip(
-    cols,
-    [
-        ("Train rows", summary["n_train"]),
-        ("Validation rows", summary["n_val"]),
-        ("Test rows", summary["n_test"]),
-        ("Features", summary["n_features"]),
-        ("Classes", summary["n_classes"]),
-        ("Task", summary["task"]),
-    ],
-    strict=True,
-):
-    col.metric(label, f"{value:,}" if isinstance(value, int) else value)
+tiles = st.container(horizontal=True, gap="large")  # tiles as wide as their value, wrapping on a narrow screen
+for label, value in [
+    ("Train rows", summary["n_train"]),
+    ("Validation rows", summary["n_val"]),
+    ("Test rows", summary["n_test"]),
+    ("Features", summary["n_features"]),
+    ("Classes", summary["n_classes"]),
+    ("Task", summary["task"]),
+]:
+    tiles.metric(label, f"{value:,}" if isinstance(value, int) else value, width="content")
 if data.positive_class is not None:
     st.caption(
         f"Positive class: **{data.positive_class}**. Precision, recall, F1, ROC and PR on every page, in the CLI "
@@ -72,7 +71,9 @@ for note in data.notes:
     if note not in column_notes:
         st.info(plain(note))
 
-left, right = st.columns(2)
+# side by side only for the 2-D toys' scatter, which scales to any column; the image rows (fixed pixel size)
+# and the statistics table get the page's width, so nothing is cut on a laptop screen
+left, right = st.columns(2) if info.kind == "toy2d" else (st.container(), st.container())
 with left:
     st.altair_chart(
         charts.class_balance_chart(data.class_names, data.train_counts_before, data.class_counts("train")),
@@ -87,4 +88,9 @@ with right:
     else:
         stats = pd.DataFrame(data.X_train, columns=list(data.feature_names)).describe().T
         st.markdown("**Feature statistics (training split, after scaling)**")
-        st.dataframe(stats[["mean", "std", "min", "max"]], width="stretch")
+        number = st.column_config.NumberColumn(format="%.3f")  # a scaled mean reads 0.000, not 0.00000003
+        st.dataframe(
+            stats[["mean", "std", "min", "max"]],
+            width="stretch",
+            column_config={c: number for c in ("mean", "std", "min", "max")},
+        )

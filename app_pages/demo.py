@@ -64,7 +64,7 @@ else:
     suggested = default_story(
         run.data_config, run.model_config, None if previous is None else (previous.data_config, previous.model_config)
     )
-    demo_slides.scenario_slide(scenario, run, scenario.narrative or suggested)
+    demo_slides.scenario_slide(scenario, run, scenario.narrative or suggested, present=present)
     if scenario.builtin:
         st.caption("Built in: the newest stored run of the article's preset, `seed-article` (test accuracy).")
 if not present and not scenario.builtin:

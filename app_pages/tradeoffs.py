@@ -57,27 +57,28 @@ values = tradeoff_controls.value_pickers(
     remembered,
     search=search,
 )
-c1, c2, c3, c4 = st.columns([1, 1, 2, 1])
+c1, c2, c3 = st.columns(3)  # three short controls a row; "Run on" below, whole width (at 800 px four were cut)
 metric = c1.selectbox(
     "Metric", METRICS, index=METRICS.index(remembered("trade_metric", METRICS[0], METRICS)), key="trade_metric"
 )
 repeats = c2.slider(
     "Repeats (seeds)", 1, 5, remembered("trade_repeats", 2), key="trade_repeats", help="Noise bands need at least 2."
 )
+n_trials = c3.slider(
+    "Search trials", 4, 60, remembered("trade_trials", 12), key="trade_trials", disabled=not search,
+    help="Configurations Optuna tries; each runs once per repeat.",
+)  # fmt: skip
 EXECUTORS = tradeoff_controls.executors_offered()
-executor = c3.radio(
+executor = st.radio(
     "Run on",
     EXECUTORS,
     index=EXECUTORS.index(remembered("trade_executor", EXECUTORS[0], EXECUTORS)),
     key="trade_executor",
     format_func=tradeoff_controls.executor_label,
+    horizontal=True,
     help="One at a time: honest times. A pool or Ray runs trials side by side: faster, but each time is "
     "measured while others compete for the cores.",
 )
-n_trials = c4.slider(
-    "Search trials", 4, 60, remembered("trade_trials", 12), key="trade_trials", disabled=not search,
-    help="Configurations Optuna tries; each runs once per repeat.",
-)  # fmt: skip
 if search:
     st.caption(f"Optuna tries {n_trials} configurations inside the ranges picked, each run {repeats} time(s): "
                f"{n_trials * repeats} runs.")  # fmt: skip

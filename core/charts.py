@@ -151,11 +151,14 @@ def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after
             xOffset=alt.XOffset("stage:N", sort=list(STAGES)),
             y="rows:Q",
             color=alt.Color(
-                "stage:N", sort=list(STAGES), scale=alt.Scale(domain=list(STAGES), range=["#bbbbbb", ACCURACY_COLOR])
+                "stage:N",
+                sort=list(STAGES),
+                scale=alt.Scale(domain=list(STAGES), range=["#bbbbbb", ACCURACY_COLOR]),
+                legend=alt.Legend(orient="top", title=None),  # beside the bars it left a half column ~60 px of plot
             ),
             tooltip=["class", "stage", "rows"],
         )
-        .properties(title="Training rows per class", height=240)
+        .properties(title="Training rows per class", height=320)  # title, key and labels take ~150 px of it
     )
 
 
@@ -227,7 +230,7 @@ def frontier_chart(
         .encode(
             x=x,
             y=y,
-            shape=alt.Shape("role:N", title="marked"),
+            shape=alt.Shape("role:N", title="marked", legend=alt.Legend() if len(marked) else None),  # no empty key
             color=alt.Color(
                 "role:N",
                 scale=alt.Scale(domain=list(marks), range=list(marks.values())),
@@ -402,12 +405,16 @@ def heatmap_pair(summary: pd.DataFrame, x: str, y: str, metric: str) -> alt.VCon
     ).resolve_scale(color="independent")
 
 
+CURVE_SCHEME = "category20"  # 20 distinct colours: a 4 × 3 grid's 12 lines never share one (tableau10 repeats)
+
+
 def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
     """Validation accuracy against wall-clock seconds, one line per trial (columns trial, label, elapsed_s,
     val_accuracy); repeats of a configuration share its colour and legend entry. The legend sits below the
     chart with labels never cut (``labelLimit=0``)."""
     n_labels = curves["label"].nunique() if len(curves) else 0
     columns = 1 if n_labels > 6 else 2
+    order = list(dict.fromkeys(curves.sort_values("trial", kind="stable")["label"])) if len(curves) else []
     legend = alt.Legend(orient="bottom", direction="vertical", columns=columns, labelLimit=0)
     return (
         alt.Chart(curves)
@@ -420,7 +427,13 @@ def time_to_accuracy_chart(curves: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(zero=False),
                 axis=alt.Axis(format=METRIC_FORMAT),
             ),
-            color=alt.Color("label:N", title="configuration", legend=legend),
+            color=alt.Color(
+                "label:N",
+                title="configuration",
+                legend=legend,
+                sort=order,  # the sweep's order (8, 64, 512), not the text's (128, 512, 64, 8)
+                scale=alt.Scale(scheme=CURVE_SCHEME),
+            ),
             detail="trial:N",
             tooltip=["label:N", alt.Tooltip("elapsed_s:Q", format=".2f"), alt.Tooltip("val_accuracy:Q", format=".4f")],
         )

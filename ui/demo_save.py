@@ -1,6 +1,7 @@
 """“Save as a Demo scenario” under the Train page's run: a form, so typing in a field never reruns the page
 (the box used to collapse after each field typed); the story defaults to a sentence made from the run's
-configuration and the scenario saved before it (``core.presenting.default_story``)."""
+configuration and the scenario saved before it (``core.presenting.default_story``). The fields empty on Save,
+so the next run's scenario never starts with the last one's name."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def suggested_story(run: Any) -> str:
 
 def save_form(state: Any, run: Any) -> None:
     """The form; on submit the run is stored (once) and the scenario saved with its name and story."""
-    with st.expander("Save as a Demo scenario"), st.form("train_scenario_form", border=False):
+    with st.expander("Save as a Demo scenario"), st.form("train_scenario_form", border=False, clear_on_submit=True):
         suggestion = suggested_story(run)
         name = st.text_input("Scenario name", key="train_scenario_name")
         story = st.text_input(

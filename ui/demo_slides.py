@@ -19,7 +19,7 @@ from ui.text import plain
 def navigation(n_slides: int, *, key: str = "demo") -> int:
     """Previous / Next (also the Left / Right arrow keys); returns the slide on show, 0-based."""
     step = st.session_state.setdefault(f"{key}_step", 0) % n_slides
-    prev_col, pos_col, next_col = st.columns([2, 5, 2], vertical_alignment="center")
+    prev_col, pos_col, next_col = st.columns(3, vertical_alignment="center")  # [2, 5, 2] cut "Pr…" at 800 px
     if prev_col.button("Previous", key=f"{key}_prev", icon=":material/arrow_back:", shortcut="Left", width="stretch"):
         st.session_state[f"{key}_step"] = (step - 1) % n_slides
         st.rerun()
@@ -30,16 +30,24 @@ def navigation(n_slides: int, *, key: str = "demo") -> int:
     return step
 
 
-def scenario_slide(scenario: Scenario, run: Any, story: str) -> None:
-    """A scenario for the audience: its name, its one-sentence story, what ran, and four numbers in plain words."""
+def scenario_slide(scenario: Scenario, run: Any, story: str, *, present: bool = False) -> None:
+    """A scenario for the audience: its name, its one-sentence story, what ran, and four numbers in plain words.
+    The engineer's title (``Sklearn(HistGradientBoostingClassifier(…))``) is for the presenter only: presenter
+    mode says just where it was measured."""
     st.title(plain(scenario.name), anchor=False)
     st.markdown(f"### {plain(story)}")
     st.subheader(run_title(run))
-    st.caption(plain(f"{precise_title(run)} · measured on {run.environment.get('cpu')}"))
-    for col, key in zip(st.columns(len(DEMO_METRICS)), DEMO_METRICS, strict=True):
+    cpu = run.environment.get("cpu") or "this machine"
+    st.caption(plain(f"Measured on {cpu}" if present else f"{precise_title(run)} · measured on {cpu}"))
+    row = st.container(horizontal=True, gap="large")  # tiles as wide as their values, wrapping on a laptop
+    for key in DEMO_METRICS:
         words = PLAIN[key]
-        col.metric(words.words, format_value(words.tile, words.tile.get(run)), help=tile_help(words.tile, run))
-        col.caption(words.precise)
+        tile = row.container(width="content")
+        tile.metric(words.words, format_value(words.tile, words.tile.get(run)), help=tile_help(words.tile, run))
+        tile.caption(words.precise)
+
+
+LABEL_ROOM_PX = 72  # "157.8 s" / "97.7 %" at the slide's 15 px label size, past the longest bar
 
 
 def comparison_slide(runs: Sequence[Any], names: Sequence[str]) -> None:
@@ -48,8 +56,9 @@ def comparison_slide(runs: Sequence[Any], names: Sequence[str]) -> None:
     st.markdown("### Every scenario on the same scale: how often it is right, and how long it takes to learn.")
     accuracy, timing = comparison_panels(runs, list(names))  # chart text is not Markdown: names as typed
     left, right = st.columns(2)  # side by side on a wide screen, one above the other on a narrow one
-    left.altair_chart(accuracy, width="stretch")
-    right.altair_chart(timing, width="stretch")
+    room = {"left": 5, "top": 5, "bottom": 5, "right": LABEL_ROOM_PX}  # the bar labels never cut at a column's edge
+    left.altair_chart(accuracy.properties(padding=room), width="stretch")
+    right.altair_chart(timing.properties(padding=room), width="stretch")
     st.caption(f"{PLAIN['accuracy'].words}: {PLAIN['accuracy'].precise}; {PLAIN['train_time_s'].words}: "
                f"{PLAIN['train_time_s'].precise}.")  # fmt: skip
 

@@ -110,3 +110,19 @@ def test_train_sidebar_offers_the_csv_choice(tmp_path):
     assert at.selectbox(key="train_target").value == "label"
     cfg = at.session_state[STATE].data_cfg
     assert (cfg.dataset, cfg.csv_path, cfg.target) == ("csv", str(path), "label")
+
+
+def test_choosing_csv_before_a_file_asks_for_one_without_an_error(tmp_path):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.session_state[STATE].data_cfg = DataConfig(dataset="csv")
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception, at.exception
+    assert not at.error  # nothing is wrong yet, and no "--csv PATH" from the command line
+    assert any("Choose a CSV file in the sidebar" in i.value for i in at.info)
+
+
+def test_statistics_are_rounded(tmp_path):
+    at, _ = _data_page(tmp_path)
+    (table,) = at.dataframe
+    assert "%.3f" in str(table.proto.columns)  # a scaled mean reads 0.000, not 0.00000003

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def test_present_in_the_link_hides_every_editing_control_and_next_moves(monkeypa
     assert labels == ["Correct on new data", "Time to train", "Answer time for one case", "Model size"]
     assert "validation accuracy" in [c.value for c in at.caption]
     assert not any(word in " ".join(labels) for word in ("F1", "p50", "Val accuracy"))
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Measured on {two_runs[0].environment['cpu']}" in captions  # as the machine spells it
+    assert "NumpyMLP(" not in captions  # the engineer's title is the presenter's
     at.button(key="demo_next").click().run()
     assert at.title[0].value == "Twice as wide"
     assert any(m.value == "### " + plain("Twice the units: does a bigger network pay for its extra time?")
@@ -66,6 +70,8 @@ def test_present_in_the_link_hides_every_editing_control_and_next_moves(monkeypa
     _no_editing_controls(at)
     at.button(key="demo_next").click().run()  # the last slide compares them on one scale
     assert at.title[0].value == "Side by side" and len(at.get("vega_lite_chart")) == 2
+    for chart in at.get("vega_lite_chart"):  # room past the longest bar: its label is never cut at the edge
+        assert json.loads(chart.proto.spec)["padding"]["right"] >= 60
     _no_editing_controls(at)
     at.button(key="demo_next").click().run()  # and round to the first
     assert at.title[0].value == "Small"
@@ -79,6 +85,7 @@ def test_the_toggle_turns_presenter_mode_on_and_off(monkeypatch, tmp_path, two_r
     assert at.query_params["present"] == "1"  # the address bar keeps it, for a reload on the projector
     at.toggle(key="demo_present").set_value(False).run()
     assert at.form and "present" not in at.query_params
+    assert "NumpyMLP(" in " ".join(c.value for c in at.caption)  # edit mode: the precise title for the presenter
 
 
 def test_a_story_is_edited_in_a_form_and_kept(monkeypatch, tmp_path, two_runs):
@@ -133,3 +140,5 @@ def test_train_saves_a_scenario_from_a_form_with_the_default_story(monkeypatch, 
     run = RunStore(str(db)).get(saved.run_id).result
     assert saved.name == "First look"
     assert saved.narrative == default_story(run.data_config, run.model_config)  # the suggestion, stored
+    # the browser empties the fields on Save (AppTest keeps its own values): the next scenario starts blank
+    assert at.form(key="train_scenario_form").proto.form.clear_on_submit

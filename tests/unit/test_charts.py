@@ -100,3 +100,21 @@ def test_confusion_matrix_grows_with_its_classes():
     tall = charts.confusion_chart(ten.validation, ten.dataset["class_names"]).to_dict()["height"]
     short = charts.confusion_chart(two.validation, two.dataset["class_names"]).to_dict()["height"]
     assert tall > short
+
+
+def test_class_balance_legend_sits_above_the_bars():
+    spec = charts.class_balance_chart(("a", "b"), (10, 90), (90, 90)).to_dict()
+    assert spec["encoding"]["color"]["legend"]["orient"] == "top"  # the bars keep a narrow column's width
+
+
+def test_frontier_chart_shows_the_marked_key_only_when_a_point_is_marked():
+    board = pd.DataFrame(
+        {"run": [1, 2], "label": ["a", "b"], "accuracy": [0.9, 0.95], "train_time_s": [1.0, 2.0], "role": ["", ""]}
+    )
+
+    def shape_legends(spec: dict) -> list:
+        return [layer["encoding"]["shape"].get("legend", {}) for layer in spec["layer"] if "shape" in layer["encoding"]]
+
+    assert shape_legends(charts.frontier_chart(board).to_dict()) == [None]  # a sweep marks nothing: no empty key
+    marked = charts.frontier_chart(board.assign(role=["", "current"])).to_dict()
+    assert shape_legends(marked) != [None]

@@ -63,6 +63,16 @@ def test_time_to_accuracy_legend_sits_below_and_is_never_cut():
     assert spec["autosize"]["type"] == "fit-x" and spec["height"] == 300  # the legend adds to the plot's height
 
 
+def test_time_to_accuracy_legend_follows_the_sweep_and_twelve_lines_get_twelve_colours():
+    labels = [f"hidden_units={u}, batch_size={b}" for u in (8, 64, 128, 512) for b in (8, 64, 512)]
+    curves = pd.DataFrame(
+        {"trial": range(12), "label": labels, "elapsed_s": [1.0] * 12, "val_accuracy": [0.9] * 12}
+    ).iloc[::-1]  # rows in any order: the legend follows the trials
+    color = charts.time_to_accuracy_chart(curves).to_dict()["encoding"]["color"]
+    assert color["sort"] == labels  # 8 before 64 before 512, not the text's 128, 512, 64, 8
+    assert color["scale"]["scheme"] == "category20"  # tableau10 gave two of twelve lines the same blue
+
+
 def test_knob_and_frontier_charts_have_rounded_ticks_and_category_knob_axes():
     summary = _summary(["1", "2", "5"], ["32"])
     spec = charts.knob_chart(summary, "hidden_units", "accuracy").to_dict()
