@@ -58,6 +58,15 @@ def test_home_shows_the_same_model_on_both_engines_from_the_benchmarks_figures(t
     assert not at.exception, at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown["TensorFlow"] == "80.0 s" and shown["JAX"] == "16.0 s" and shown["JAX is faster by"] == "5.0×"
+    assert "Worst test accuracy of 3 seeds" not in shown  # no article search measured: no claim about it
+
+    article = {"worst_test": 0.9886, "train_time_s": 20.4, "seed_train_time_s": 80.0, "ratio": 0.255}
+    (tmp_path / "engine.json").write_text(json.dumps({**figures, "article": article, "load_average": 0.4}))
+    at.run()
+    assert not at.exception, at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Worst test accuracy of 3 seeds"] == "98.86%" and shown["Training time"] == "20.4 s"
+    assert any("0.26 of the article model's 80 s" in str(m.proto.delta) for m in at.metric)
 
 
 def test_home_without_measured_figures_shows_no_comparison(tmp_path, monkeypatch):
