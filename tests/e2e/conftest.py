@@ -55,13 +55,23 @@ def app_url(browser_path) -> str:
     proc.wait(timeout=10)
 
 
-@pytest.fixture
-def page(browser_path):
+@pytest.fixture(scope="module")
+def shared_browser(browser_path):
+    """One Chromium per test module (a launch costs seconds); each test still gets its own fresh context.
+
+    Module scope, not session: Playwright's sync API holds an event loop, which must not outlive the browser
+    tests into the rest of the session."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1500, "height": 1100})
-        yield context.new_page()
-        context.close()
+        yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(shared_browser):
+    """A page in a new browser context: no cookies, storage or cache shared with any other test."""
+    context = shared_browser.new_context(viewport={"width": 1500, "height": 1100})
+    yield context.new_page()
+    context.close()

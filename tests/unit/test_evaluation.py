@@ -15,7 +15,7 @@ from core.evaluation.thresholds import (
     expected_cost_curve,
     threshold_metrics,
 )
-from tests.helpers import run_cli
+from tests.helpers import run_cli_here
 
 Y = np.array([0, 0, 1, 1, 1, 0, 1, 0, 1, 0])
 P = np.array([0.1, 0.6, 0.8, 0.4, 0.9, 0.2, 0.55, 0.3, 0.35, 0.05])
@@ -81,7 +81,7 @@ def test_imbalance_lab_shows_the_accuracy_paradox_at_5_percent():
 
 
 def test_cli_cv_json():
-    proc = run_cli("cv", "--dataset", "breast_cancer", "--model", "logistic_regression", "--folds", "3", "--json")
+    proc = run_cli_here("cv", "--dataset", "breast_cancer", "--model", "logistic_regression", "--folds", "3", "--json")
     assert proc.returncode == 0, proc.stderr
     d = json.loads(proc.stdout)
     assert len(d["folds"]) == 3 and d["summary"]["accuracy"]["mean"] > 0.9

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from core.cli import main
-from tests.helpers import run_cli
+from tests.helpers import run_cli_here
 
 
 @pytest.fixture
@@ -43,11 +43,11 @@ def test_explain_json_ranks_the_deciding_columns_and_adds_groups(people_csv, cap
 
 
 def test_explain_a_stored_run_with_shap():
-    trained = run_cli("train", "--dataset", "breast_cancer", "--model", "random_forest", "--json")
+    trained = run_cli_here("train", "--dataset", "breast_cancer", "--model", "random_forest", "--json")
     assert trained.returncode == 0, trained.stderr
-    listed = json.loads(run_cli("runs", "list", "--json").stdout)
+    listed = json.loads(run_cli_here("runs", "list", "--json").stdout)
     run_id = max(r["id"] for r in listed)
-    proc = run_cli("explain", "--run", str(run_id), "--method", "shap", "--shap-rows", "20", "--json")
+    proc = run_cli_here("explain", "--run", str(run_id), "--method", "shap", "--shap-rows", "20", "--json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["method"] == "shap" and out["run"]["id"] == run_id and len(out["global"]) == 30

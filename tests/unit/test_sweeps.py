@@ -15,7 +15,7 @@ from core.explore.analysis import (
 )
 from core.explore.executors import pooled_runner, run_sweep
 from core.explore.sweeps import SweepSpec, Trial, expand_grid, parse_values
-from tests.helpers import run_cli
+from tests.helpers import run_cli, run_cli_here
 
 SMALL = ModelConfig(epochs=3)
 
@@ -108,7 +108,7 @@ def test_summarise_folds_repeats():
 
 
 def test_cli_sweep_json_has_trials_with_pareto_flags():
-    proc = run_cli("sweep", "--param", "hidden=8,32", "--param", "batch_size=32,512", "--epochs", "3", "--json")
+    proc = run_cli_here("sweep", "--param", "hidden=8,32", "--param", "batch_size=32,512", "--epochs", "3", "--json")
     assert proc.returncode == 0, proc.stderr
     trials = json.loads(proc.stdout)["trials"]
     assert len(trials) == 4 and {"params", "metrics", "cost", "status", "pareto"} <= set(trials[0])
@@ -119,7 +119,7 @@ def test_cli_sweep_bad_knob_is_one_line_exit_2(tmp_path):
     proc = run_cli("sweep", "--param", "depth=3", timeout=60)
     assert proc.returncode == 2 and "Unknown sweep knob" in proc.stderr and "Traceback" not in proc.stderr
     out = tmp_path / "t.csv"
-    proc = run_cli("sweep", "--param", "hidden=8", "--epochs", "2", "--out", str(out), timeout=60)
+    proc = run_cli_here("sweep", "--param", "hidden=8", "--epochs", "2", "--out", str(out))
     assert proc.returncode == 0 and out.read_text().startswith("index,repeat,seed,hidden_units,status")
 
 
