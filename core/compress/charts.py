@@ -57,6 +57,13 @@ def _sig3(x: float) -> str:
     return f"{x:.{digits}f}"
 
 
+def _band(band: Any) -> str:
+    """A paired-bootstrap band [low, high] in pp as "-4.27 to +3.33"; empty where there is none (the original)."""
+    if not isinstance(band, list | tuple) or len(band) != 2:
+        return ""
+    return f"{band[0]:+.2f} to {band[1]:+.2f}"
+
+
 def report_table(report: dict[str, Any]) -> pd.DataFrame:
     """report_rows rounded to what each number means, for reading: accuracy in %, changes in pp with 2 decimals,
     sizes in KiB/MiB, latency in ms to 3 significant digits. Strings, so a table never shows a raw float."""
@@ -69,7 +76,7 @@ def report_table(report: dict[str, Any]) -> pd.DataFrame:
             "accuracy": [f"{x:.2%}" for x in df["accuracy"]],
             "F1": [f"{x:.3f}" for x in df["f1"]],
             "Δ accuracy": [pp(x) for x in df["delta_pp"]],
-            "noise band": [pp(x).replace("+", "±") for x in df["noise_band_pp"]],
+            "Δ band (pp)": [_band(x) for x in df["noise_band_pp"]],
             "size": [_size(x) for x in df["size_bytes"]],
             "gzipped": [_size(x) for x in df["gzip_bytes"]],
             "latency p50": [f"{_sig3(x)} ms" for x in df["latency_ms_p50"]],

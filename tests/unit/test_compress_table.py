@@ -28,8 +28,8 @@ def _variant(method, runtime, acc, size, latency, delta=None, band=None):
 REPORT = {
     "original": _variant("original", "keras", 0.959259259259, 1_239_486.1713, 1.38512345),
     "variants": [
-        _variant("float32", "litert", 0.959259259259, 239_486.1713, 0.0065123, 0.0, 0.5),
-        _variant("int8", "litert", 0.937037037, 61_234.0, 0.00512345, -2.22222222222, 0.4567),
+        _variant("float32", "litert", 0.959259259259, 239_486.1713, 0.0065123, 0.0, [0.0, 0.0]),
+        _variant("int8", "litert", 0.937037037, 61_234.0, 0.00512345, -2.22222222222, [-4.2685185185, 0.370370370]),
         {"method": "int8-full", "runtime": "litert", "status": "failed"},
     ],
 }
@@ -40,7 +40,7 @@ def test_table_rounds_each_number_to_what_it_means():
     assert list(table["method"]) == ["original", "float32", "int8"]  # the failed variant has no row
     assert list(table["accuracy"]) == ["95.93%", "95.93%", "93.70%"]
     assert list(table["Δ accuracy"]) == ["", "+0.00 pp", "-2.22 pp"]
-    assert list(table["noise band"]) == ["", "±0.50 pp", "±0.46 pp"]
+    assert list(table["Δ band (pp)"]) == ["", "+0.00 to +0.00", "-4.27 to +0.37"]  # the paired bootstrap band
     assert list(table["size"]) == ["1.18 MiB", "233.9 KiB", "59.8 KiB"]
     assert list(table["latency p50"]) == ["1.39 ms", "0.00651 ms", "0.00512 ms"]
     assert table.loc[0, "parameters"] == "101,770" and table.loc[0, "build time"] == "0.123 s"
