@@ -224,9 +224,8 @@ def annotate_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
 def export_ui(where: RunFilter, total: int) -> None:
     """A button writes the matching runs to a private temp file, a chunk at a time; then a download button."""
     st.subheader("Export")
-    e1, e2 = st.columns([1, 3])
-    fmt = e1.radio("Format", ["JSON", "CSV"], horizontal=True, key="history_export_format")
-    if e2.button(f"Prepare an export of the {total:,} matching runs", key="history_export_go"):
+    fmt = st.radio("Format", ["JSON", "CSV"], horizontal=True, key="history_export_format")  # above: a column cut it
+    if st.button(f"Prepare an export of the {total:,} matching runs", key="history_export_go"):
         from core.records.store_import import write_export  # only on request
 
         previous = st.session_state.pop("history_export", None)
