@@ -46,7 +46,7 @@ def scenario_slide(scenario: Scenario, run: Any, story: str, *, present: bool = 
         tile.metric(words.words, format_value(words.tile, words.tile.get(run)), help=tile_help(words.tile, run))
         tile.caption(words.precise)
         if key == "accuracy" and (share := majority_baseline(run)) is not None:  # the number to beat
-            tile.caption(f"always guessing the commonest class: {share * 100:.0f} %")
+            tile.caption(f"guessing the commonest class: {share * 100:.0f} %")
 
 
 LABEL_ROOM_PX = 72  # "157.8 s" / "97.7 %" at the slide's 15 px label size, past the longest bar
