@@ -10,10 +10,11 @@ from pathlib import Path
 import streamlit as st
 
 from core import CoreError
-from core.compress.charts import accuracy_size_latency_chart, report_rows
+from core.compress.charts import accuracy_panels, report_table
 from core.compress.methods import STUDENT_EPOCHS
 from core.evaluation.tiles import run_title
 from ui import cached
+from ui.results import chart_row
 from ui.state import get_state
 from ui.text import plain
 
@@ -22,6 +23,7 @@ QUANTIZE = {"float16": "float16", "int8": "int8 (dynamic range)", "int8-full": "
             "keras-int8": "Keras int8"}  # fmt: skip
 
 TILE_PX = 210
+CHART_PX = 440
 state = get_state()
 st.title("Compress")
 st.caption("Quantization, pruning and distillation of a trained Keras model — each variant measured on this machine.")
@@ -54,9 +56,9 @@ st.caption(
     "configuration and seed, then compressed."
 )
 
-left, mid, right = st.columns(3)
-quantize = left.multiselect("Quantization", list(QUANTIZE), default=["float16", "int8", "int8-full"],
-                            format_func=QUANTIZE.__getitem__, key="compress_quant")  # fmt: skip
+quantize = st.multiselect("Quantization", list(QUANTIZE), default=["float16", "int8", "int8-full"],
+                          format_func=QUANTIZE.__getitem__, key="compress_quant")  # fmt: skip
+mid, right = st.columns(2)  # the picker above at full width: in a third of 800 px it read "floa…"
 do_prune = mid.checkbox("Magnitude pruning", value=True, key="compress_prune")
 sparsity = mid.slider("Sparsity", 0.0, 0.95, 0.8, 0.05, key="compress_sparsity", disabled=not do_prune,
                       help="Share of each kernel's weights set to zero (smallest magnitudes first).")  # fmt: skip
@@ -154,7 +156,7 @@ st.caption(
     "Unstructured sparsity rarely speeds dense kernels: a pruned model is as large and about as fast as the float32 "
     "one; only gzip sees its zeros. Structured pruning and distillation give genuinely smaller dense models."
 )
-st.altair_chart(accuracy_size_latency_chart(report), width="stretch")
-st.dataframe(report_rows(report), hide_index=True, width="stretch")
+chart_row(accuracy_panels(report), CHART_PX)  # side by side at 1440 px, stacked at 800 px: never cut
+st.dataframe(report_table(report), hide_index=True, width="stretch")
 for v in report["variants"]:
     st.markdown("- " + plain(v["verdict"]))

@@ -60,10 +60,10 @@ def _runs(where: RunFilter, size: int) -> None:
     else:
         shown = f"{runs_total:,} runs" + (f" ({matching[2:]})" if matching else "")
     st.caption(f"Showing {page.first:,}–{page.last:,} of {shown}, newest first.")
-    p1, p2, p3 = st.columns([1, 1, 4])
-    p1.button("← Newer", key="history_prev", on_click=_step, args=(-1,), disabled=page_no <= 1, width="stretch")
-    p2.button("Older →", key="history_next", on_click=_step, args=(1,), disabled=page_no >= n_pages, width="stretch")
-    p3.number_input(f"Page (of {n_pages:,})", 1, n_pages, key="history_page_no")
+    pager = st.container(horizontal=True, wrap=True, vertical_alignment="bottom")  # columns cut "← Ne…" at 800 px
+    pager.button("← Newer", key="history_prev", on_click=_step, args=(-1,), disabled=page_no <= 1)
+    pager.button("Older →", key="history_next", on_click=_step, args=(1,), disabled=page_no >= n_pages)
+    pager.number_input(f"Page (of {n_pages:,})", 1, n_pages, key="history_page_no", width=160)
     entries = page.groups if grouped else page.runs
     table = pd.DataFrame([e.row() for e in entries])
     st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)

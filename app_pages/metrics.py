@@ -24,6 +24,7 @@ from ui import cached, results
 from ui.state import get_state
 from ui.text import plain
 
+CONTROL_PX = 300  # a slider above its button, whole at 800 px
 state = get_state()
 st.title("Metrics")
 st.caption("Accuracy, precision, recall, F1 and ROC/AUC — moved by hand, checked by cross-validation.")
@@ -187,10 +188,10 @@ st.caption(
     "alone) and is scored on its held-out fold (n_val rows); early stopping, when on, carves its own inner "
     "split from n_train. The fold scores below are the ones saved to History."
 )
-f1, f2 = st.columns([1, 3])
-folds = f1.slider("Folds", 2, 10, 5, key="metrics_folds")
-if f1.button("Run cross-validation", key="metrics_cv"):
-    bar = f2.progress(0.0, text="Fold 1…")
+# controls one above the other, not in a quarter column: at 800 px that cut the button to "Run cross-v…"
+folds = st.slider("Folds", 2, 10, 5, key="metrics_folds", width=CONTROL_PX)
+if st.button("Run cross-validation", key="metrics_cv"):
+    bar = st.progress(0.0, text="Fold 1…")
     try:
         cv = cross_validate(
             run.data_config,
@@ -220,10 +221,9 @@ if cv is not None:
 
 st.subheader("Imbalance lab")
 st.caption("Synthetic binary data with a rare class: watch accuracy flatter a model that ignores it.")
-i1, i2 = st.columns([1, 3])
-minority = i1.slider("Minority share", 0.01, 0.5, 0.05, 0.01, key="metrics_minority")
+minority = st.slider("Minority share", 0.01, 0.5, 0.05, 0.01, key="metrics_minority", width=CONTROL_PX)
 model = run.model_config if run.model_config.kind in (ModelKind.NUMPY_MLP, ModelKind.LOGISTIC) else None
-if i1.button("Compare resampling", key="metrics_imbalance"):
+if st.button("Compare resampling", key="metrics_imbalance"):
     from core.config import ModelConfig
 
     with st.spinner("Training four models…"):
@@ -245,7 +245,7 @@ if state.imbalance is not None:
             for r in rows
         ]
     )
-    i2.altair_chart(charts.imbalance_chart(df, majority), width="stretch")
+    st.altair_chart(charts.imbalance_chart(df, majority), width="stretch")
     st.dataframe(df, hide_index=True, width="stretch")
     st.caption(
         f"Minority share {share:.0%}. "

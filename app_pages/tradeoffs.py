@@ -121,6 +121,12 @@ job = state.sweep
 if job is None:
     st.info("Pick knobs and values, then press **Run**.")
     st.stop()
+if sweep_results.is_search(job) != search:  # the mode was switched under a job of the other kind: name it
+    shown, picked = ("Optuna search", "grid sweep") if sweep_results.is_search(job) else ("grid sweep", "search")
+    if job.running:
+        st.warning(f"A {shown} is running: stop it or wait. The progress below is that {shown}'s, not a {picked}'s.")
+    else:
+        st.info(f"The results below are the last {shown}'s: press **Run** to start a {picked}.")
 
 # --- live progress, then results ------------------------------------------------------------------------
 live.follow(

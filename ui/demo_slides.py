@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from core.evaluation.tiles import format_value, tile_help
+from core.evaluation.tiles import format_value, majority_baseline, tile_help
 from core.presenting import DEMO_METRICS, PLAIN, comparison_panels, precise_title, run_title
 from core.records.store_scenarios import Scenario
 from ui import cached
@@ -45,6 +45,8 @@ def scenario_slide(scenario: Scenario, run: Any, story: str, *, present: bool = 
         tile = row.container(width="content")
         tile.metric(words.words, format_value(words.tile, words.tile.get(run)), help=tile_help(words.tile, run))
         tile.caption(words.precise)
+        if key == "accuracy" and (share := majority_baseline(run)) is not None:  # the number to beat
+            tile.caption(f"guessing the commonest class: {share * 100:.0f} %")
 
 
 LABEL_ROOM_PX = 72  # "157.8 s" / "97.7 %" at the slide's 15 px label size, past the longest bar

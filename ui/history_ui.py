@@ -20,26 +20,22 @@ from ui.results import frontier_filter_ui
 from ui.text import plain
 
 PAGE_SIZES = (50, 100, 250)
+FILTER_PX = 220  # two filter boxes to a row at 800 px, three at 1440 px
 FRONTIER_DRAWN = 400  # points drawn at most (the chart redraws on every filter change); the frontier is drawn whole
 
 
 def filters_ui(facets: dict[str, list[str]]) -> RunFilter:
     """The filter widgets; their choices come from the store (``facets``)."""
-    f1, f2, f3, f4 = st.columns(4)
+    # fixed-width boxes that wrap: four columns left ~100 px each at 800 px ("Choose op…")
+    row = st.container(horizontal=True, wrap=True)
     chosen = [
-        col.multiselect(label, facets[column], key=f"history_{column}")
-        for col, label, column in (
-            (f1, "Dataset", "dataset"),
-            (f2, "Model", "model"),
-            (f3, "Status", "status"),
-            (f4, "Kind", "kind"),
-        )
+        row.multiselect(label, facets[column], key=f"history_{column}", placeholder="any", width=FILTER_PX)
+        for label, column in (("Dataset", "dataset"), ("Model", "model"), ("Status", "status"), ("Kind", "kind"))
     ]
-    g1, g2, g3, g4 = st.columns(4)
-    tag = g1.text_input("Tag", key="history_tag", placeholder="one tag, e.g. demo")
-    since = g2.date_input("Saved from", value=None, key="history_since")
-    until = g3.date_input("Saved until", value=None, key="history_until")
-    g4.selectbox("Runs per page", PAGE_SIZES, index=1, key="history_page_size")
+    tag = row.text_input("Tag", key="history_tag", placeholder="one tag, e.g. demo", width=FILTER_PX)
+    since = row.date_input("Saved from", value=None, key="history_since", width=FILTER_PX)
+    until = row.date_input("Saved until", value=None, key="history_until", width=FILTER_PX)
+    row.selectbox("Runs per page", PAGE_SIZES, index=1, key="history_page_size", width=FILTER_PX)
     return RunFilter(
         *(tuple(c) for c in chosen),
         tag=tag.strip(),
@@ -84,7 +80,7 @@ def frontier_ui(points: list[tuple[int, str, str, str, float, float, str]]) -> N
     mask = comparable_mask(board.dataset.tolist(), board.timing.tolist(), dataset=dataset, include_all_timing=include)
     board = board[mask]
     if board.empty:
-        st.info("No run on this dataset was timed alone: switch on “Include runs timed alongside other work”.")
+        st.info("No run on this dataset was timed alone: switch on “Include runs not timed alone”.")
         return
     board = board.iloc[::-1]
     board["on"] = pareto_mask(board.accuracy.tolist(), board.train_time_s.tolist())
@@ -228,9 +224,8 @@ def annotate_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
 def export_ui(where: RunFilter, total: int) -> None:
     """A button writes the matching runs to a private temp file, a chunk at a time; then a download button."""
     st.subheader("Export")
-    e1, e2 = st.columns([1, 3])
-    fmt = e1.radio("Format", ["JSON", "CSV"], horizontal=True, key="history_export_format")
-    if e2.button(f"Prepare an export of the {total:,} matching runs", key="history_export_go"):
+    fmt = st.radio("Format", ["JSON", "CSV"], horizontal=True, key="history_export_format")  # above: a column cut it
+    if st.button(f"Prepare an export of the {total:,} matching runs", key="history_export_go"):
         from core.records.store_import import write_export  # only on request
 
         previous = st.session_state.pop("history_export", None)

@@ -201,19 +201,21 @@ def board_frame(state: SessionState) -> pd.DataFrame:
 def frontier_filter_ui(datasets: list[str], *, key: str, default: str | None) -> tuple[str, bool]:
     """A dataset picker and an "include other timings" toggle: what one frontier may compare."""
     ordered = list(dict.fromkeys(datasets))
-    left, right = st.columns([2, 3])
-    dataset = left.selectbox(
+    row = st.container(horizontal=True, wrap=True, vertical_alignment="bottom")  # wraps at 800 px, never cuts
+    dataset = row.selectbox(
         "Frontier for dataset",
         ordered,
         index=ordered.index(default) if default in ordered else 0,
         key=f"{key}_dataset",
         help="A frontier compares runs on one dataset only.",
+        width=260,
     )
-    include = right.toggle(
-        "Include runs timed alongside other work",
+    include = row.toggle(
+        "Include runs not timed alone",
         value=False,
         key=f"{key}_all_timing",
-        help="Off: only runs timed alone (timing “serial”). Parallel sweep trials, Ray trials and runs timed "
+        help="Include runs timed alongside other work. Off: only runs timed alone (timing “serial”). "
+        "Parallel sweep trials, Ray trials and runs timed "
         "while TensorFlow was loading have inflated or incomparable times.",
     )
     return dataset, include
@@ -229,7 +231,7 @@ def session_board(state: SessionState) -> None:
     dataset, include = frontier_filter_ui(df.dataset.tolist()[::-1], key="train_board", default=default)
     df = df[comparable_mask(df.dataset.tolist(), df.timing.tolist(), dataset=dataset, include_all_timing=include)]
     if df.empty:
-        st.info("No run on this dataset was timed alone: switch on “Include runs timed alongside other work”.")
+        st.info("No run on this dataset was timed alone: switch on “Include runs not timed alone”.")
         return
     df = df.assign(pareto=pareto_mask(df["accuracy"].tolist(), df["train_time_s"].tolist()))
     left, right = st.columns([3, 2])

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.config import DataConfig, ModelConfig
+from core.evaluation.tiles import majority_baseline
 from core.presenting import default_story
 from core.presets import get_preset
 from core.records.store import RunStore
@@ -59,6 +60,8 @@ def test_present_in_the_link_hides_every_editing_control_and_next_moves(monkeypa
     labels = [m.label for m in at.metric]
     assert labels == ["Correct on new data", "Time to train", "Answer time for one case", "Model size"]
     assert "validation accuracy" in [c.value for c in at.caption]
+    share = majority_baseline(two_runs[0])
+    assert share is not None and f"guessing the commonest class: {share * 100:.0f} %" in [c.value for c in at.caption]
     assert not any(word in " ".join(labels) for word in ("F1", "p50", "Val accuracy"))
     captions = " ".join(c.value for c in at.caption)
     assert f"Measured on {two_runs[0].environment['cpu']}" in captions  # as the machine spells it

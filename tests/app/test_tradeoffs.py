@@ -41,6 +41,20 @@ def test_tiny_grid_sweep_shows_frontier_what_ifs_and_opens_a_trial_in_train():
     assert at.slider(key="train_numpy_mlp_epochs").value == 5
 
 
+def test_switching_the_mode_under_a_grid_sweep_names_the_job_shown():
+    at = _page()
+    at.multiselect(key="trade_knobs").set_value(["epochs"]).run()
+    at.multiselect(key="trade_vals_epochs").set_value([1]).run()
+    at.slider(key="trade_repeats").set_value(1).run()
+    at.button(key="trade_run").click().run()
+    assert not at.exception, at.exception
+    assert not any("grid sweep" in i.value for i in at.info)  # the mode matches the job: nothing to say
+    at.radio(key="trade_mode").set_value("Search (Optuna)").run()
+    assert not at.exception, at.exception
+    notes = [m.value for m in (*at.info, *at.warning)]
+    assert any("the last grid sweep's" in n and "start a search" in n for n in notes), notes
+
+
 def test_a_sweep_without_values_is_an_error_not_a_traceback():
     at = _page()
     at.multiselect(key="trade_knobs").set_value(["batch_size"]).run()
