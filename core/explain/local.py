@@ -132,7 +132,7 @@ def _numpy_input_gradient(model: Model, X: np.ndarray, target: int) -> np.ndarra
     for i in range(len(weights) - 1, -1, -1):
         delta = delta @ weights[i].T
         if i > 0:
-            _times_act_grad(model.config.activation, delta, acts[i])  # in place: delta *= f'(z)
+            _times_act_grad(model.config.activation, delta, acts[i], np.empty_like(delta))  # delta *= f'(z)
     return delta
 
 
