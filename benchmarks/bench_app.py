@@ -90,7 +90,7 @@ def first_keras_run(browser, pace_s: float) -> tuple[float, float]:
         pressed_s = time.perf_counter() - started
         t0 = time.perf_counter()
         page.locator(".st-key-train_go button").click()
-        page.wait_for_selector("h3:has-text('KerasMLP')", timeout=120_000)
+        page.wait_for_selector("h3:has-text('Keras')", timeout=120_000)  # "Run 1: Neural network (…, Keras) on …"
         page.wait_for_selector(IDLE, timeout=120_000)
         return time.perf_counter() - t0, pressed_s
     finally:
