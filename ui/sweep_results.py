@@ -46,7 +46,9 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
     trials = sorted(job.trials, key=lambda t: t.index)  # a pool finishes them out of order
     rows = pd.DataFrame(trial_rows(trials, metric))
     if trials[0].executor != "serial":
-        st.caption(":material/warning: Run in parallel: each time was measured while other trials competed for the cores.")
+        st.caption(
+            ":material/warning: Run in parallel: each time was measured while other trials competed for the cores."
+        )
     ok = rows[rows.status != Status.FAILED.value].copy()
     failed = rows[rows.status == Status.FAILED.value]
     if len(failed):
