@@ -18,6 +18,8 @@ ACCURACY_COLOR = "#1f77b4"
 TIME_COLOR = "#ff7f0e"
 VALIDATION_COLOR = "#2ca02c"
 BASELINE_COLOR = "#d62728"
+# the two what-ifs marked on a sweep's frontier (Trade-offs page and sweep report)
+WHAT_IF_MARKS = {"best within budget": VALIDATION_COLOR, "fastest to target": BASELINE_COLOR}
 
 
 EPOCH_AXIS = alt.Axis(tickMinStep=1, format="d")  # epochs are whole: never a tick at 1.5

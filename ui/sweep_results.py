@@ -25,8 +25,6 @@ from core.status import Status
 from ui.text import plain
 from ui.tradeoff_search import search_views, what_ifs
 
-WHAT_IF_MARKS = {"best within budget": charts.VALIDATION_COLOR, "fastest to target": charts.BASELINE_COLOR}
-
 
 def is_search(job: Any) -> bool:
     """True for an Optuna search's job (its run is core.explore.search.search, arguments bound)."""
@@ -72,7 +70,7 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
     ok["role"] = ok.apply(role, axis=1)
     st.altair_chart(
         charts.frontier_chart(
-            ok, metric=metric, marks=WHAT_IF_MARKS, title=f"{metric} vs training time, frontier as a line"
+            ok, metric=metric, marks=charts.WHAT_IF_MARKS, title=f"{metric} vs training time, frontier as a line"
         ),
         width="stretch",
     )

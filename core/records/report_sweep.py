@@ -32,8 +32,6 @@ from core.explore.sweeps import SweepSpec, Trial
 from core.records.report import chart_html, dates, legend_groups, page, sized, subject, table
 from core.status import Status
 
-WHAT_IF_MARKS = {"best within budget": charts.VALIDATION_COLOR, "fastest to target": charts.BASELINE_COLOR}
-
 
 def _describe(s: ConfigSummary | None, metric: str, none: str) -> str:
     if s is None:
@@ -133,7 +131,9 @@ def _analysis(
             parts.append(f"<p>Within noise of {len(rivals)} other configuration(s) in budget: their bands overlap.</p>")
     ok["role"] = ok.apply(_role, axis=1, best=best, fastest=fastest)
     board = ok.assign(label=legend_groups(list(ok.label), list(ok[metric])))
-    frontier = charts.frontier_chart(board, metric=metric, marks=WHAT_IF_MARKS, title=f"{metric} vs training time")
+    frontier = charts.frontier_chart(
+        board, metric=metric, marks=charts.WHAT_IF_MARKS, title=f"{metric} vs training time"
+    )
     parts += ["<h2>The frontier</h2>", chart_html(sized(frontier), specs)]
     front = ok[ok.pareto].sort_values("train_time_s")
     front_rows = [
