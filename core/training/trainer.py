@@ -42,17 +42,7 @@ def fit_model(data: PreparedData, model_cfg: ModelConfig, *, callback: Callback 
     return model
 
 
-def train(data_cfg: DataConfig, model_cfg: ModelConfig, **options) -> RunResult:
-    """Train ``model_cfg`` on the data ``data_cfg`` describes and return the measured result (see :func:`_train`).
-
-    A Keras run that names a ``device`` is built, fitted and scored on it (``keras_import.device_scope``)."""
-    from core.models.keras_import import device_scope
-
-    with device_scope(model_cfg):
-        return _train(data_cfg, model_cfg, **options)
-
-
-def _train(
+def train(
     data_cfg: DataConfig,
     model_cfg: ModelConfig,
     *,
@@ -64,11 +54,25 @@ def _train(
 
     ``callback`` receives one ``EpochLog`` per epoch and may return True to stop; a stopped run returns
     its partial model's result with ``stopped=True``. Pass ``prepared`` to reuse data already prepared, and
-    ``estimate_s`` (the estimate shown before the run) to store it beside the measured time.
+    ``estimate_s`` (the estimate shown before the run) to store it beside the measured time. A Keras run that
+    names a ``device`` is built, fitted and scored on it (``keras_import.device_scope``).
 
     ``cost.train_time_s`` is fitting only: ``fit()``'s wall time minus the per-epoch validation passes it
     makes, which go, with scoring the validation and test splits afterwards, into ``cost.eval_time_s``.
     """
+    from core.models.keras_import import device_scope
+
+    with device_scope(model_cfg):
+        return _train(data_cfg, model_cfg, callback, prepared, estimate_s)
+
+
+def _train(
+    data_cfg: DataConfig,
+    model_cfg: ModelConfig,
+    callback: Callback | None,
+    prepared: PreparedData | None,
+    estimate_s: float | None,
+) -> RunResult:
     started = time.perf_counter()
     model_cfg.validate()
     data = prepared if prepared is not None else prepare(data_cfg)
