@@ -107,8 +107,7 @@ def training_progress(job: Any, finished: bool) -> tuple[float, str]:
     clock = getattr(job, "batches", None)  # per-batch progress from the trainer (networks)
     eta = clock.eta_s(logs, time.perf_counter()) if clock is not None else None
     if eta is not None:
-        epoch, done = divmod(clock.last[1], clock.total)
-        epoch, done = (epoch, clock.total) if done == 0 else (epoch + 1, done)
+        epoch, done = clock.position()
         head = f"Epoch {epoch}/{planned} · batch {done:,}/{clock.total:,} · {job.elapsed_s:.1f} s elapsed"
         return max(clock.fraction(), len(logs) / planned), f"{head} · {eta_text(eta)}"
     if logs:

@@ -89,6 +89,13 @@ class BatchClock:
             self.first = (now, overall)
         self.last = (now, overall)
 
+    def position(self) -> tuple[int, int]:
+        """(epoch, batches done in it) at the last report: batch 100/100 of epoch 1, not batch 0 of epoch 2."""
+        if self.last is None or not self.total:
+            return 0, 0
+        epoch, done = divmod(self.last[1], self.total)
+        return (epoch, self.total) if done == 0 else (epoch + 1, done)
+
     def fraction(self) -> float:
         if self.last is None or not self.total:
             return 0.0

@@ -136,10 +136,11 @@ def test_the_batch_clock_ignores_set_up_before_the_first_batch_and_never_reads_z
     clock.update(31.0, 1, 20, 100)  # then 10 batches a second
     assert clock.eta_s([], 31.0) == pytest.approx(18.0)  # 180 batches left at 0.1 s, not inflated by the 30 s
     assert clock.eta_s([], 32.0) == pytest.approx(17.0)  # counts down between reports
-    assert clock.fraction() == pytest.approx(0.1)
+    assert clock.fraction() == pytest.approx(0.1) and clock.position() == (1, 20)
     logs = [EpochLog(1, 2, 0.5, 0.8, 0.5, 0.8, 40.0, 9.0, eval_s=2.0)]
     clock.update(40.0, 2, 10, 100)  # epoch 2: each epoch's validation pass (2 s) still to come once
     assert clock.eta_s(logs, 40.0) == pytest.approx(9.0 + 2.0, rel=0.05)
     assert clock.eta_s(logs, 500.0) > 0  # a stall never reads 0 while batches are left
     clock.update(50.0, 2, 100, 100)
+    assert clock.position() == (2, 100)  # the last batch of epoch 2, not batch 0 of epoch 3
     assert clock.eta_s(logs, 50.0) is None  # every batch fitted: the final scoring follows
