@@ -45,81 +45,128 @@ def _fail(path: str, rule: str, value: Any) -> ImportFormatError:
     return ImportFormatError(f"'{path}' must be {rule}; got {shown[:80]}.")
 
 
-@functools.cache
-def _parts(hint: Any) -> tuple[Any, tuple[Any, ...]]:
-    """A type hint's origin and arguments (cached: an import asks ~400 times per run)."""
-    return typing.get_origin(hint), typing.get_args(hint)
+Checker = typing.Callable[[Any, str], None]
 
 
 def _check(value: Any, hint: Any, path: str) -> None:
     """Check a plain JSON value against a type hint of the project's dataclasses."""
-    origin, args = _parts(hint)
+    _checker(hint)(value, path)
+
+
+@functools.cache
+def _checker(hint: Any) -> Checker:
+    """The check of one type hint as a function of (value, path), built once per hint: an import asks ~400 times
+    per run, and working out the hint's rule each time (origin, arguments, enum values) cost more than the check."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in args:
-            return
-        inner = [a for a in args if a is not type(None)]
-        return _check(value, inner[0], path)
-    if hint is Any:
-        return _free_form(value, path, 0)
+        inner = _checker([a for a in args if a is not type(None)][0])
+        if type(None) not in args:
+            return inner
+
+        def optional(value: Any, path: str) -> None:
+            if value is not None:
+                inner(value, path)
+
+        return optional
+    if hint is Any or origin is dict:
+        return lambda value, path: _free_form(value, path, 0)
     if hint is bool:
-        if not isinstance(value, bool):
-            raise _fail(path, "true or false", value)
-    elif hint is int:
-        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**62:
-            raise _fail(path, "an integer", value)
-    elif hint is float:
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise _fail(path, "a number", value)
-    elif hint is str:
-        if not isinstance(value, str) or len(value) > MAX_TEXT:
-            raise _fail(path, f"text of at most {MAX_TEXT} characters", value)
-    elif isinstance(hint, type) and issubclass(hint, Enum):
-        if not isinstance(value, str) or value not in {m.value for m in hint}:
-            raise _fail(path, "one of " + ", ".join(m.value for m in hint), value)
-    elif origin is tuple:
-        if not isinstance(value, list) or len(value) > MAX_ITEMS:
-            raise _fail(path, f"a list of at most {MAX_ITEMS} items", value)
-        item_hint = args[0]
-        if item_hint in (float, int):  # long numeric lists: one pass over the item types
-            allowed = {int} if item_hint is int else {int, float}
+
+        def boolean(value: Any, path: str) -> None:
+            if not isinstance(value, bool):
+                raise _fail(path, "true or false", value)
+
+        return boolean
+    if hint is int:
+
+        def integer(value: Any, path: str) -> None:
+            if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**62:
+                raise _fail(path, "an integer", value)
+
+        return integer
+    if hint is float:
+
+        def number(value: Any, path: str) -> None:
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise _fail(path, "a number", value)
+
+        return number
+    if hint is str:
+
+        def text(value: Any, path: str) -> None:
+            if not isinstance(value, str) or len(value) > MAX_TEXT:
+                raise _fail(path, f"text of at most {MAX_TEXT} characters", value)
+
+        return text
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        allowed = frozenset(m.value for m in hint)
+        rule = "one of " + ", ".join(m.value for m in hint)
+
+        def member(value: Any, path: str) -> None:
+            if not isinstance(value, str) or value not in allowed:
+                raise _fail(path, rule, value)
+
+        return member
+    if origin is tuple:
+        return _tuple_checker(args[0])
+    if dataclasses.is_dataclass(hint):
+        check = _dataclass_checker(hint)
+        return lambda value, path: check(value, path, ())
+    raise ImportFormatError(f"no rule for {hint}.")  # pragma: no cover - a field type this checker does not know
+
+
+def _tuple_checker(item_hint: Any) -> Checker:
+    rule = f"a list of at most {MAX_ITEMS} items"
+    if item_hint in (float, int):  # long numeric lists: one pass over the item types
+        allowed = {int} if item_hint is int else {int, float}
+        items = "a list of " + ("integers" if item_hint is int else "numbers")
+
+        def numbers(value: Any, path: str) -> None:
+            if not isinstance(value, list) or len(value) > MAX_ITEMS:
+                raise _fail(path, rule, value)
             if not set(map(type, value)) <= allowed:
-                raise _fail(path, "a list of " + ("integers" if item_hint is int else "numbers"), value)
-            return
-        for i, item in enumerate(value):
-            _check(item, item_hint, f"{path}[{i}]")
-    elif origin is dict:
-        _free_form(value, path, 0)
-    elif dataclasses.is_dataclass(hint):
-        _check_dataclass(value, hint, path)
-    else:  # pragma: no cover - a field type this checker does not know is a bug here
-        raise ImportFormatError(f"'{path}': no rule for {hint}.")
+                raise _fail(path, items, value)
+
+        return numbers
+    item = _checker(item_hint)
+
+    def sequence(value: Any, path: str) -> None:
+        if not isinstance(value, list) or len(value) > MAX_ITEMS:
+            raise _fail(path, rule, value)
+        for i, v in enumerate(value):
+            item(v, f"{path}[{i}]")
+
+    return sequence
 
 
-_HINTS: dict[type, dict[str, Any]] = {}
-_FIELDS: dict[type, tuple[dataclasses.Field, ...]] = {}
+@functools.cache
+def _dataclass_checker(cls: type) -> typing.Callable[[Any, str, tuple[str, ...]], None]:
+    hints = typing.get_type_hints(cls)  # ~0.5 ms per class: once per process, not once per value
+    fields = [
+        (f.name, _checker(hints[f.name]), f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+        for f in dataclasses.fields(cls)
+    ]
+    names = frozenset(name for name, _, _ in fields)
+    rule = f"an object ({cls.__name__})"
+
+    def check(value: Any, path: str, skip: tuple[str, ...]) -> None:
+        if not isinstance(value, dict):
+            raise _fail(path, rule, value)
+        if not names.issuperset(value) or (skip and not names.difference(skip).issuperset(value)):
+            unknown = sorted(set(value) - (names - set(skip)))
+            raise ImportFormatError(f"'{path}' has unknown field(s) {', '.join(map(repr, unknown))[:200]}.")
+        for name, field_check, required in fields:
+            if name in value:
+                if not skip or name not in skip:
+                    field_check(value[name], f"{path}.{name}")
+            elif required and name not in skip:
+                raise ImportFormatError(f"'{path}' lacks the field '{name}'.")
+
+    return check
 
 
 def _check_dataclass(value: Any, cls: type, path: str, *, skip: tuple[str, ...] = ()) -> None:
-    if not isinstance(value, dict):
-        raise _fail(path, f"an object ({cls.__name__})", value)
-    hints = _HINTS.get(cls)
-    if hints is None:  # resolving the hints costs ~0.5 ms per class: once per process, not once per value
-        hints = _HINTS[cls] = typing.get_type_hints(cls)
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = _FIELDS[cls] = dataclasses.fields(cls)
-    names = {f.name for f in fields} - set(skip)
-    unknown = sorted(set(value) - names)
-    if unknown:
-        raise ImportFormatError(f"'{path}' has unknown field(s) {', '.join(map(repr, unknown))[:200]}.")
-    for f in fields:
-        if f.name in skip:
-            continue
-        if f.name not in value:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ImportFormatError(f"'{path}' lacks the field '{f.name}'.")
-            continue
-        _check(value[f.name], hints[f.name], f"{path}.{f.name}")
+    _dataclass_checker(cls)(value, path, skip)
 
 
 def _free_form(value: Any, path: str, depth: int) -> None:
@@ -127,9 +174,11 @@ def _free_form(value: Any, path: str, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise ImportFormatError(f"'{path}' is nested deeper than {MAX_DEPTH} levels.")
     if isinstance(value, dict):
-        if len(value) > 1000 or not all(isinstance(k, str) and len(k) <= MAX_NAME for k in value):
+        if len(value) > 1000:
             raise _fail(path, "an object with at most 1000 short keys", value)
         for k, v in value.items():  # scalars checked here: no path built for each number (~130 per run)
+            if not isinstance(k, str) or len(k) > MAX_NAME:
+                raise _fail(path, "an object with at most 1000 short keys", value)
             if isinstance(v, (dict, list)) or depth + 1 > MAX_DEPTH:
                 _free_form(v, f"{path}.{k}", depth + 1)
             elif isinstance(v, str) and len(v) > MAX_TEXT:
@@ -161,10 +210,12 @@ def check_result(d: Any, path: str = "result") -> RunResult:
     return result
 
 
-def check_packed(small: Any, blob: Any, path: str = "result") -> tuple[DataConfig, ModelConfig]:
+def check_packed(
+    small: Any, blob: Any, path: str = "result", *, raw: bytes | None = None
+) -> tuple[DataConfig, ModelConfig]:
     """Check a packed result (core/records/store_pack.py) without unpacking it: its plain part value by value,
     its arrays by shape and type, and its configs; returns the configs. ImportFormatError names the first bad
-    value."""
+    value. ``raw``: the blob already inflated (``store_pack.inflate``)."""
     from core.records.store_pack import PackError, arrays
 
     if not isinstance(small, dict):
@@ -172,7 +223,7 @@ def check_packed(small: Any, blob: Any, path: str = "result") -> tuple[DataConfi
     if not isinstance(blob, bytes):
         raise _fail(f"{path} arrays", "packed arrays", blob)
     try:
-        found = arrays(small, blob, convert=False)
+        found = arrays(small, blob, convert=False, raw=raw)
     except PackError as err:
         raise ImportFormatError(f"'{path}': {err}.") from None
     predictions = small.get("predictions")
@@ -185,8 +236,9 @@ def check_packed(small: Any, blob: Any, path: str = "result") -> tuple[DataConfi
             view["predictions"][key[1]][key[2]] = value
         else:
             packed_curves.add(key[1:])
-    check_plain(view, path, packed_curves=packed_curves, known=_KNOWN)
-    return _configs(small, path)
+    configs_key = _known(["configs", small.get("data_config"), small.get("model_config")])  # once: ~25 µs a run
+    check_plain(view, path, packed_curves=packed_curves, known=_KNOWN, configs_key=configs_key)
+    return _configs(small, path, configs_key)
 
 
 # Plain parts already checked in this process (their canonical JSON): an import of 10,000 runs from one machine
@@ -209,9 +261,9 @@ def _remember(key: str | None, value: Any) -> None:
         _KNOWN[key] = value
 
 
-def _configs(small: dict[str, Any], path: str) -> tuple[DataConfig, ModelConfig]:
-    """The run's configs, built and validated (once per distinct pair in a process)."""
-    key = _known(["configs", small["data_config"], small["model_config"]])
+def _configs(small: dict[str, Any], path: str, key: str | None) -> tuple[DataConfig, ModelConfig]:
+    """The run's configs, built and validated (once per distinct pair in a process; ``key``: their canonical
+    JSON)."""
     if key in _KNOWN:
         return _KNOWN[key]
     try:
@@ -231,6 +283,7 @@ def check_plain(
     *,
     packed_curves: set[tuple[str, str]] = frozenset(),
     known: dict[str, Any] | None = None,
+    configs_key: str | None = None,
 ) -> None:
     """Every value of a RunResult's plain form checked (``packed_curves``: (split, "roc_curves" | "pr_curves")
     whose points were taken out into packed arrays and checked there; ``known``: canonical JSON of configs and
@@ -246,7 +299,8 @@ def check_plain(
     for key in required:
         if key not in d:
             raise ImportFormatError(f"'{path}' lacks the field '{key}'.")
-    configs_key = _known(["configs", d["data_config"], d["model_config"]]) if known is not None else None
+    if known is not None and configs_key is None:
+        configs_key = _known(["configs", d["data_config"], d["model_config"]])
     if configs_key is None or configs_key not in known:
         _check_dataclass(d["data_config"], DataConfig, f"{path}.data_config")
         _check_dataclass(d["model_config"], ModelConfig, f"{path}.model_config")

@@ -311,13 +311,24 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
         """Insert prepared rows in one transaction, skipping uuids already present: (added, skipped)."""
 
         def action() -> tuple[int, int]:
-            with self._write() as conn:
-                present = {str(u) for (u,) in conn.execute(text("SELECT uuid FROM runs WHERE uuid IS NOT NULL"))}
+            with self._write(bulk=True) as conn:
+                present = self._present(conn, [r["uuid"] for r in rows])
                 new = [r for r in rows if r["uuid"] not in present]
                 self._insert_many(new, conn)
             return len(new), len(rows) - len(new)
 
         return self._retrying(action)
+
+    @staticmethod
+    def _present(conn: Connection, uuids: list[str]) -> set[str]:
+        """Which of ``uuids`` the store holds (looked up in its uuid index, a chunk at a time)."""
+        present: set[str] = set()
+        for start in range(0, len(uuids), 500):
+            chunk = uuids[start : start + 500]
+            names = [f"u{i}" for i in range(len(chunk))]
+            sql = f"SELECT uuid FROM runs WHERE uuid IN ({', '.join(':' + n for n in names)})"
+            present.update(str(u) for (u,) in conn.execute(text(sql), dict(zip(names, chunk, strict=True))))
+        return present
 
     def __repr__(self) -> str:
         return f"RunStore({self.where})"

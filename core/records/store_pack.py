@@ -28,6 +28,7 @@ MAGIC = b"TLA1"
 MAX_BLOB_BYTES = 64 * 1024 * 1024  # unpacked size of one run's arrays (an MNIST run's predictions are ~1 MB)
 _DTYPES = ("|u1", "<u2", "<u4", "<i8", "<f4", "<f8", "|i1", "<i2", "<i4")
 _CURVE_KEYS = ("x", "y", "thresholds")
+_CURVE_KEYSET = frozenset(_CURVE_KEYS)
 _LEVEL = 1  # zlib level: 6 saves ~5 % more bytes at 3x the time
 
 
@@ -186,16 +187,26 @@ def unpack(small: dict[str, Any], blob: bytes | None) -> dict[str, Any]:
     return small
 
 
-def arrays(small: dict[str, Any], blob: bytes, *, convert: bool = True) -> list[tuple[tuple[str, ...], Any]]:
-    """The blob's arrays, each with its key path, checked against ``small`` (the plain form they were taken
-    from): predictions as (int64 labels | float64 probabilities), curves as ((3, points) float64, lengths).
-    ``convert=False`` (a check only) leaves them as stored: integers of a scale, or float64."""
+def inflate(blob: bytes) -> bytes:
+    """The blob decompressed (at most MAX_BLOB_BYTES); PackError when it is not zlib data or too large."""
     try:
         raw = zlib.decompressobj().decompress(blob, MAX_BLOB_BYTES)
     except (zlib.error, TypeError) as err:
         raise PackError(f"the arrays are not zlib data ({err})") from None
     if len(raw) >= MAX_BLOB_BYTES:
         raise PackError(f"the arrays unpack to more than {MAX_BLOB_BYTES:,} bytes")
+    return raw
+
+
+def arrays(
+    small: dict[str, Any], blob: bytes, *, convert: bool = True, raw: bytes | None = None
+) -> list[tuple[tuple[str, ...], Any]]:
+    """The blob's arrays, each with its key path, checked against ``small`` (the plain form they were taken
+    from): predictions as (int64 labels | float64 probabilities), curves as ((3, points) float64, lengths).
+    ``convert=False`` (a check only) leaves them as stored: integers of a scale, or float64. ``raw``: the blob
+    already inflated (``inflate(blob)``, e.g. by an import's helper thread)."""
+    if raw is None:
+        raw = inflate(blob)
     if raw[:4] != MAGIC or len(raw) < 8:
         raise PackError("the arrays do not start with the packed-arrays marker")
     (n_head,) = struct.unpack("<I", raw[4:8])
@@ -245,7 +256,7 @@ def arrays(small: dict[str, Any], blob: bytes, *, convert: bool = True) -> list[
             and len(lengths) == len(curves)
             and all(isinstance(n, int) and n >= 0 for n in lengths)
             and sum(lengths) == a.shape[1]
-            and all(isinstance(c, dict) and not set(_CURVE_KEYS) & set(c) for c in curves)
+            and all(isinstance(c, dict) and _CURVE_KEYSET.isdisjoint(c) for c in curves)
         ):
             raise PackError(f"the curve points {name} do not fit the run's curves")
         out.append((path, (a, lengths)))

@@ -144,3 +144,37 @@ def entry_of(result) -> dict:
 def _stored_columns(store: RunStore, run_id: int) -> tuple[str, bytes | None]:
     rows = store._read("SELECT result_json, result_arrays FROM runs WHERE id = :id", {"id": run_id})
     return rows[0]["result_json"], rows[0]["result_arrays"]
+
+
+def test_arrays_inflated_ahead_in_a_thread_still_fail_in_the_files_order(tmp_path, binary, monkeypatch):
+    """An import inflates the next runs' arrays in a helper thread (core/records/store_import.py): a bad blob
+    further on does not hide an earlier bad run, a bad blob is still named, and the threads are not left over."""
+    import threading
+
+    from core.records import store_import
+
+    monkeypatch.setattr(store_import, "_AHEAD", 2)  # fewer than the runs: the window slides
+    source = RunStore(str(tmp_path / "source.sqlite"))
+    for _ in range(6):
+        source.save(binary)
+    good = json.loads(source.export_json())
+    store = RunStore(str(tmp_path / "runs.sqlite"))
+    cases = []
+    doc = json.loads(json.dumps(good))
+    doc["runs"][1]["result"]["cost"]["train_time_s"] = "fast"
+    doc["runs"][4]["arrays"] = base64.b64encode(b"junk").decode()
+    cases.append((doc, "Run 2 of 6: 'runs[1].result.cost.train_time_s'"))
+    doc = json.loads(json.dumps(good))
+    doc["runs"][3]["arrays"] = base64.b64encode(b"junk").decode()
+    cases.append((doc, "Run 4 of 6: 'runs[3].result': the arrays are not zlib data"))
+    doc = json.loads(json.dumps(good))
+    doc["runs"][5]["arrays"] = "not base64!"
+    cases.append((doc, "Run 6 of 6: 'runs[5].arrays' must be base64"))
+    threads = threading.active_count()
+    for doc, message in cases:
+        with pytest.raises(ImportFormatError) as info:
+            store.import_json(json.dumps(doc))
+        assert str(info.value).startswith(message), str(info.value)
+    assert store.count() == 0 and threading.active_count() == threads
+    assert store.import_json(json.dumps(good)).added == 6
+    assert [r.result for r in store.list()] == [r.result for r in source.list()]
