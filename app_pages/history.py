@@ -84,8 +84,7 @@ try:
         if st.session_state.get("history_last_filter") != (where, size):  # new filters: back to the first page
             st.session_state["history_last_filter"] = (where, size)
             st.session_state["history_page_no"] = 1
-        total = store.count(where)
-        points = store.frontier_points(where)  # a projection of indexed columns, over every matching run
+        total = store.count(where)  # counts, pages and the frontier are kept until the store changes
     else:
         st.info("No saved runs yet: train on the **Train** page (with “Save runs to history” on).")
 except CoreError as err:
@@ -93,8 +92,7 @@ except CoreError as err:
     where = None
 
 if where is not None:
-    if points:
-        frontier_ui(points)
+    frontier_ui(store, where)  # a projection of indexed columns, over every matching run
     _runs(where, size)
 
     export_ui(where, total)

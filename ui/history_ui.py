@@ -3,6 +3,7 @@ runs picked on a page, notes/tags/delete for one run, and exports built on reque
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -12,9 +13,9 @@ import streamlit as st
 
 from core import CoreError, charts
 from core.evaluation.tiles import config_differences, flat_config, majority_baseline
-from core.explore.pareto import comparable_mask, pareto_mask
 from core.records.report import runs_report
 from core.records.store import RunFilter, RunGroup, RunStore, RunSummary
+from core.records.store_frontier import FrontierView
 from ui import cached
 from ui.results import frontier_filter_ui
 from ui.text import plain
@@ -71,33 +72,41 @@ def group_ui(groups: tuple[RunGroup, ...]) -> None:
             st.dataframe(pd.DataFrame([r.row() for r in several[key].runs]), hide_index=True, width="stretch")
 
 
-def frontier_ui(points: list[tuple[int, str, str, str, float, float, str]]) -> None:
+def frontier_ui(store: RunStore, where: RunFilter) -> None:
     """Accuracy vs training time of every matching run: the frontier whole, the rest sampled evenly; one dataset
-    at a time, and runs timed alone unless the person includes the others."""
-    columns = ["run", "model", "dataset", "model_repr", "accuracy", "train_time_s", "timing"]
-    board = pd.DataFrame(points, columns=columns).iloc[::-1]  # newest first: the default dataset is the newest's
-    dataset, include = frontier_filter_ui(board.dataset.tolist(), key="history_board", default=None)
-    mask = comparable_mask(board.dataset.tolist(), board.timing.tolist(), dataset=dataset, include_all_timing=include)
-    board = board[mask]
-    if board.empty:
+    at a time, and runs timed alone unless the person includes the others. Computed once per filter and store
+    change (``RunStore.frontier_view``), the chart's spec too: a rerun for a page or a pick redraws it as it was."""
+    datasets = store.frontier_datasets(where)
+    if not datasets:
+        return
+    dataset, include = frontier_filter_ui(list(datasets), key="history_board", default=None)
+    view = store.frontier_view(where, dataset, include_all_timing=include, drawn=FRONTIER_DRAWN)
+    if not view.comparable:
         st.info("No run on this dataset was timed alone: switch on “Include runs not timed alone”.")
         return
-    board = board.iloc[::-1]
-    board["on"] = pareto_mask(board.accuracy.tolist(), board.train_time_s.tolist())
-    others = board[~board.on]
-    room = max(0, FRONTIER_DRAWN - int(board.on.sum()))
-    every = max(1, -(-len(others) // room)) if room else 0
-    drawn = pd.concat([board[board.on], others.iloc[::every] if every else others.iloc[:0]]).sort_values("run")
-    drawn = drawn.assign(label=[f"#{r.run} {r.model} on {r.dataset}" for r in drawn.itertuples()], role="")
-    st.altair_chart(
-        charts.frontier_chart(drawn, title="Runs matching the filters: accuracy vs training time"), width="stretch"
-    )
-    if len(drawn) < len(board):
+    spec = store.cached(("history_frontier_spec", where, dataset, include), lambda: _frontier_spec(view))
+    st.vega_lite_chart(spec=json.loads(spec), width="stretch")  # a fresh dict: Streamlit may change the one given
+    if len(view.points) < view.comparable:
         st.caption(
-            f"The frontier is computed over all {len(board):,} matching runs with a result; drawn: its "
-            f"{int(board.on.sum()):,} runs and {len(drawn) - int(board.on.sum()):,} of the other "
-            f"{len(others):,}" + (f" (one in {every})." if every else ".")
+            f"The frontier is computed over all {view.comparable:,} matching runs with a result; drawn: its "
+            f"{view.on_frontier:,} runs and {len(view.points) - view.on_frontier:,} of the other "
+            f"{view.others:,}" + (f" (one in {view.every})." if view.every else ".")
         )
+
+
+def _frontier_spec(view: FrontierView) -> str:
+    """The chart's Vega-Lite spec as JSON: only the columns it draws and its tooltips read."""
+    drawn = pd.DataFrame(
+        {
+            "run": [p[0] for p in view.points],
+            "label": [f"#{p[0]} {p[1]} on {p[2]}" for p in view.points],
+            "accuracy": [p[3] for p in view.points],
+            "train_time_s": [p[4] for p in view.points],
+            "role": "",
+        }
+    )
+    chart = charts.frontier_chart(drawn, title="Runs matching the filters: accuracy vs training time")
+    return json.dumps(chart.to_dict(validate=False))  # our own chart, its spec checked by the chart tests
 
 
 def compare_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:

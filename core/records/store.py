@@ -219,11 +219,16 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
 
     @guarded
     def get(self, run_id: int) -> StoredRun:
-        with self._engine.connect() as conn:
-            row = conn.execute(text("SELECT * FROM runs WHERE id = :id"), {"id": run_id}).first()
-        if row is None:
-            raise RunNotFound(f"No run with id {run_id}. `python -m core runs list` shows the ids.")
-        return self._row(row._mapping)
+        """One run with its parsed result (kept until the store changes: History asks on every rerun)."""
+
+        def compute() -> StoredRun:
+            with self._engine.connect() as conn:
+                row = conn.execute(text("SELECT * FROM runs WHERE id = :id"), {"id": run_id}).first()
+            if row is None:
+                raise RunNotFound(f"No run with id {run_id}. `python -m core runs list` shows the ids.")
+            return self._row(row._mapping)
+
+        return self.cached(("get", run_id), compute)
 
     @guarded
     def uuids(self) -> set[str]:

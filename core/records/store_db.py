@@ -14,6 +14,7 @@ import functools
 import os
 import socket
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -130,6 +131,10 @@ class Database:
         self.url = resolve_url(target)
         self.where = describe(self.url)
         self.lock_s = float(os.environ.get(LOCK_ENV, DEFAULT_LOCK_S)) if lock_s is None else lock_s
+        self._writes = 0  # write transactions through this object (part of change_stamp)
+        self._stamp_con: sqlite3.Connection | None = None
+        self._stamp_inode = 0
+        self._stamp_lock = threading.Lock()
         try:
             self._engine = self._create_engine()
             self._writer = self._engine.execution_options(tradeoff_write=True)
@@ -238,8 +243,34 @@ class Database:
         """A write transaction (``bulk``: an import's, see the "begin" hook)."""
         self._ensure_checked()
         writer = self._writer.execution_options(tradeoff_bulk=True) if bulk else self._writer
-        with writer.begin() as conn:
-            yield conn
+        try:
+            with writer.begin() as conn:
+                yield conn
+        finally:
+            self._writes += 1  # committed or not: a stamp that moves too often only costs a recomputation
+
+    def change_stamp(self) -> tuple[int, int, int] | None:
+        """A value that changes whenever any process commits a change to the runs (or this object writes), for
+        caches of what the store holds; None when it cannot be known cheaply (PostgreSQL: nothing is cached).
+
+        SQLite: ``PRAGMA data_version`` on one connection this object keeps open — it moves when any other
+        connection, of this process or another, commits (https://sqlite.org/pragma.html#pragma_data_version)."""
+        if not self.is_sqlite:
+            return None
+        if self.in_memory:  # one shared connection: only this object writes to it
+            return self._writes, 0, 0
+        path = self.url.removeprefix("sqlite:///")
+        with self._stamp_lock:
+            try:
+                inode = os.stat(path).st_ino  # a file moved aside and replaced: a new connection
+                if self._stamp_con is None or self._stamp_inode != inode:
+                    if self._stamp_con is not None:
+                        self._stamp_con.close()
+                    self._stamp_con = sqlite3.connect(path, check_same_thread=False, timeout=self.lock_s)
+                    self._stamp_inode = inode
+                return self._writes, inode, int(self._stamp_con.execute("PRAGMA data_version").fetchone()[0])
+            except (sqlite3.Error, OSError):
+                return None
 
     def _file_key(self) -> tuple[str, int, int]:
         path = Path(self.url.removeprefix("sqlite:///"))

@@ -5,10 +5,10 @@ is parsed unless a row was never checked. :class:`RunQueries` is a mixin of ``Ru
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from core.errors import ConfigError
 from core.records.store_db import SUMMARY_COLUMNS, SUMMARY_INDEX, guarded
 
+T = TypeVar("T")
 MAX_PAGE = 1000  # rows one page() call returns at most; History and the CLI page through the rest
 IMPORTED = "imported"  # the filter's pseudo-kind: runs added by an import (column imported_at), whatever their kind
 
@@ -181,8 +182,35 @@ class GroupPage:
         return tuple(r for g in self.groups for r in g.runs)
 
 
+MEMO_ENTRIES = 256  # answers kept per store object until the store changes
+
+
 class RunQueries:
-    """The read-only listings of ``RunStore``: pages, facets, the frontier, export rows, counts."""
+    """The read-only listings of ``RunStore``: pages, facets, the frontier, export rows, counts.
+
+    Their answers are kept per store object until the store's change stamp moves (any commit, by any process:
+    ``Database.change_stamp``), so a History rerun that asks the same questions reads nothing again."""
+
+    def cached(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, kept under ``key`` (hashable) until the store changes; answers are shared, so they
+        must be immutable. Without a stamp (PostgreSQL) every call computes."""
+        stamp = self.change_stamp()
+        if stamp is None:
+            return compute()
+        memo = self.__dict__.setdefault("_memo", {})
+        with self._stamp_lock:
+            if self.__dict__.get("_memo_stamp") != stamp:
+                memo.clear()
+                self._memo_stamp = stamp
+            if key in memo:
+                return memo[key]
+        value = compute()  # read after the stamp: never older than what the stamp stands for
+        with self._stamp_lock:
+            if self._memo_stamp == stamp:
+                if len(memo) >= MEMO_ENTRIES:
+                    memo.clear()
+                memo[key] = value
+        return value
 
     @property
     def _summaries(self) -> str:
@@ -194,8 +222,13 @@ class RunQueries:
         """One page of runs (newest first) and how many match: indexed columns only, no stored result parsed.
 
         A row nobody has checked yet (another program wrote it) is checked here, once per store object."""
-        with self._engine.connect() as conn:
-            return self._page(conn, where or RunFilter(), limit, offset)
+        where = where or RunFilter()
+
+        def compute() -> RunPage:
+            with self._engine.connect() as conn:
+                return self._page(conn, where, limit, offset)
+
+        return self.cached(("page", where, limit, offset), compute)
 
     def _page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> RunPage:
         clause, params = where.where()
@@ -240,8 +273,13 @@ class RunQueries:
     def group_page(self, where: RunFilter | None = None, *, limit: int = 100, offset: int = 0) -> GroupPage:
         """One page of History's grouped list, newest first: a sweep's trials (a cross-validation's folds) as one
         entry holding its matching runs, every other run on its own. Grouped in SQL on indexed columns."""
-        with self._engine.connect() as conn:
-            return self._group_page(conn, where or RunFilter(), limit, offset)
+        where = where or RunFilter()
+
+        def compute() -> GroupPage:
+            with self._engine.connect() as conn:
+                return self._group_page(conn, where, limit, offset)
+
+        return self.cached(("group_page", where, limit, offset), compute)
 
     def _group_page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> GroupPage:
         clause, params = where.where()
@@ -278,8 +316,12 @@ class RunQueries:
     @guarded
     def facets(self) -> dict[str, list[str]]:
         """The distinct datasets, models, statuses and kinds stored (filter choices), from the indexes."""
-        with self._engine.connect() as conn:
-            return self._facets(conn)
+
+        def compute() -> dict[str, list[str]]:
+            with self._engine.connect() as conn:
+                return self._facets(conn)
+
+        return {k: list(v) for k, v in self.cached(("facets",), compute).items()}  # copies: callers may change them
 
     def _facets(self, conn: Connection) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -295,8 +337,13 @@ class RunQueries:
         """(id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context) of every matching run with a
         result:
         a projection of the indexed headline columns, no stored result parsed."""
-        with self._engine.connect() as conn:
-            return self._frontier(conn, where or RunFilter())
+        where = where or RunFilter()
+
+        def compute() -> list[tuple[int, str, str, str, float, float, str]]:
+            with self._engine.connect() as conn:
+                return self._frontier(conn, where)
+
+        return list(self.cached(("frontier_points", where), compute))
 
     def _frontier(self, conn: Connection, where: RunFilter) -> list[tuple[int, str, str, str, float, float, str]]:
         clause, params = where.where()
@@ -308,6 +355,28 @@ class RunQueries:
             (int(r[0]), str(r[1]), str(r[2]), str(r[3] or ""), float(r[4]), float(r[5]), str(r[6] or "serial"))
             for r in conn.execute(text(sql + " ORDER BY id"), params)
         ]
+
+    def frontier_datasets(self, where: RunFilter | None = None) -> tuple[str, ...]:
+        """The datasets of the matching runs with a result, the newest run's first (the frontier's choices)."""
+        from core.records.store_frontier import datasets_newest_first
+
+        where = where or RunFilter()
+        return self.cached(("frontier_datasets", where), lambda: datasets_newest_first(self.frontier_points(where)))
+
+    def frontier_view(
+        self, where: RunFilter | None, dataset: str, *, include_all_timing: bool = False, drawn: int | None = None
+    ) -> Any:  # FrontierView (core/records/store_frontier.py)
+        """The frontier of the matching runs on ``dataset`` and the points a chart draws, kept until the store
+        changes (core/records/store_frontier.py)."""
+        from core.records.store_frontier import DRAWN, frontier_view
+
+        where, drawn = where or RunFilter(), DRAWN if drawn is None else drawn
+        return self.cached(
+            ("frontier_view", where, dataset, include_all_timing, drawn),
+            lambda: frontier_view(
+                self.frontier_points(where), dataset, include_all_timing=include_all_timing, drawn=drawn
+            ),
+        )
 
     def export_rows(
         self, where: RunFilter | None = None, ids: list[int] | None = None, *, chunk: int = 200
@@ -337,8 +406,12 @@ class RunQueries:
     def count(self, where: RunFilter | None = None) -> int:
         """How many runs are stored (that ``where`` picks, when given)."""
         clause, params = (where or RunFilter()).where()
-        with self._engine.connect() as conn:
-            return int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
+
+        def compute() -> int:
+            with self._engine.connect() as conn:
+                return int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
+
+        return self.cached(("count", where or RunFilter()), compute)
 
 
 def _bounded(value: int, name: str, *, high: int | None = MAX_PAGE) -> int:
