@@ -128,6 +128,9 @@ def _tuple_checker(item_hint: Any) -> Checker:
                 raise _fail(path, items, value)
 
         return numbers
+    if typing.get_origin(item_hint) is dict:  # rows of facts (per-class metrics): flat ones checked in one loop
+        return _rows_checker
+
     item = _checker(item_hint)
 
     def sequence(value: Any, path: str) -> None:
@@ -137,6 +140,23 @@ def _tuple_checker(item_hint: Any) -> Checker:
             item(v, f"{path}[{i}]")
 
     return sequence
+
+
+def _rows_checker(value: Any, path: str) -> None:
+    """A list of free-form rows: a flat row (short text keys, no nested values, no long text) passes in one loop,
+    any other goes through ``_free_form``, which recurses or names what is wrong."""
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        raise _fail(path, f"a list of at most {MAX_ITEMS} items", value)
+    for i, row in enumerate(value):
+        if type(row) is dict and len(row) <= 1000:
+            for k, v in row.items():
+                if type(k) is not str or len(k) > MAX_NAME or isinstance(v, (dict, list)):
+                    break
+                if isinstance(v, str) and len(v) > MAX_TEXT:
+                    break
+            else:
+                continue
+        _free_form(row, f"{path}[{i}]", 0)
 
 
 @functools.cache
@@ -236,21 +256,23 @@ def check_packed(
             view["predictions"][key[1]][key[2]] = value
         else:
             packed_curves.add(key[1:])
-    configs_key = _known(["configs", small.get("data_config"), small.get("model_config")])  # once: ~25 µs a run
+    configs_key = _known(("configs", small.get("data_config"), small.get("model_config")))  # once a run
     check_plain(view, path, packed_curves=packed_curves, known=_KNOWN, configs_key=configs_key)
     return _configs(small, path, configs_key)
 
 
-# Plain parts already checked in this process (their canonical JSON): an import of 10,000 runs from one machine
-# and a few sweeps repeats the same environment stamp and configurations thousands of times. Bounded.
+# Configurations already checked and built in this process (keyed by ``_known``): an import of 10,000 runs from a
+# few sweeps repeats the same configurations thousands of times. Bounded.
 _KNOWN: dict[str, Any] = {}
 _MAX_KNOWN = 4096
 
 
 def _known(value: Any) -> str | None:
+    """A key for a parsed JSON value: its repr (a third of ``json.dumps(sort_keys=True)``'s time, and as exact for
+    JSON's types; only key order can make two equal values two keys, which costs a check, never skips one)."""
     try:
-        return json.dumps(value, sort_keys=True)
-    except (TypeError, ValueError):
+        return repr(value)
+    except RecursionError:
         return None
 
 
@@ -286,8 +308,8 @@ def check_plain(
     configs_key: str | None = None,
 ) -> None:
     """Every value of a RunResult's plain form checked (``packed_curves``: (split, "roc_curves" | "pr_curves")
-    whose points were taken out into packed arrays and checked there; ``known``: canonical JSON of configs and
-    environment stamps that passed already, skipped)."""
+    whose points were taken out into packed arrays and checked there; ``known``: configurations that passed
+    already, by ``_known`` key — ``configs_key``, when the caller has it — skipped)."""
     if not isinstance(d, dict):
         raise _fail(path, "an object (a RunResult)", d)
     required = ("data_config", "model_config", "model_repr", "dataset", "metrics", "history", "cost")
@@ -300,7 +322,7 @@ def check_plain(
         if key not in d:
             raise ImportFormatError(f"'{path}' lacks the field '{key}'.")
     if known is not None and configs_key is None:
-        configs_key = _known(["configs", d["data_config"], d["model_config"]])
+        configs_key = _known(("configs", d["data_config"], d["model_config"]))
     if configs_key is None or configs_key not in known:
         _check_dataclass(d["data_config"], DataConfig, f"{path}.data_config")
         _check_dataclass(d["model_config"], ModelConfig, f"{path}.model_config")
@@ -332,11 +354,7 @@ def check_plain(
     for key, value in d["cost"].items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # text fields: timing_context
             _range(value, 0.0, 1e12, f"{path}.cost.{key}")
-    env_key = _known(["environment", d["environment"]]) if known is not None else None
-    if env_key is None or env_key not in known:
-        _check(d["environment"], dict[str, Any], f"{path}.environment")
-        if known is not None:
-            _remember(env_key, True)
+    _check(d["environment"], dict[str, Any], f"{path}.environment")  # checked: cheaper than a key to skip it
     _check(d["stopped"], bool, f"{path}.stopped")
     _check_timestamp(d["created_at"], f"{path}.created_at")
     _check(d.get("warnings", []), tuple[str, ...], f"{path}.warnings")

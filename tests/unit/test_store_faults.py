@@ -285,3 +285,25 @@ def test_the_cli_import_is_all_or_nothing_with_one_line(tmp_path, export, monkey
     assert main(["runs", "delete", "1", "2"]) == 0 and RunStore(str(path)).count() == 1
     assert main(["runs", "delete", "3", "99"]) == EXIT_USAGE  # an unknown id deletes nothing
     assert "No run with id 99" in _one_line(capsys.readouterr().err) and RunStore(str(path)).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda row: row.update(extra={"deep": [[[[[[["x"]]]]]]]}), "nested deeper than 6"),
+        (lambda row: row.update({"k" * 201: 1}), "per_class[1]' must be an object with at most 1000 short keys"),
+        (lambda row: row.update(note="x" * 10_001), "per_class[1].note' must be text of at most 10000"),
+        (lambda row: row.update(note=[{"a": "x" * 10_001}]), "per_class[1].note[0].a' must be text"),
+    ],
+)
+def test_a_per_class_row_is_checked_as_deeply_as_any_free_form_value(result, change, words):
+    """Per-class rows take a one-loop path when flat (core/records/run_schema.py); anything else still gets the
+    full check, with the same message."""
+    from core.records.run_schema import check_result
+
+    d = json.loads(result.to_json())
+    check_result(copy.deepcopy(d))  # as it is: valid
+    change(d["metrics"]["validation"]["per_class"][1])
+    with pytest.raises(ImportFormatError, match="metrics.validation." if "per_class" in words else None) as info:
+        check_result(d)
+    assert words in str(info.value), str(info.value)
