@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from core.records.store import RunFilter, RunStore
 from core.records.store_frontier import datasets_newest_first, frontier_view
+from tests.unit.test_store import pg_server, target  # noqa: F401  (fixtures: SQLite and PostgreSQL stores)
 from tests.unit.test_store_scale import generated, small_result  # noqa: F401  (fixture)
 
 N = 300
@@ -62,8 +63,8 @@ def test_cached_answers_follow_a_run_added_and_a_note_changed_by_another_process
 
 
 def test_this_objects_own_writes_move_the_stamp_on_file_and_in_memory(tmp_path, small_result):  # noqa: F811
-    for target in (str(tmp_path / "own.sqlite"), "sqlite://"):
-        store = RunStore(target)
+    for location in (str(tmp_path / "own.sqlite"), "sqlite://"):
+        store = RunStore(location)
         assert store.count() == 0
         stamp = store.change_stamp()
         run_id = store.save(small_result)
@@ -72,6 +73,20 @@ def test_this_objects_own_writes_move_the_stamp_on_file_and_in_memory(tmp_path, 
         assert store.get(run_id).notes == "mine"
         store.delete(run_id)
         assert store.count() == 0 and store.facets()["model"] == []
+
+
+def test_answers_follow_another_store_objects_writes_on_sqlite_and_postgresql(target, small_result):  # noqa: F811
+    """PostgreSQL has no cheap change stamp: nothing is kept there, every answer is read again."""
+    mine, other = RunStore(target), RunStore(target)
+    assert (mine.change_stamp() is None) == target.startswith("postgresql")
+    assert mine.count() == 0 and mine.facets()["model"] == [] and mine.frontier_points() == []
+    run_id = other.save(small_result)
+    assert mine.count() == 1 and mine.facets()["model"] == ["numpy_mlp"] and len(mine.frontier_points()) == 1
+    assert mine.get(run_id).notes == ""
+    other.annotate(run_id, notes="changed")
+    assert mine.get(run_id).notes == "changed" and mine.page().runs[0].notes == "changed"
+    other.delete(run_id)
+    assert mine.count() == 0 and mine.group_page().total == 0
 
 
 def _oracle(points, dataset, include_all_timing):
