@@ -200,7 +200,7 @@ class Database:
             @event.listens_for(engine, "begin")
             def _begin(conn: Connection) -> None:
                 options = conn.get_execution_options()
-                if options.get("tradeoff_bulk") and getattr(self, "_wal", False):
+                if options.get("tradeoff_bulk"):  # set by _write only for a store in WAL mode
                     # a bulk import in WAL mode: its commit is not fsynced (the next checkpoint is). WAL with
                     # synchronous=NORMAL never corrupts the file; a power cut may lose the last imports (SQLite docs)
                     conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
@@ -242,7 +242,8 @@ class Database:
     def _write(self, *, bulk: bool = False) -> Iterator[Connection]:
         """A write transaction (``bulk``: an import's, see the "begin" hook)."""
         self._ensure_checked()
-        writer = self._writer.execution_options(tradeoff_bulk=True) if bulk else self._writer
+        wal = getattr(self, "_wal", False)  # known after open (file stores); the hook above must not hold self
+        writer = self._writer.execution_options(tradeoff_bulk=True) if bulk and wal else self._writer
         try:
             with writer.begin() as conn:
                 yield conn

@@ -307,3 +307,24 @@ def test_a_per_class_row_is_checked_as_deeply_as_any_free_form_value(result, cha
     with pytest.raises(ImportFormatError, match="metrics.validation." if "per_class" in words else None) as info:
         check_result(d)
     assert words in str(info.value), str(info.value)
+
+
+def test_only_an_import_commits_with_synchronous_normal_and_only_in_wal_mode(tmp_path, export, result):
+    """WAL with synchronous=NORMAL cannot damage the file (a power cut may lose the last import); other writes and
+    a store not in WAL mode keep SQLite's FULL."""
+    from sqlalchemy import event
+
+    store = RunStore(str(tmp_path / "runs.sqlite"))
+    seen: list[str] = []
+    event.listen(store._engine, "before_cursor_execute", lambda *a: seen.append(a[2].split(" (")[0]))
+    store.save(result)
+    store.annotate(1, notes="x")
+    assert len(seen) > 2 and not any("synchronous" in s for s in seen)
+    seen.clear()
+    assert store.import_json(json.dumps(export)).added == 3
+    assert seen.index("PRAGMA synchronous=NORMAL") < seen.index("BEGIN IMMEDIATE") < seen.index("INSERT INTO runs")
+    assert store._pragma("PRAGMA journal_mode") == ["wal"]
+    seen.clear()
+    store._wal = False  # as for a file system where WAL could not be turned on
+    assert store.import_json(json.dumps(export)).skipped == 3
+    assert "BEGIN IMMEDIATE" in seen and not any("synchronous" in s for s in seen)
