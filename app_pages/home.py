@@ -4,7 +4,7 @@ import streamlit as st
 
 from core.presets import PRESETS
 from core.training.perf import engine_comparison, environment_stamp
-from ui import results
+from ui.claims import claim_text
 from ui.state import get_state
 
 state = get_state()
@@ -85,7 +85,7 @@ for preset in PRESETS.values():
         st.markdown(f"**{preset.name}**")
         st.caption(preset.description)
         if preset.claimed_test_accuracy is not None:
-            st.caption(results.claim_text(preset.name))
+            st.caption(claim_text(preset.name))
         if st.button("Open in Train", key=f"home_preset_{preset.name}"):
             state.data_cfg, state.model_cfg = preset.data, preset.model
             for key in [k for k in st.session_state if str(k).startswith("train_")]:
