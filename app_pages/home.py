@@ -4,8 +4,9 @@ import streamlit as st
 
 from core.presets import PRESETS
 from core.training.perf import engine_comparison, environment_stamp
-from ui import results
+from ui.claims import claim_text
 from ui.state import get_state
+from ui.workflow import workflow_svg
 
 state = get_state()
 st.title("Tradeoff Lab")
@@ -60,22 +61,15 @@ if engines is not None:
         )
         load = engines.get("load_average")
         if load:
+            load = f"{load:.1f}" if isinstance(load, float) else load  # the stored figure is unrounded
             st.caption(f"Measured at load average {load} on this machine's cores; times move with load.")
 
 st.subheader("The workflow, from the article")
-st.graphviz_chart(
-    """
-    digraph {
-      rankdir=LR; node [shape=box, style="rounded,filled", fillcolor="#eef4fb", fontname="sans-serif"];
-      prepare [label="Prepare data\\n(scale, rebalance)"]; split [label="Split\\ntrain / val / test"];
-      init [label="Initialise\\nmodel"]; train [label="Train\\n(epochs, batches)"];
-      good [label="Accuracy\\ngood enough?", shape=diamond, fillcolor="#fff4e5"];
-      tune [label="Tune\\n(knobs)"]; evaluate [label="Evaluate\\non test"]; optimise [label="Optimise\\nperformance"];
-      prepare -> split -> init -> train -> good; good -> tune [label="no"]; tune -> train;
-      good -> evaluate [label="yes"]; evaluate -> optimise;
-    }
-    """,
+st.image(  # a static SVG: Graphviz in the browser cost the first page seconds here (ui.workflow)
+    workflow_svg(),
     width="stretch",
+    alt="Prepare data, split, initialise, train; if accuracy is not good enough, tune and train again; "
+    "then evaluate on test and optimise.",
 )
 
 st.subheader("Start from a preset")
@@ -85,7 +79,7 @@ for preset in PRESETS.values():
         st.markdown(f"**{preset.name}**")
         st.caption(preset.description)
         if preset.claimed_test_accuracy is not None:
-            st.caption(results.claim_text(preset.name))
+            st.caption(claim_text(preset.name))
         if st.button("Open in Train", key=f"home_preset_{preset.name}"):
             state.data_cfg, state.model_cfg = preset.data, preset.model
             for key in [k for k in st.session_state if str(k).startswith("train_")]:

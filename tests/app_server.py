@@ -33,9 +33,10 @@ def free_port() -> int:
 
 
 def start_app_server(
-    *, env: dict[str, str] | None = None, log: IO | None = None, timeout_s: float = 60
+    *, env: dict[str, str] | None = None, log: IO | None = None, timeout_s: float = 60, script: Path | None = None
 ) -> tuple[subprocess.Popen, str]:
-    """The server process and its URL, once its health check answers; raises RuntimeError past ``timeout_s``."""
+    """The server process and its URL, once its health check answers; raises RuntimeError past ``timeout_s``.
+    ``script``: another Streamlit script than the app's app.py (the app benchmark's bare page)."""
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -43,7 +44,7 @@ def start_app_server(
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(script or ROOT / "app.py"),
             "--server.headless",
             "true",
             "--server.port",

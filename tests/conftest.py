@@ -20,6 +20,7 @@ _DB_DIR = tempfile.mkdtemp(prefix="tradeoff-lab-tests-")
 os.environ["TRADEOFF_LAB_DB"] = os.path.join(
     _DB_DIR, "runs.sqlite"
 )  # tests never download: MNIST comes from the tiny npz fixture
+os.environ["TRADEOFF_LAB_JAX_CACHE"] = os.path.join(_DB_DIR, "jax_cache")  # JAX's compiled programs, likewise
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import CoreError, charts
+from core import charts
 from core.evaluation.metrics import Evaluation
 from core.evaluation.tiles import (
     TILES,
@@ -22,39 +22,8 @@ from core.evaluation.tiles import (
 )
 from core.explore.pareto import comparable_mask, pareto_mask
 from core.records.result import RunResult
+from ui.claims import claim_text  # noqa: F401  (Train's name for it)
 from ui.state import SessionState
-
-
-def claim_text(preset_name: str) -> str:
-    """What this machine measured against a preset's published claim, from the run store."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ui.cached import run_store
-
-    store, _ = run_store()
-    try:
-        n_runs = store.count()  # a new run changes the answer; otherwise the cached one stands
-    except (SQLAlchemyError, CoreError):
-        n_runs = -1
-    return _claim_text(preset_name, n_runs, id(store))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _claim_text(preset_name: str, n_runs: int, store_id: int) -> str:
-    """Cached: reading stored MNIST results parses megabytes of JSON."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from core.presets import claim_check, get_preset, latest_measurement
-    from ui.cached import run_store
-
-    preset = get_preset(preset_name)
-    store, _ = run_store()
-    try:
-        measured = latest_measurement(preset, store, limit=5)
-    except (SQLAlchemyError, CoreError):  # an unreadable history: nothing measured, never a failure
-        measured = None
-    return claim_check(preset, measured)
-
 
 TILE_WIDTH_PX = 178  # five fit one row beside the sidebar at 1440 px; the longest value ("1.500 ms") fits one
 

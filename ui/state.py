@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from core import DataConfig, ModelConfig, RunResult
-from ui.jobs import SweepJob, TrainingJob
+
+if TYPE_CHECKING:  # pages that run no job (Home) need not load the job machinery
+    from ui.jobs import SweepJob, TrainingJob
 
 _KEY = "tradeoff_lab_state"
 

@@ -5,6 +5,10 @@ the app keeps a worker process per engine (core.training.worker). :func:`resolve
 config runs on here; :func:`import_keras` loads it, or says clearly why it cannot (not installed, or this
 process already runs the other one).
 
+On JAX, compiled programs are kept on disk across processes (:func:`use_compile_cache`, JAX's persistent
+compilation cache in ``~/.tradeoff_lab/jax_cache``): a model of a shape compiled once — by the app's warm-up
+or by any earlier run — loads its training step and forward passes instead of compiling them again.
+
 TensorFlow's C++ start-up lines ("oneDNN custom operations are on", CPU feature notes) are written to
 file descriptor 2 before its logging honours TF_CPP_MIN_LOG_LEVEL, so the import runs with that
 descriptor pointed at /dev/null. Python exceptions are unaffected: they propagate as usual.
@@ -20,6 +24,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 from core.config import Backend, Device, ModelConfig
@@ -28,6 +33,38 @@ from core.errors import ConfigError
 _lock = threading.Lock()
 PIP = {Backend.TENSORFLOW: "pip install tensorflow-cpu==2.21.0", Backend.JAX: "pip install jax==0.10.2 jaxlib==0.10.2"}
 _MODULE = {Backend.TENSORFLOW: "tensorflow", Backend.JAX: "jax"}
+COMPILE_CACHE_ENV = "TRADEOFF_LAB_JAX_CACHE"  # a folder, or "0" for no cache
+_COMPILE_CACHE_MAX_BYTES = 512 * 2**20  # least recently used programs are deleted past this
+
+
+def compile_cache_dir() -> Path | None:
+    """Where JAX keeps compiled programs: ``$TRADEOFF_LAB_JAX_CACHE``, else ``~/.tradeoff_lab/jax_cache`` beside
+    the run store; None when that variable is "0" (no cache)."""
+    value = os.environ.get(COMPILE_CACHE_ENV, "")
+    if value == "0":
+        return None
+    return Path(value).expanduser() if value else Path.home() / ".tradeoff_lab" / "jax_cache"
+
+
+def use_compile_cache() -> Path | None:
+    """Point JAX's persistent compilation cache at :func:`compile_cache_dir` (created if missing) and keep every
+    program, however quick to compile (JAX's default keeps only those over 1 s: a small MLP's training step
+    compiles in less, dozens of times per run). Returns the folder, or None when off or not writable (JAX then
+    compiles as usual). Call after importing JAX, before the first compile."""
+    folder = compile_cache_dir()
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", -1)
+    jax.config.update("jax_compilation_cache_max_size", _COMPILE_CACHE_MAX_BYTES)
+    return folder
 
 
 def backend_installed(backend: Backend) -> bool:
@@ -125,6 +162,7 @@ def import_keras(backend: Backend | str | None = None) -> ModuleType:
                     # for tf.TensorShape when saving: 5 s and ~300 MB this engine never uses. Our runs feed
                     # NumPy arrays (no tf.data), so tell Keras TensorFlow is absent in this process.
                     module_utils.tensorflow._available = False
+                    use_compile_cache()
         finally:
             os.dup2(saved, 2)
             os.close(saved)

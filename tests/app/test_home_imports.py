@@ -1,0 +1,40 @@
+"""Home draws no chart and trains nothing, so its first view (the app's first page) loads neither pandas nor
+Altair nor any training engine: each would add to the time a fresh server takes to show it (bench_app)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+WATCHED = ("pandas", "altair", "sklearn", "tensorflow", "keras", "jax")
+
+_SCRIPT = f"""
+import json, sys
+from streamlit.testing.v1 import AppTest
+
+def loaded():
+    return sorted(m for m in {WATCHED!r} if m in sys.modules)
+
+at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=120)
+at.run()
+assert not at.exception, at.exception
+home = loaded()
+at.switch_page("app_pages/data.py").run()  # a page that does draw charts: shows the check can see them
+assert not at.exception, at.exception
+print(json.dumps({{"home": home, "data": loaded(), "title": at.title[0].value if at.title else None}}))
+"""
+
+
+def test_home_imports_neither_pandas_nor_altair_nor_an_engine(tmp_path):
+    env = {**os.environ, "TRADEOFF_LAB_DB": str(tmp_path / "runs.sqlite"), "TRADEOFF_LAB_TF_WARMUP": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", _SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["home"] == [], f"Home's first view imported {seen['home']}"
+    assert {"pandas", "altair"} <= set(seen["data"]), seen  # the Data page's charts do load them

@@ -1,0 +1,84 @@
+"""The article's workflow as a small static SVG for Home: drawn here, in Python, rather than with
+``st.graphviz_chart``, whose in-browser Graphviz (a WebAssembly layout engine) cost the first page seconds of
+the browser's time on this 2-core machine (bench_app: Home with it against without, same run)."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+BOX_H = 46
+ROW_Y = 20  # top of the main row
+MID_Y = ROW_Y + BOX_H // 2
+FILL, DECISION_FILL, STROKE = "#eef4fb", "#fff4e5", "#6b7b8c"
+# (label lines, left x, width) along the main row, left to right; the decision diamond sits between Train
+# and Evaluate, Tune under it
+STEPS = (
+    (("Prepare data", "(scale, rebalance)"), 10, 130),
+    (("Split", "train / val / test"), 165, 130),
+    (("Initialise", "model"), 320, 100),
+    (("Train", "(epochs, batches)"), 445, 125),
+)
+AFTER = ((("Evaluate", "on test"), 770, 110), (("Optimise", "performance"), 905, 115))
+DIAMOND_X, DIAMOND_HW, DIAMOND_HH = 665, 70, 38  # centre x, half width, half height
+TUNE = (("Tune", "(knobs)"), 545, 115, 90)  # lines, x, y, width
+WIDTH, HEIGHT = 1030, 170
+
+
+def _text(lines: tuple[str, ...], cx: float, cy: float) -> str:
+    first = cy - 7 * (len(lines) - 1)
+    spans = "".join(f'<tspan x="{cx}" y="{first + 15 * i}">{escape(line)}</tspan>' for i, line in enumerate(lines))
+    return f'<text text-anchor="middle" dominant-baseline="middle">{spans}</text>'
+
+
+def _box(lines: tuple[str, ...], x: float, y: float, w: float, fill: str = FILL) -> str:
+    return f'<rect x="{x}" y="{y}" width="{w}" height="{BOX_H}" rx="8" fill="{fill}" stroke="{STROKE}"/>' + _text(
+        lines, x + w / 2, y + BOX_H / 2
+    )
+
+
+def _arrow(points: list[tuple[float, float]], label: str = "", at: tuple[float, float] | None = None) -> str:
+    path = " ".join(f"{x},{y}" for x, y in points)
+    out = f'<polyline points="{path}" fill="none" stroke="{STROKE}" marker-end="url(#head)"/>'
+    if label and at:
+        out += f'<text x="{at[0]}" y="{at[1]}" font-size="12">{escape(label)}</text>'
+    return out
+
+
+def workflow_svg() -> str:
+    """Prepare → split → initialise → train → "accuracy good enough?" — no: tune and train again; yes:
+    evaluate on test → optimise."""
+    parts = [_box(lines, x, ROW_Y, w) for lines, x, w in (*STEPS, *AFTER)]
+    for (_, x, w), (_, nx, _) in zip(STEPS, STEPS[1:], strict=False):
+        parts.append(_arrow([(x + w, MID_Y), (nx - 3, MID_Y)]))
+    train_x, train_w = STEPS[-1][1], STEPS[-1][2]
+    left, right = DIAMOND_X - DIAMOND_HW, DIAMOND_X + DIAMOND_HW
+    top, bottom = MID_Y - DIAMOND_HH, MID_Y + DIAMOND_HH
+    parts.append(_arrow([(train_x + train_w, MID_Y), (left - 3, MID_Y)]))
+    parts.append(
+        f'<polygon points="{left},{MID_Y} {DIAMOND_X},{top} {right},{MID_Y} {DIAMOND_X},{bottom}" '
+        f'fill="{DECISION_FILL}" stroke="{STROKE}"/>' + _text(("Accuracy", "good enough?"), DIAMOND_X, MID_Y)
+    )
+    (eval_lines, eval_x, eval_w), (_, opt_x, _) = AFTER
+    parts.append(_arrow([(right, MID_Y), (eval_x - 3, MID_Y)], "yes", (right + 8, MID_Y - 8)))
+    parts.append(_arrow([(eval_x + eval_w, MID_Y), (opt_x - 3, MID_Y)]))
+    tune_lines, tune_x, tune_y, tune_w = TUNE
+    parts.append(_box(tune_lines, tune_x, tune_y, tune_w))
+    tune_mid = tune_y + BOX_H / 2
+    parts.append(
+        _arrow(
+            [(DIAMOND_X, bottom), (DIAMOND_X, tune_mid), (tune_x + tune_w + 3, tune_mid)],
+            "no",
+            (DIAMOND_X + 8, bottom + 22),
+        )
+    )
+    back_x = train_x + train_w / 2
+    parts.append(_arrow([(tune_x, tune_mid), (back_x, tune_mid), (back_x, ROW_Y + BOX_H + 3)]))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+        'font-family="sans-serif" font-size="13" fill="#1f2933" role="img">'
+        "<title>The workflow, from the article</title>"
+        '<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{STROKE}"/></marker></defs>'
+        + "".join(parts)
+        + "</svg>"
+    )
