@@ -122,3 +122,14 @@ def test_a_strided_first_conv_replaces_its_pooling_and_keeps_the_head_size():
     flat = [layer.output.shape[-1] for m in models for layer in m.layers if layer.name.startswith("flat")]
     assert flat[0] == flat[1]  # 8×8 digits: 2×2×8 features into the head either way
     assert strided_model.count_params() == plain_model.count_params()
+
+
+@pytest.mark.slow
+def test_structured_pruning_refuses_a_batch_normalised_model_with_a_core_error():
+    from core.compress.litert import CompressError
+    from core.compress.prune import structured_prune
+
+    _, model = _layers("keras_cnn", "conv", filters=4, hidden_units=(8,))
+    X, y = np.zeros((4, 64), dtype=np.float32), np.zeros(4, dtype=int)
+    with pytest.raises(CompressError, match="batch-normalised model.*prune:0.8.*batch_norm=off"):
+        structured_prune(model, 0.5, X, y, epochs=0, batch_size=4, learning_rate=1e-3, seed=0)
