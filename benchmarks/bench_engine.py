@@ -48,29 +48,29 @@ SEED = get_preset("seed-article")
 VAL_BAR = 0.986  # chosen on validation: worst of 3 seeds ≥ this (6,000 val rows: ±0.15 pt standard error)
 TEST_BAR = 0.985  # the article's number, worst of 3 seeds on test, read only for the chosen configuration
 SEARCH_SEEDS = (10, 11, 12)  # not the seeds (0-2) of the exploration that drew up the candidates below
-# Candidates for the article's number, cheapest first, each on the engine measured faster for its family (MLPs on
-# JAX, CNNs on TensorFlow). Drawn up from quick single-run experiments (seeds 0-2): a cosine learning-rate decay
-# buys a 2-epoch CNN 0.4-0.5 pt over a constant rate; batch 512 or a 64-unit head lose it again; 16/32 filters
-# gain ≈ 0.3 pt at ≈ 3× the compute. Stated here so the search space is part of the result.
+# Candidates for the article's number, cheapest first, each on the engine measured faster for its family (CNNs on
+# TensorFlow). Drawn up from quick experiments on seeds 0-2 (validation only), 2026-11-28 19:30-20:00 UTC at load
+# 5-10 (other engineers' test suites): a cosine decay buys a 2-epoch CNN 0.4-0.5 pt over a constant rate; batch 128
+# beats 256 at 2 epochs (worst val 98.68 % against ≈ 98.5 %) at ≈ 15 % more CPU an epoch; a stride-2 first
+# convolution (``first_stride``, no pooling after it) costs ≈ 20 % less CPU than conv + pool and lost nothing
+# (worst val 98.73 %); batch normalisation (``batch_norm``) doubled the CNN's CPU time an epoch on TensorFlow here
+# and read lower at 1-2 epochs (97.4-97.9 % val), so no candidate uses it; XLA (jit_compile) made the fit 4.6×
+# slower. One epoch of any of them read ≤ 98.53 % worst val. Fit times below, median of seeds 0-2 at load 7-10,
+# noisy (the quiet figures are the benchmark's): stride-2 batch 256 12.2 s, stride-2 batch 128 19.0 s (16-19 s),
+# plain batch 128 11.8-19.3 s, plain batch 256 3 epochs 12.7 s quiet (last session's winner).
 _CNN = dict(kind="keras_cnn", backend="tensorflow", conv_blocks=2, hidden_units=(128,), lr_schedule="cosine")
-CANDIDATES: list[dict] = [  # in the order of their fit time measured at load ≈ 15 (s): 20.8, 18.6, 20.4, 32.4, 53.0
-    dict(**_CNN, filters=8, batch_size=256, epochs=2, learning_rate=8e-3),
-    dict(**_CNN, filters=8, batch_size=256, epochs=2, learning_rate=1.2e-2),
-    dict(**_CNN, filters=16, batch_size=256, epochs=2, learning_rate=6e-3),
+CANDIDATES: list[dict] = [
+    dict(**_CNN, filters=8, first_stride=2, batch_size=256, epochs=2, learning_rate=1e-2),
+    dict(**_CNN, filters=8, first_stride=2, batch_size=128, epochs=2, learning_rate=8e-3),
+    dict(**_CNN, filters=8, batch_size=128, epochs=2, learning_rate=8e-3),
     dict(**_CNN, filters=8, batch_size=256, epochs=3, learning_rate=8e-3),
-    dict(
-        kind="keras_mlp",
-        backend="jax",
-        hidden_units=(512,),
-        batch_size=256,
-        epochs=8,
-        dropout=0.2,
-        learning_rate=3e-3,
-        lr_schedule="cosine",
-    ),
 ]
-# the moonshot (≥ 99.2 % within the seed preset's own time): 16/32 filters, 4 cosine epochs (99.23 % test, seed 0)
-MOONSHOT_CNN = dict(**_CNN, filters=16, batch_size=128, epochs=4, learning_rate=4e-3)
+# the moonshot (≥ 99.2 % within the seed preset's own time), seed 0 validation at load 11-13: 16/32 filters, 4 cosine
+# epochs 99.03 %; with a stride-2 5×5 first conv 99.13 %, and dropout 0.3 on the head 99.18 % (≈ 25 % more CPU than the
+# first); 32/64 filters, stride 2, 3 epochs 99.13 % at ≈ 40 % more CPU. Batch normalisation: too slow here (see above).
+MOONSHOT_CNN = dict(
+    **_CNN, filters=16, first_stride=2, kernel_size=5, dropout=0.3, batch_size=128, epochs=4, learning_rate=4e-3
+)
 
 
 # --- NumPy against the peak and against BLAS ------------------------------------------------------------------
@@ -316,10 +316,13 @@ def _describe(spec: dict) -> str:
     """``CNN 2×conv3(8) → 128, batch 256, 2 epochs, lr 0.008 cosine, on tensorflow``."""
     head = "-".join(map(str, spec.get("hidden_units", ())))
     if spec["kind"] == "keras_cnn":
-        net = f"CNN {spec.get('conv_blocks', 1)}×conv3({spec.get('filters', 16)}) → {head}"
+        stride = spec.get("first_stride", 1)
+        kernel = f"{spec.get('kernel_size', 3)}" + (f"/{stride}" if stride > 1 else "")
+        net = f"CNN {spec.get('conv_blocks', 1)}×conv{kernel}({spec.get('filters', 16)}) → {head}"
     else:
         net = f"MLP {head}"
     extra = f", dropout {spec['dropout']}" if spec.get("dropout") else ""
+    extra += f", batch norm {spec['batch_norm']}" if spec.get("batch_norm", "off") != "off" else ""
     return (
         f"{net}, batch {spec['batch_size']}, {spec['epochs']} epochs, lr {spec.get('learning_rate', 3e-3):g} "
         f"{spec.get('lr_schedule', 'constant')}{extra}, on {spec.get('backend', 'the default engine')}"

@@ -76,6 +76,15 @@ class LrSchedule(str, enum.Enum):
     COSINE = "cosine"
 
 
+class BatchNorm(str, enum.Enum):
+    """Batch normalisation in the Keras networks: none, after each convolution, or after every hidden layer
+    (each convolution and each hidden Dense), always between the layer and its activation."""
+
+    OFF = "off"
+    CONV = "conv"
+    ALL = "all"
+
+
 class Backend(str, enum.Enum):
     """The engine under Keras 3: each runs in its own worker process (KERAS_BACKEND is fixed at import)."""
 
@@ -185,6 +194,7 @@ class ModelConfig(_Plain):
     optimizer: Optimizer = Optimizer.ADAM
     learning_rate: float = 3e-3  # 10 Adam epochs reach ≥ 95 % on digits for every seed tried
     lr_schedule: LrSchedule = LrSchedule.CONSTANT  # Keras only
+    batch_norm: BatchNorm = BatchNorm.OFF  # Keras only
     batch_size: int = 64  # the article's 32 halves each step's work but doubles per-step overhead
     epochs: int = 10
     l1: float = 0.0  # Keras only
@@ -198,6 +208,7 @@ class ModelConfig(_Plain):
     conv_blocks: int = 1  # conv + max-pool blocks, 1 or 2
     filters: int = 16  # first block; the second doubles it
     kernel_size: int = 3
+    first_stride: int = 1  # 2: the first convolution strides over the image, in place of its block's pooling
     # scikit-learn baselines
     C: float = 1.0  # logistic regression inverse regularisation strength
     penalty: Penalty = Penalty.L2

@@ -115,6 +115,13 @@ def structured_prune(model, share: float, X, y, *, epochs: int, batch_size: int,
     L2 norm of incoming weights first, at least one kept), the rest copied over, then fine-tuned."""
     keras.utils.set_random_seed(seed)
     layers = list(model.layers)
+    if any(isinstance(layer, keras.layers.BatchNormalization) for layer in layers):
+        from core.compress.litert import CompressError
+
+        raise CompressError(
+            "Structured pruning cannot remove channels from a batch-normalised model yet (batch_norm is on). Use "
+            "magnitude pruning (prune:0.8), or train with batch_norm=off."
+        )
     last_dense = max(i for i, layer in enumerate(layers) if isinstance(layer, keras.layers.Dense))
     keep: list[np.ndarray | None] = [None] * len(layers)  # output channels kept, per layer index
     for i, layer in enumerate(layers):

@@ -218,8 +218,11 @@ def macs_per_row(cfg: ModelConfig, n_features: int, n_classes: int, image_shape:
         channels = 1
         for block in range(cfg.conv_blocks):
             filters = cfg.filters * 2**block
+            stride = cfg.first_stride if block == 0 else 1  # a strided first conv replaces its block's pooling
+            side_h, side_w = math.ceil(side_h / stride), math.ceil(side_w / stride)
             macs += side_h * side_w * filters * channels * cfg.kernel_size**2
-            side_h, side_w, channels = math.ceil(side_h / 2), math.ceil(side_w / 2), filters
+            shrink = 1 if stride > 1 else 2
+            side_h, side_w, channels = math.ceil(side_h / shrink), math.ceil(side_w / shrink), filters
         width = side_h * side_w * channels
     sizes = [width, *cfg.hidden_units, outputs]
     return macs + sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
