@@ -240,7 +240,8 @@ _MODEL_ROWS = (
          1, 7, families=(ModelKind.KERAS_CNN,), sweep=(3, 5, 7)),
     Knob("batch_norm", BatchNorm, "Normalises each layer's outputs over the batch (conv: after each convolution; "
          "all: after each hidden Dense too): often fewer epochs at larger learning rates, but on this CPU's "
-         "TensorFlow it doubled a small MNIST CNN's time per epoch.", "Batch normalisation", families=_KERAS,
+         "TensorFlow it doubled a small MNIST CNN's time per epoch.", "Batch normalisation",
+         families=(ModelKind.KERAS_CNN,),  # on an MLP 'conv' would be a no-op: a sweep would repeat a trial
          sweep=tuple(BatchNorm)),
     Knob("first_stride", int, "2: the first convolution steps 2 pixels at a time in place of its block's pooling: "
          "a quarter of its work (MNIST CNN: a fifth less time, the same validation accuracy).", "First-conv stride",
