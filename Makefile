@@ -23,8 +23,13 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.installed
 run: $(VENV)/.installed
 	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m streamlit run app.py --server.port $(PORT)
 
+# two pytest workers (pytest-xdist), each test file whole on one worker (its module fixtures are built once);
+# PYTEST_WORKERS=0 runs the suite in this one process, as before
+PYTEST_WORKERS ?= 2
+PYTEST_DIST := $(if $(filter-out 0,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadfile,-p no:xdist)
+
 test: $(VENV)/.dev-installed
-	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest $(PYTEST_ARGS)
+	TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m pytest $(PYTEST_DIST) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check core app_pages ui app.py tests benchmarks

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import run_cli
+from tests.helpers import run_cli_here
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,8 @@ def test_page_asks_for_a_keras_run_first(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_compress_a_stored_run_shows_measured_variants_and_reopens_them(tmp_path, monkeypatch):
     monkeypatch.setenv("TRADEOFF_LAB_DB", str(tmp_path / "runs.sqlite"))
-    done = run_cli("train", "--dataset", "digits", "--model", "keras_mlp", "--hidden", "32", "--epochs", "2")
+    # the stored run is set-up, not what is tested: the CLI in this process (no fresh interpreter and Keras import)
+    done = run_cli_here("train", "--dataset", "digits", "--model", "keras_mlp", "--hidden", "32", "--epochs", "2")
     assert done.returncode == 0, done.stderr
     _clear_store_cache()
     at = _page(tmp_path, monkeypatch)

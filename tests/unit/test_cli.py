@@ -30,7 +30,7 @@ def test_train_prints_a_table_and_progress(capsys):
 
 
 def test_train_json_is_a_run_result():
-    proc = _run("train", "--model", "logistic_regression", "--dataset", "breast_cancer", "--json")
+    proc = run_cli_here("train", "--model", "logistic_regression", "--dataset", "breast_cancer", "--json")
     assert proc.returncode == 0, proc.stderr
     d = json.loads(proc.stdout)
     assert d["model_config"]["kind"] == "logistic_regression" and 0.9 < d["metrics"]["test"]["accuracy"] <= 1
@@ -53,7 +53,7 @@ def test_bad_data_is_one_line_and_exit_2(tmp_path):
 
 
 def test_article_preset_reproduces_its_configuration(tiny_mnist_dir):
-    proc = _run("train", "--preset", "seed-article", "--epochs", "2", "--json")
+    proc = run_cli_here("train", "--preset", "seed-article", "--epochs", "2", "--json")  # reads the JSON only
     assert proc.returncode == 0, proc.stderr[-2000:]
     d = json.loads(proc.stdout)
     assert d["data_config"]["dataset"] == "mnist"

@@ -1,8 +1,8 @@
 """The scikit-learn face (core/estimators.py): scikit-learn's own estimator checks for every family, and
 the tools it opens up (cross-validation, permutation importance, pipelines, grid search) on real data.
 
-The Keras families run the same checks with tiny networks; they take about a minute each on 2 cores, so
-they are marked slow.
+The Keras families run the same checks with tiny networks, marked slow: every check on LabKerasMLP, and on
+LabKerasCNN those that reach code of its own (see CNN_SHARED_CHECKS).
 """
 
 from __future__ import annotations
@@ -46,11 +46,73 @@ FAST = [
     LabHistGradientBoosting(max_iter=10),
     LabKNN(),
 ]
-KERAS = [
-    LabKerasMLP(hidden_units=(8,), epochs=3, batch_size=32, learning_rate=0.03),
-    # scikit-learn's check data is tabular (2 to 10 features): each row is read as a 1-pixel-high image
-    LabKerasCNN(image_shape=(1, -1), filters=4, hidden_units=(8,), epochs=3, batch_size=32, learning_rate=0.03),
-]
+KERAS_MLP = LabKerasMLP(hidden_units=(8,), epochs=3, batch_size=32, learning_rate=0.03)
+# scikit-learn's check data is tabular (2 to 10 features): each row is read as a 1-pixel-high image
+KERAS_CNN = LabKerasCNN(image_shape=(1, -1), filters=4, hidden_units=(8,), epochs=3, batch_size=32, learning_rate=0.03)
+
+# Each Keras check fits small networks several times (≈ 1 s a fit on 2 cores), so LabKerasCNN skips the checks
+# that only reach code it shares with LabKerasMLP, which runs them all. The two differ in (a) LabKerasCNN's
+# `image_shape` parameter and `_image_shape()` at fit, and (b) the Reshape/Conv2D/MaxPooling layers
+# KerasModel.build adds for keras_cnn. Everything before the model is LabClassifier's (validate_data, label
+# encoding, the fitted check, `return self`), and the input conversion, prediction chunks and n_iter_ are
+# KerasModel's for both families; LabKerasMLP and the five families in FAST run those checks. The CNN still runs
+# the parameter checks (get/set_params, clone, init, repr, tags), the checks that fit must leave `image_shape`
+# unchanged (overwrite_params, dont_overwrite_parameters, dict_unchanged), odd shapes through the conv layers
+# (fit2d_1sample, fit2d_1feature), learning (classifiers_train in float64, float32 and read-only memory: the
+# dtypes estimators_dtypes would feed it after validate_data), reproducibility (fit_idempotent), batch
+# invariance of the conv layers (methods_subset_invariance, methods_sample_order_invariance) and pickling.
+CNN_SHARED_CHECKS = {
+    # input validation in LabClassifier.fit / predict_proba: rejected or converted before any network is built
+    "check_dtype_object",
+    "check_complex_data",
+    "check_estimators_dtypes",
+    "check_estimators_empty_data_messages",
+    "check_estimators_nan_inf",
+    "check_estimator_sparse_tag",
+    "check_estimator_sparse_array",
+    "check_estimator_sparse_matrix",
+    "check_array_api_input",
+    "check_f_contiguous_array_estimator",
+    "check_readonly_memmap_input",
+    "check_classifier_data_not_an_array",
+    "check_fit1d",
+    "check_fit2d_predict1d",
+    "check_n_features_in",
+    "check_n_features_in_after_fitting",
+    # labels: LabClassifier's encoding and decoding
+    "check_classifiers_classes",
+    "check_classifiers_one_label",
+    "check_classifiers_one_label_sample_weights",
+    "check_classifiers_regression_target",
+    "check_supervised_y_no_nan",
+    "check_supervised_y_2d",
+    "check_positive_only_tag_during_fit",
+    "check_requires_y_none",
+    # the API around fit: signatures, `return self`, the fitted check, n_iter_, methods it does not have
+    "check_fit_score_takes_y",
+    "check_estimators_fit_returns_self",
+    "check_estimators_unfitted",
+    "check_fit_check_is_fitted",
+    "check_non_transformer_estimators_n_iter",
+    "check_estimators_partial_fit_n_features",
+    "check_decision_proba_consistency",
+    "check_pipeline_consistency",  # a seeded fit in a pipeline equals one outside it; fit_idempotent stays
+}
+
+
+def _check_name(param) -> str:
+    check = param[1]
+    return getattr(check, "func", check).__name__
+
+
+def _keras_checks():
+    """Every check for LabKerasMLP, then LabKerasCNN's without CNN_SHARED_CHECKS (each of which must exist)."""
+    mlp, cnn = parametrize_with_checks([KERAS_MLP]), parametrize_with_checks([KERAS_CNN])
+    argnames, cnn_params = cnn.args
+    unknown = CNN_SHARED_CHECKS - {_check_name(p) for p in cnn_params}
+    assert not unknown, f"not checks of this scikit-learn: {sorted(unknown)}"
+    kept = [p for p in cnn_params if _check_name(p) not in CNN_SHARED_CHECKS]
+    return pytest.mark.parametrize(argnames, [*mlp.args[1], *kept], **mlp.kwargs)
 
 
 def test_every_model_family_has_a_classifier():
@@ -68,7 +130,7 @@ def test_sklearn_estimator_checks(estimator, check):
 
 
 @pytest.mark.slow
-@parametrize_with_checks(KERAS)
+@_keras_checks()
 def test_sklearn_estimator_checks_keras(estimator, check):
     check(estimator)
 
