@@ -6,7 +6,9 @@ the frozen configs are the keys. Callers treat what they get as read-only.
 
 from __future__ import annotations
 
+import importlib
 import os
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -78,6 +80,27 @@ def warm_up_workers() -> None:
 
 
 warm_up_tensorflow = warm_up_workers  # the shell's older name
+
+PAGE_LIBRARIES = ("pandas", "altair")  # what every page with a table or a chart imports (≈ 1 s here), Home not
+_libraries_warming = threading.Lock()
+
+
+def warm_up_page_libraries() -> None:
+    """Import pandas and Altair in a background thread of the server once the first page has drawn: Home
+    imports neither (it opens faster), so without this the first visit to any other page paid ≈ 1 s of imports
+    in its own script. Only third-party packages, none of the lab's modules: a page importing one of them
+    meanwhile just waits for it. ``TRADEOFF_LAB_IMPORT_WARMUP=0`` leaves them to the first page that needs them."""
+    if os.environ.get("TRADEOFF_LAB_IMPORT_WARMUP", "1") == "0" or not _libraries_warming.acquire(blocking=False):
+        return  # off, or already started by an earlier rerun (the lock is never released)
+    threading.Thread(target=_import_page_libraries, name="tradeoff-lab-import-warmup", daemon=True).start()
+
+
+def _import_page_libraries() -> None:
+    for name in PAGE_LIBRARIES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # the page that needs it says so in its own script
+            return
 
 
 def _keras_pools() -> list[WorkerPool]:

@@ -31,6 +31,7 @@ print(json.dumps({{"home": home, "data": loaded(), "title": at.title[0].value if
 
 def test_home_imports_neither_pandas_nor_altair_nor_an_engine(tmp_path):
     env = {**os.environ, "TRADEOFF_LAB_DB": str(tmp_path / "runs.sqlite"), "TRADEOFF_LAB_TF_WARMUP": "0"}
+    env["TRADEOFF_LAB_IMPORT_WARMUP"] = "0"  # Home's own imports: the warm-up thread would load them after it
     out = subprocess.run(
         [sys.executable, "-c", _SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180
     )
@@ -38,3 +39,41 @@ def test_home_imports_neither_pandas_nor_altair_nor_an_engine(tmp_path):
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["home"] == [], f"Home's first view imported {seen['home']}"
     assert {"pandas", "altair"} <= set(seen["data"]), seen  # the Data page's charts do load them
+
+
+_WARM_SCRIPT = """
+import json, sys, threading
+from streamlit.testing.v1 import AppTest
+
+started = []
+_start = threading.Thread.start
+def counted(self):
+    if self.name == "tradeoff-lab-import-warmup":
+        started.append(self)
+    return _start(self)
+threading.Thread.start = counted
+
+at = AppTest.from_file(sys.argv[1], default_timeout=120)
+at.run()
+at.run()  # a rerun starts no second thread
+assert not at.exception, at.exception
+for t in started:
+    t.join(120)
+print(json.dumps({"threads": len(started), "loaded": sorted(m for m in ("pandas", "altair") if m in sys.modules)}))
+"""
+
+
+def test_after_the_first_page_the_server_loads_pandas_and_altair_in_one_background_thread(tmp_path):
+    env = {**os.environ, "TRADEOFF_LAB_DB": str(tmp_path / "runs.sqlite"), "TRADEOFF_LAB_TF_WARMUP": "0"}
+    env.pop("TRADEOFF_LAB_IMPORT_WARMUP", None)
+    out = subprocess.run(
+        [sys.executable, "-c", _WARM_SCRIPT, str(ROOT / "app.py")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"threads": 1, "loaded": ["altair", "pandas"]}, seen
