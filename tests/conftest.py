@@ -44,3 +44,13 @@ def tiny_mnist_dir(tmp_path, monkeypatch):
         np.savez(tmp_path / f"{name}.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
     monkeypatch.setenv("TRADEOFF_LAB_DATA", str(tmp_path))
     return tmp_path
+
+
+@pytest.fixture(scope="module")
+def jax_worker():
+    """A Keras-on-JAX training worker, started once per test module that asks for it."""
+    from core.training.worker import TrainingWorker
+
+    w = TrainingWorker(tensorflow=True, backend="jax").start()
+    yield w
+    w.close()

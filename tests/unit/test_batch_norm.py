@@ -10,7 +10,6 @@ from core import ConfigError, DataConfig, ModelConfig
 from core.config import BatchNorm, ModelKind
 from core.knobs import KNOBS, MODEL_KNOBS
 from core.records.result import RunResult
-from core.training.worker import TrainingWorker
 from tests.helpers import run_cli_here
 
 
@@ -76,13 +75,6 @@ def test_a_batch_normalised_cnn_trains_on_tensorflow_and_round_trips_in_the_run_
     plain = result.model_config.to_dict()
     del plain["batch_norm"]  # a run stored before the knob existed reads as off
     assert ModelConfig.from_dict(plain).batch_norm == BatchNorm.OFF
-
-
-@pytest.fixture(scope="module")
-def jax_worker():
-    w = TrainingWorker(tensorflow=True, backend="jax").start()
-    yield w
-    w.close()
 
 
 @pytest.mark.slow

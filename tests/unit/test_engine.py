@@ -63,13 +63,6 @@ def test_the_stamp_names_no_engine_for_other_models_and_cpu_without_a_gpu():
     assert gpu_devices() == []  # no GPU on the machines tests run on: the "no GPU" path
 
 
-@pytest.fixture(scope="module")
-def jax_worker():
-    w = TrainingWorker(tensorflow=True, backend="jax").start()
-    yield w
-    w.close()
-
-
 @pytest.mark.slow
 def test_keras_on_jax_trains_reports_costs_and_reproduces_with_a_seed(jax_worker):
     cfg = ModelConfig(kind="keras_mlp", backend="jax", hidden_units=(32,), epochs=3, seed=3)
