@@ -55,9 +55,9 @@ PRESETS: dict[str, Preset] = {
             "The article's 98.5 %, honestly: MNIST, a 2-block CNN (8 then 16 filters, the first convolution strided "
             "in place of its pooling) → Dense 128, Adam at 0.008 decayed along a cosine to 0, batch 128, 2 epochs, on "
             "TensorFlow. Chosen on validation among the candidates of benchmarks/bench_engine.py: 98.82 % test, worst "
-            "of 3 seeds, in 0.19 of seed-article's training time measured in the same run (9.5 s vs 50.0 s, load 1.3-2.3; "
-            "the target is a fifth). The seed preset's own time moves between runs: an earlier run the same hour read "
-            "0.22 (8.7 s vs 40.0 s, load 3.3).",
+            "of 3 seeds, in 0.19 of seed-article's training time measured in the same run (9.5 s vs 50.0 s, "
+            "load 1.3-2.3; the target is a fifth). The seed preset's own time moves between runs: an earlier run "
+            "the same hour read 0.22 (8.7 s vs 40.0 s, load 3.3).",
             replace(_BASE_DATA, dataset="mnist", scaling=Scaling.MINMAX, val_fraction=0.1),
             replace(
                 _BASE_MODEL,
