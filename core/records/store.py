@@ -221,14 +221,13 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
     def get(self, run_id: int) -> StoredRun:
         """One run with its parsed result (kept until the store changes: History asks on every rerun)."""
 
-        def compute() -> StoredRun:
-            with self._engine.connect() as conn:
-                row = conn.execute(text("SELECT * FROM runs WHERE id = :id"), {"id": run_id}).first()
+        def read(conn: Connection) -> StoredRun:
+            row = conn.execute(text("SELECT * FROM runs WHERE id = :id"), {"id": run_id}).first()
             if row is None:
                 raise RunNotFound(f"No run with id {run_id}. `python -m core runs list` shows the ids.")
             return self._row(row._mapping)
 
-        return self.cached(("get", run_id), compute)
+        return self.cached_read(("get", run_id), read)
 
     @guarded
     def uuids(self) -> set[str]:

@@ -212,6 +212,15 @@ class RunQueries:
                 memo[key] = value
         return value
 
+    def cached_read(self, key: Any, read: Callable[[Connection], T]) -> T:
+        """``read(conn)`` on a fresh connection, kept under ``key`` like :meth:`cached`."""
+
+        def compute() -> T:
+            with self._engine.connect() as conn:
+                return read(conn)
+
+        return self.cached(key, compute)
+
     @property
     def _summaries(self) -> str:
         """The runs table as listings read it: through the summary index on SQLite (see core/store_db.py)."""
@@ -223,12 +232,7 @@ class RunQueries:
 
         A row nobody has checked yet (another program wrote it) is checked here, once per store object."""
         where = where or RunFilter()
-
-        def compute() -> RunPage:
-            with self._engine.connect() as conn:
-                return self._page(conn, where, limit, offset)
-
-        return self.cached(("page", where, limit, offset), compute)
+        return self.cached_read(("page", where, limit, offset), lambda conn: self._page(conn, where, limit, offset))
 
     def _page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> RunPage:
         clause, params = where.where()
@@ -274,12 +278,9 @@ class RunQueries:
         """One page of History's grouped list, newest first: a sweep's trials (a cross-validation's folds) as one
         entry holding its matching runs, every other run on its own. Grouped in SQL on indexed columns."""
         where = where or RunFilter()
-
-        def compute() -> GroupPage:
-            with self._engine.connect() as conn:
-                return self._group_page(conn, where, limit, offset)
-
-        return self.cached(("group_page", where, limit, offset), compute)
+        return self.cached_read(
+            ("group_page", where, limit, offset), lambda conn: self._group_page(conn, where, limit, offset)
+        )
 
     def _group_page(self, conn: Connection, where: RunFilter, limit: int, offset: int) -> GroupPage:
         clause, params = where.where()
@@ -316,12 +317,8 @@ class RunQueries:
     @guarded
     def facets(self) -> dict[str, list[str]]:
         """The distinct datasets, models, statuses and kinds stored (filter choices), from the indexes."""
-
-        def compute() -> dict[str, list[str]]:
-            with self._engine.connect() as conn:
-                return self._facets(conn)
-
-        return {k: list(v) for k, v in self.cached(("facets",), compute).items()}  # copies: callers may change them
+        answer = self.cached_read(("facets",), self._facets)
+        return {k: list(v) for k, v in answer.items()}  # copies: callers may change them
 
     def _facets(self, conn: Connection) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -338,12 +335,7 @@ class RunQueries:
         result:
         a projection of the indexed headline columns, no stored result parsed."""
         where = where or RunFilter()
-
-        def compute() -> list[tuple[int, str, str, str, float, float, str]]:
-            with self._engine.connect() as conn:
-                return self._frontier(conn, where)
-
-        return list(self.cached(("frontier_points", where), compute))
+        return list(self.cached_read(("frontier_points", where), lambda conn: self._frontier(conn, where)))
 
     def _frontier(self, conn: Connection, where: RunFilter) -> list[tuple[int, str, str, str, float, float, str]]:
         clause, params = where.where()
@@ -405,13 +397,10 @@ class RunQueries:
     @guarded
     def count(self, where: RunFilter | None = None) -> int:
         """How many runs are stored (that ``where`` picks, when given)."""
-        clause, params = (where or RunFilter()).where()
-
-        def compute() -> int:
-            with self._engine.connect() as conn:
-                return int(conn.execute(text(f"SELECT COUNT(*) FROM {self._summaries} {clause}"), params).scalar_one())
-
-        return self.cached(("count", where or RunFilter()), compute)
+        where = where or RunFilter()
+        clause, params = where.where()
+        sql = f"SELECT COUNT(*) FROM {self._summaries} {clause}"
+        return self.cached_read(("count", where), lambda conn: int(conn.execute(text(sql), params).scalar_one()))
 
 
 def _bounded(value: int, name: str, *, high: int | None = MAX_PAGE) -> int:
