@@ -11,9 +11,15 @@ import enum
 import json
 import math
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
 from core.errors import ConfigError
+
+
+def lab_home() -> Path:
+    """The lab's own folder, ``~/.tradeoff_lab``: the run store, runs it could not save, JAX's compiled programs."""
+    return Path.home() / ".tradeoff_lab"
 
 
 class Scaling(str, enum.Enum):

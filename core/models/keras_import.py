@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
-from core.config import Backend, Device, ModelConfig
+from core.config import Backend, Device, ModelConfig, lab_home
 from core.errors import ConfigError
 
 _lock = threading.Lock()
@@ -43,7 +43,7 @@ def compile_cache_dir() -> Path | None:
     value = os.environ.get(COMPILE_CACHE_ENV, "")
     if value == "0":
         return None
-    return Path(value).expanduser() if value else Path.home() / ".tradeoff_lab" / "jax_cache"
+    return Path(value).expanduser() if value else lab_home() / "jax_cache"
 
 
 def use_compile_cache() -> Path | None:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool, StaticPool
 
+from core.config import lab_home
 from core.errors import CoreError
 from core.records.store_schema import (  # noqa: F401  (re-exported: the schema's names were read from here)
     HEADLINE_COLUMNS,
@@ -37,7 +38,7 @@ from core.records.store_schema import (  # noqa: F401  (re-exported: the schema'
 
 DB_ENV = "TRADEOFF_LAB_DB"
 LOCK_ENV = "TRADEOFF_LAB_DB_LOCK_S"  # how long a write waits for another process's lock before giving up
-DEFAULT_PATH = Path.home() / ".tradeoff_lab" / "runs.sqlite"
+DEFAULT_PATH = lab_home() / "runs.sqlite"
 DEFAULT_LOCK_S = 5.0
 # A file up to this size passes PRAGMA quick_check when it opens (milliseconds), so a damaged one falls back to
 # memory before anything is shown; a larger one (1.1 s at 1.6 GB) is checked before its first write instead,

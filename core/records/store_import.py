@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from core.config import lab_home
 from core.records.result import RunResult
 from core.records.run_schema import (  # noqa: F401  (re-exported: the checkers live in run_schema)
     MAX_DEPTH,
@@ -73,7 +74,7 @@ class ImportReport:
 
 
 def unsaved_dir() -> Path:
-    return Path.home() / ".tradeoff_lab" / "unsaved"
+    return lab_home() / "unsaved"
 
 
 def _text(entry: dict, key: str, path: str, *, limit: int, default: str | None = "") -> str | None:
