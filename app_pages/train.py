@@ -11,7 +11,8 @@ from core.explore.estimate import describe, estimate_for_data
 from core.models.keras_import import check_engine
 from core.presets import PRESETS
 from core.records import links
-from ui import cached, link_ui, live, results, run_view, widgets
+from ui import cached, link_ui, live, run_view, widgets
+from ui.claims import claim_text
 from ui.jobs import REGISTRY, TrainingJob
 from ui.state import get_state
 from ui.text import plain
@@ -92,7 +93,7 @@ if estimate.capped:  # the run uses fewer epochs; the setup (widgets, link) is l
     model_cfg = replace(model_cfg, epochs=estimate.epochs)
 for preset in PRESETS.values():  # a setup that reproduces a published claim says how this machine compares
     if preset.claimed_test_accuracy is not None and (preset.data, preset.model) == (data_cfg, model_cfg):
-        st.info(results.claim_text(preset.name))
+        st.info(claim_text(preset.name))
 train_clicked = controls.button("Train", type="primary", key="train_go", width=120)
 controls.button("Stop", key="train_stop", width=120, on_click=stop_job, args=(state,))  # stops before the rerun
 st.caption(

@@ -22,7 +22,6 @@ from core.evaluation.tiles import (
 )
 from core.explore.pareto import comparable_mask, pareto_mask
 from core.records.result import RunResult
-from ui.claims import claim_text  # noqa: F401  (Train's name for it)
 from ui.state import SessionState
 
 TILE_WIDTH_PX = 178  # five fit one row beside the sidebar at 1440 px; the longest value ("1.500 ms") fits one
