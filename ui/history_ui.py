@@ -241,7 +241,14 @@ def annotate_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
         r = summaries[i]
         return f"unreadable run #{i}" if r.status == "unreadable" else f"#{i} {r.model} on {r.dataset} ({r.status})"
 
-    target = st.selectbox("Run (from this page)", list(summaries), key="history_target", format_func=_label)
+    target = st.selectbox(  # none by default, as for Compare: a page change reads no stored run and draws no editor
+        "Run (from this page)",
+        list(summaries),
+        index=None,
+        key="history_target",
+        format_func=_label,
+        placeholder="pick a run to annotate or delete",
+    )
     try:
         run = store.get(target) if target is not None else None
     except CoreError as err:  # deleted meanwhile, or the store failed: say so, keep the page
