@@ -15,14 +15,14 @@ import streamlit as st
 
 from core import CoreError
 from core.records.store import RunFilter, RunGroup, RunStore, RunSummary
-from core.records.store_frontier import FrontierView, frontier_spec
 from ui import cached
 from ui.frontier_pick import frontier_filter_ui
+from ui.history_chart import frontier_svg
 from ui.text import plain
 
 # The first view (filters, frontier, a page of runs) loads neither pandas nor Altair: tables go to Streamlit as
-# Arrow tables with ``lazy=False`` (Streamlit's check for a lazy source imports pandas), the chart as a Vega-Lite
-# spec whose data is an Arrow dataset. Comparing runs, which needs them, imports them once runs are picked.
+# Arrow tables with ``lazy=False`` (Streamlit's check for a lazy source imports pandas), the frontier as an SVG
+# drawn in Python. Comparing runs, which needs them, imports them once runs are picked.
 
 
 def arrow_table(rows: list[dict[str, Any]]) -> Any:
@@ -115,7 +115,7 @@ def group_ui(groups: tuple[RunGroup, ...]) -> None:
 def frontier_ui(store: RunStore, where: RunFilter) -> None:
     """Accuracy vs training time of every matching run: the frontier whole, the rest sampled evenly; one dataset
     at a time, and runs timed alone unless the person includes the others. Computed once per filter and store
-    change (``RunStore.frontier_view``), the chart's spec too: a rerun for a page or a pick redraws it as it was."""
+    change (``RunStore.frontier_view``), the chart too: a rerun for a page or a pick redraws it as it was."""
     datasets = store.frontier_datasets(where)
     if not datasets:
         return
@@ -124,23 +124,17 @@ def frontier_ui(store: RunStore, where: RunFilter) -> None:
     if not view.comparable:
         st.info("No run on this dataset was timed alone: switch on “Include runs not timed alone”.")
         return
-    spec, points = store.cached(("history_frontier_spec", where, dataset, include), lambda: _frontier_spec(view))
-    # a fresh dict each time (Streamlit takes the datasets out of the one given); the Arrow table goes as it is
-    st.vega_lite_chart(spec={**json.loads(spec), "datasets": {"points": points}}, width="stretch")
+    svg = store.cached(
+        ("history_frontier_svg", where, dataset, include),
+        lambda: frontier_svg(view, title="Runs matching the filters: accuracy vs training time"),
+    )
+    st.markdown(svg, unsafe_allow_html=True)  # a static SVG (escaped text): Vega cost ≈ 1 s of browser CPU here
     if len(view.points) < view.comparable:
         st.caption(
             f"The frontier is computed over all {view.comparable:,} matching runs with a result; drawn: its "
             f"{view.on_frontier:,} runs and {len(view.points) - view.on_frontier:,} of the other "
             f"{view.others:,}" + (f" (one in {view.every})." if view.every else ".")
         )
-
-
-def _frontier_spec(view: FrontierView) -> tuple[str, Any]:
-    """The chart's Vega-Lite spec as JSON and its points as an Arrow table: only the columns it draws and its
-    tooltips read."""
-    spec, columns = frontier_spec(view, title="Runs matching the filters: accuracy vs training time")
-    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
-    return json.dumps(spec), arrow_table(rows)
 
 
 def compare_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:

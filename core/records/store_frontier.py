@@ -10,7 +10,6 @@ most ``drawn`` points. ``RunStore.frontier_view`` keeps the answer until the sto
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from core.explore.pareto import comparable_mask, pareto_mask
 
@@ -52,55 +51,3 @@ def frontier_view(points: list[Point], dataset: str, *, include_all_timing: bool
     sampled = [(p, False) for p in others[::every]] if every else []
     picked = sorted(front + sampled, key=lambda item: item[0][0])
     return FrontierView(tuple((p[0], p[1], p[2], p[4], p[5], o) for p, o in picked), len(board), n_on, every)
-
-
-ACCURACY_COLOR = "#1f77b4"  # core.charts' accuracy colour (that module loads Altair and pandas)
-TIME_FORMAT, METRIC_FORMAT = ".3~g", ".3~f"  # core.charts' axis formats: seconds, accuracy
-
-
-def frontier_spec(view: FrontierView, title: str) -> tuple[dict[str, Any], dict[str, list]]:
-    """The chart of ``view`` as a Vega-Lite spec (what ``core.charts.frontier_chart`` draws with no marked run:
-    every drawn point, the frontier in colour and as a step line) and its data by column, to be passed beside it
-    as the spec's dataset ``"points"``: built without Altair or pandas, so History's first view loads neither."""
-    scale = {"zero": False}
-    x = {"field": "train_time_s", "type": "quantitative", "title": "training time (s)", "scale": scale}
-    y = {"field": "accuracy", "type": "quantitative", "title": "accuracy", "scale": scale}
-    spec = {
-        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
-        "title": title,
-        "height": 320,
-        "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
-        "data": {"name": "points"},
-        "encoding": {"x": {**x, "axis": {"format": TIME_FORMAT}}, "y": {**y, "axis": {"format": METRIC_FORMAT}}},
-        "layer": [
-            {
-                "transform": [{"filter": "datum.pareto"}],
-                "mark": {"type": "line", "color": ACCURACY_COLOR, "interpolate": "step-after"},
-            },
-            {
-                "mark": {"type": "circle", "opacity": 0.8, "size": 90},
-                "encoding": {
-                    "color": {
-                        "field": "pareto",
-                        "type": "nominal",
-                        "title": "on frontier",
-                        "scale": {"domain": [True, False], "range": [ACCURACY_COLOR, "#bbbbbb"]},
-                    },
-                    "tooltip": [
-                        {"field": "run", "type": "quantitative"},
-                        {"field": "label", "type": "nominal"},
-                        {"field": "accuracy", "type": "quantitative", "format": ".4f"},
-                        {"field": "train_time_s", "type": "quantitative", "format": ".3f"},
-                    ],
-                },
-            },
-        ],
-    }
-    columns = {
-        "run": [p[0] for p in view.points],
-        "label": [f"#{p[0]} {p[1]} on {p[2]}" for p in view.points],
-        "accuracy": [p[3] for p in view.points],
-        "train_time_s": [p[4] for p in view.points],
-        "pareto": [p[5] for p in view.points],
-    }
-    return spec, columns
