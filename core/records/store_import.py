@@ -32,6 +32,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +55,7 @@ from core.records.run_schema import (  # noqa: F401  (re-exported: the checkers 
     headline_of_json,
     result_from_json,
 )
-from core.records.store import KINDS, STATUSES, app_version
+from core.records.store import KINDS, STATUSES, StoreError, app_version
 from core.records.store_pack import inflate, pack
 
 if TYPE_CHECKING:
@@ -363,6 +364,11 @@ def import_files(store: RunStore, paths: list[str | Path], *, processes: int = I
                 rows = next(checked)
             except ImportFormatError as err:
                 raise ImportFormatError(f"{Path(name).name}: {err}") from None
+            except BrokenProcessPool:
+                raise StoreError(
+                    f"A worker process checking {Path(name).name} stopped (out of memory?); nothing was imported. "
+                    "Import fewer files at once."
+                ) from None
             except Exception as err:
                 raise _FileFailed() from err
             rows, repeated = _unique_rows(rows, now)

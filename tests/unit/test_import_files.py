@@ -114,3 +114,32 @@ def test_the_cli_imports_several_files_all_or_nothing(tmp_path, exports, monkeyp
     assert capsys.readouterr().out.strip() == "Imported 6 run(s); 1 already present, skipped."
     assert main(["runs", "import", str(tmp_path / "nowhere.json")]) == EXIT_USAGE
     assert "nowhere.json" in capsys.readouterr().err and RunStore(str(path)).count() == 6
+
+
+def test_worker_processes_are_spawned_where_threads_run_and_a_dead_one_is_one_message(tmp_path, exports, monkeypatch):
+    """A process running threads (a Streamlit server) must not fork: its workers are started fresh, with the same
+    rows; a worker that dies (out of memory) is one StoreError and nothing is written."""
+    import threading
+
+    from core.records import store_import
+    from core.records.store import StoreError
+
+    paths = _write(tmp_path, exports)
+    started = []
+    real_pool = store_import._pool
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    monkeypatch.setattr(store_import, "_pool", lambda n: started.append(real_pool(n)) or started[-1])
+    store = RunStore(str(tmp_path / "runs.sqlite"))
+    assert import_files(store, paths).added == 6
+    assert started[0]._mp_context.get_start_method() == "spawn"
+    monkeypatch.setattr(store_import, "_checked_file", _die)
+    fresh = RunStore(str(tmp_path / "fresh.sqlite"))
+    with pytest.raises(StoreError, match=r"A worker process checking export-0.json stopped"):
+        import_files(fresh, paths)
+    assert fresh.count() == 0
+
+
+def _die(path: str) -> list:
+    import os
+
+    os._exit(1)  # as a worker killed for memory
