@@ -5,13 +5,12 @@ the frontier come from the store's indexed columns, so a click costs the same at
 is parsed only for the runs picked to compare or annotate. User text (notes, tags, warnings) is shown as plain text;
 a row that cannot be read is listed as "unreadable run #N" with Delete; a store error is one warning."""
 
-import pandas as pd
 import streamlit as st
 
 from core import CoreError
 from core.records.store import RunFilter
 from ui import cached
-from ui.history_ui import annotate_ui, compare_ui, export_ui, filters_ui, frontier_ui, group_ui
+from ui.history_ui import annotate_ui, arrow_table, compare_ui, export_ui, filters_ui, frontier_ui, group_ui
 from ui.text import plain
 
 st.title("History")
@@ -65,8 +64,8 @@ def _runs(where: RunFilter, size: int) -> None:
     pager.button("Older →", key="history_next", on_click=_step, args=(1,), disabled=page_no >= n_pages)
     pager.number_input(f"Page (of {n_pages:,})", 1, n_pages, key="history_page_no", width=160)
     entries = page.groups if grouped else page.runs
-    table = pd.DataFrame([e.row() for e in entries])
-    st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
+    table = arrow_table([e.row() for e in entries])
+    st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS, lazy=False)  # lazy=None loads pandas
     if grouped:
         group_ui(page.groups)
 

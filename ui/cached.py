@@ -81,7 +81,8 @@ def warm_up_workers() -> None:
 
 warm_up_tensorflow = warm_up_workers  # the shell's older name
 
-PAGE_LIBRARIES = ("pandas", "altair")  # what every page with a table or a chart imports (≈ 1 s here), Home not
+PAGE_LIBRARIES = ("pyarrow", "pandas", "altair")  # what pages with a table or a chart import (≈ 1 s here), Home not;
+# pyarrow first: History needs only it (its tables and chart data go to Streamlit as Arrow, without pandas)
 _libraries_warming = threading.Lock()
 
 

@@ -3,22 +3,60 @@ runs picked on a page, notes/tags/delete for one run, and exports built on reque
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
-from core import CoreError, charts
-from core.evaluation.tiles import config_differences, flat_config, majority_baseline
-from core.records.report import runs_report
+from core import CoreError
 from core.records.store import RunFilter, RunGroup, RunStore, RunSummary
-from core.records.store_frontier import FrontierView
 from ui import cached
-from ui.results import frontier_filter_ui
+from ui.frontier_pick import frontier_filter_ui
+from ui.history_chart import frontier_svg
 from ui.text import plain
+
+# The first view (filters, frontier, a page of runs) loads neither pandas nor Altair: tables go to Streamlit as
+# Arrow tables with ``lazy=False`` (Streamlit's check for a lazy source imports pandas), the frontier as an SVG
+# drawn in Python. Comparing runs, which needs them, imports them once runs are picked.
+
+
+def arrow_table(rows: list[dict[str, Any]]) -> Any:
+    """Rows of one table (the same keys, one Python type per column) as a pyarrow Table, which ``st.dataframe`` and
+    a chart's datasets send as they are. Built by pyarrow's JSON reader with the columns' types given: a list of
+    dicts would go through pandas, and so would ``pa.array`` on a list (it asks pandas whether the list is one)."""
+    import pyarrow as pa
+    import pyarrow.json as pa_json
+
+    def arrow_type(column: str) -> Any:
+        kinds = {type(r[column]) for r in rows if r[column] is not None}
+        if kinds and kinds <= {bool}:
+            return pa.bool_()
+        if kinds and kinds <= {int}:
+            return pa.int64()
+        return pa.float64() if kinds and kinds <= {int, float} else pa.string()
+
+    schema = pa.schema([(column, arrow_type(column)) for column in (rows[0] if rows else ())])
+    if not rows:
+        return schema.empty_table()
+    floats = [f.name for f in schema if f.type == pa.float64()]
+    lines = []
+    for row in rows:
+        for column in floats:  # NaN and infinity are not JSON: shown empty, as missing
+            value = row[column]
+            if value is not None and not math.isfinite(value):
+                row = {**row, column: None}
+        lines.append(json.dumps(row))
+    return pa_json.read_json(
+        io.BytesIO("\n".join(lines).encode()),
+        read_options=pa_json.ReadOptions(use_threads=False),
+        parse_options=pa_json.ParseOptions(explicit_schema=schema),
+    )
+
 
 PAGE_SIZES = (50, 100, 250)
 FILTER_PX = 220  # two filter boxes to a row at 800 px, three at 1440 px
@@ -69,13 +107,15 @@ def group_ui(groups: tuple[RunGroup, ...]) -> None:
             "Group", list(several), index=None, key="history_open_group", format_func=label, placeholder="pick one"
         )
         if key in several:
-            st.dataframe(pd.DataFrame([r.row() for r in several[key].runs]), hide_index=True, width="stretch")
+            st.dataframe(
+                arrow_table([r.row() for r in several[key].runs]), hide_index=True, width="stretch", lazy=False
+            )
 
 
 def frontier_ui(store: RunStore, where: RunFilter) -> None:
     """Accuracy vs training time of every matching run: the frontier whole, the rest sampled evenly; one dataset
     at a time, and runs timed alone unless the person includes the others. Computed once per filter and store
-    change (``RunStore.frontier_view``), the chart's spec too: a rerun for a page or a pick redraws it as it was."""
+    change (``RunStore.frontier_view``), the chart too: a rerun for a page or a pick redraws it as it was."""
     datasets = store.frontier_datasets(where)
     if not datasets:
         return
@@ -84,29 +124,17 @@ def frontier_ui(store: RunStore, where: RunFilter) -> None:
     if not view.comparable:
         st.info("No run on this dataset was timed alone: switch on “Include runs not timed alone”.")
         return
-    spec = store.cached(("history_frontier_spec", where, dataset, include), lambda: _frontier_spec(view))
-    st.vega_lite_chart(spec=json.loads(spec), width="stretch")  # a fresh dict: Streamlit may change the one given
+    svg = store.cached(
+        ("history_frontier_svg", where, dataset, include),
+        lambda: frontier_svg(view, title="Runs matching the filters: accuracy vs training time"),
+    )
+    st.markdown(svg, unsafe_allow_html=True)  # a static SVG (escaped text): Vega cost ≈ 1 s of browser CPU here
     if len(view.points) < view.comparable:
         st.caption(
             f"The frontier is computed over all {view.comparable:,} matching runs with a result; drawn: its "
             f"{view.on_frontier:,} runs and {len(view.points) - view.on_frontier:,} of the other "
             f"{view.others:,}" + (f" (one in {view.every})." if view.every else ".")
         )
-
-
-def _frontier_spec(view: FrontierView) -> str:
-    """The chart's Vega-Lite spec as JSON: only the columns it draws and its tooltips read."""
-    drawn = pd.DataFrame(
-        {
-            "run": [p[0] for p in view.points],
-            "label": [f"#{p[0]} {p[1]} on {p[2]}" for p in view.points],
-            "accuracy": [p[3] for p in view.points],
-            "train_time_s": [p[4] for p in view.points],
-            "role": "",
-        }
-    )
-    chart = charts.frontier_chart(drawn, title="Runs matching the filters: accuracy vs training time")
-    return json.dumps(chart.to_dict(validate=False))  # our own chart, its spec checked by the chart tests
 
 
 def compare_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
@@ -128,6 +156,12 @@ def compare_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
             full = {}
         picked = [i for i in picked if i in full and full[i].result is not None]
     if picked:
+        import pandas as pd  # only once runs are picked (see the top of this module)
+
+        from core import charts
+        from core.evaluation.tiles import config_differences, flat_config, majority_baseline
+        from core.records.report import runs_report
+
         chosen = [full[i].result for i in picked]
         labels = [f"#{i}" for i in picked]
         configs = [flat_config(r) for r in chosen]
@@ -201,7 +235,14 @@ def annotate_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
         r = summaries[i]
         return f"unreadable run #{i}" if r.status == "unreadable" else f"#{i} {r.model} on {r.dataset} ({r.status})"
 
-    target = st.selectbox("Run (from this page)", list(summaries), key="history_target", format_func=_label)
+    target = st.selectbox(  # none by default, as for Compare: a page change reads no stored run and draws no editor
+        "Run (from this page)",
+        list(summaries),
+        index=None,
+        key="history_target",
+        format_func=_label,
+        placeholder="pick a run to annotate or delete",
+    )
     try:
         run = store.get(target) if target is not None else None
     except CoreError as err:  # deleted meanwhile, or the store failed: say so, keep the page

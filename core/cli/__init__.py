@@ -7,7 +7,7 @@
     python -m core compress --run ID --method float16,int8,int8-full,prune:0.8,distill:32 [--json]
     python -m core explain --run ID | <train flags> [--method permutation|shap] [--sensitive COLUMN] [--json]
     python -m core runs list --limit 50 --offset 50 --dataset digits | runs show ID | runs export --format csv
-    python -m core runs import FILE | runs delete ID...
+    python -m core runs import FILE... | runs delete ID...
 
 A progress bar goes to stderr; the result table (or ``--json``) to stdout. Bad arguments or data print one
 line naming the problem and exit with status 2, never a traceback. When the run store cannot be used
@@ -109,8 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
     export = runs_sub.add_parser("export", help="the runs (all, or those the filters pick) as CSV or JSON on stdout")
     export.add_argument("--format", choices=["csv", "json"], default="json")
     _run_filter_args(export)
-    imp = runs_sub.add_parser("import", help="add the runs of a JSON export (or a recovery file); all or nothing")
-    imp.add_argument("file")
+    imp = runs_sub.add_parser(
+        "import", help="add the runs of JSON exports (or recovery files); all or nothing, several files checked at once"
+    )
+    imp.add_argument("files", nargs="+", metavar="FILE")
     delete = runs_sub.add_parser("delete", help="delete runs by id")
     delete.add_argument("ids", type=int, nargs="+", metavar="ID")
 

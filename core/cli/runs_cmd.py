@@ -48,8 +48,9 @@ def run_runs_command(args: argparse.Namespace) -> int:
             else:
                 print(format_table(run.result) if run.result else f"run {run.id}: {run.status} — {run.error}")
         elif args.runs_command == "import":
-            with open(args.file, "rb") as fh:
-                print(store.import_json(fh.read()))
+            from core.records.store_import import import_files
+
+            print(import_files(store, args.files))  # several files: checked in worker processes, one transaction
         elif args.runs_command == "delete":
             for run_id in args.ids:
                 store.get(run_id)  # every id must exist before any is deleted

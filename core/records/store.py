@@ -14,7 +14,10 @@ recovery files: ``core/store_import.py``; listings (filter, pages, facets, front
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -22,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.records.result import RunResult
 from core.records.store_db import (  # noqa: F401  (re-exported: the store's public names live here)
@@ -57,6 +61,12 @@ from core.records.store_variants import VariantRuns
 from core.status import STATUSES, Status  # noqa: F401  (re-exported: one status enum for runs, trials, jobs)
 
 KINDS = ("train", "trial", "cv", "compress")
+
+
+class _Unretried(Exception):
+    """A database error inside a multi-batch insert after a later batch was read: raised as is, not retried."""
+
+
 MAX_PARSED = 4096  # parsed results kept per store (frozen, shared read-only)
 
 
@@ -310,18 +320,41 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
 
         return import_json(self, text_)
 
-    @guarded
     def insert_rows(self, rows: list[dict[str, Any]]) -> tuple[int, int]:
         """Insert prepared rows in one transaction, skipping uuids already present: (added, skipped)."""
+        return self.insert_batches(iter([rows]))
+
+    @guarded
+    def insert_batches(self, batches: Iterator[list[dict[str, Any]]]) -> tuple[int, int]:
+        """Insert batches of prepared rows, all in one transaction, skipping uuids already present (or inserted by
+        an earlier batch): (added, skipped). The first batch is taken before the transaction begins; the others
+        while it is open, so an exception from ``batches`` (a later file refused) rolls every batch back."""
+        first = next(batches, None)
+        if first is None:
+            return 0, 0
+        later = False  # once a later batch is read, the transaction cannot be retried (``batches`` moved on)
 
         def action() -> tuple[int, int]:
-            with self._write(bulk=True) as conn:
-                present = self._present(conn, [r["uuid"] for r in rows])
-                new = [r for r in rows if r["uuid"] not in present]
-                self._insert_many(new, conn)
-            return len(new), len(rows) - len(new)
+            nonlocal later
+            added = skipped = 0
+            try:
+                with self._write(bulk=True) as conn:
+                    for rows in itertools.chain([first], batches):
+                        later = later or rows is not first
+                        present = self._present(conn, [r["uuid"] for r in rows])
+                        new = [r for r in rows if r["uuid"] not in present]
+                        self._insert_many(new, conn)
+                        added, skipped = added + len(new), skipped + len(rows) - len(new)
+            except (SQLAlchemyError, sqlite3.Error) as err:
+                if later:
+                    raise _Unretried() from err
+                raise
+            return added, skipped
 
-        return self._retrying(action)
+        try:
+            return self._retrying(action)
+        except _Unretried as err:
+            raise err.__cause__ from None  # guarded: one line
 
     @staticmethod
     def _present(conn: Connection, uuids: list[str]) -> set[str]:

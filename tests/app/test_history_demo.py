@@ -105,6 +105,8 @@ def test_history_lists_an_unreadable_row_with_delete_and_shows_notes_as_text(mon
     at.button(key="history_delete").click().run()
     assert not at.exception, at.exception
     assert [r.id for r in RunStore(str(path)).list()] == [good]
+    assert at.selectbox(key="history_target").value is None and not at.get("text_area")  # no run picked now
+    at.selectbox(key="history_target").set_value(good).run()
     assert at.get("file_uploader") and at.button(key="history_annotate")  # the controls render
 
 
@@ -136,6 +138,7 @@ def test_a_locked_store_turns_save_note_into_one_warning_and_old_running_rows_in
     monkeypatch.setenv("TRADEOFF_LAB_DB_LOCK_S", "0.5")
     at = _app("history", monkeypatch, tmp_path, db=path)
     assert RunStore(str(path)).get(run_id).status == "interrupted"  # marked when the server started
+    at.selectbox(key="history_target").set_value(run_id).run()
     at.text_area(key=f"history_note_{run_id}").input("kept in the box")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
