@@ -107,5 +107,11 @@ def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
         key="train_report",
     )
 
-    st.subheader("Session board")
-    results.session_board(state)
+    board = st.expander(
+        "Session board: every run of this session, accuracy against training time",  # a fixed label keeps it open
+        key="train_board_open",
+        on_change="rerun",  # drawn only while open: a closed board costs nothing on a slider move
+    )
+    if board.open:
+        with board:
+            results.session_board(state)
