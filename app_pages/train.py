@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core import CoreError, charts
+from core import CoreError
 from core.data.datasets import DATASETS
 from core.explore.estimate import describe, estimate_for_data
 from core.models.keras_import import check_engine
@@ -138,7 +138,7 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
     live.follow(  # the finished run's curves are in its tab below
         job,
         progress_of=live.training_progress,
-        chart_of=lambda j: charts.history_panels(list(j.logs), j.model_cfg.epochs),
+        chart_of=run_view.live_curves,  # while epochs arrive; the finished run's curves come with its result
         version_of=lambda j: len(j.logs),
         poll_s=POLL_S,
         chart_every_s=CHART_EVERY_S,

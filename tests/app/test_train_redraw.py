@@ -65,3 +65,22 @@ def test_a_run_shown_again_sends_the_same_learning_curves_without_rebuilding_the
     again = [s for s in _specs(at) if "per epoch" in s]
     assert again == first  # byte for byte: the browser keeps the charts it has rather than re-embedding
     assert results.history_specs.cache_info().misses == built  # no Altair build on the way back
+
+
+def test_the_live_curves_grow_while_epochs_arrive_and_stop_once_every_epoch_is_in():
+    from types import SimpleNamespace
+
+    from core.config import ModelConfig
+    from core.training.progress import EpochLog
+    from ui.run_view import live_curves
+
+    def log(epoch: int) -> EpochLog:
+        return EpochLog(epoch, 3, 1.0 / epoch, 0.5 + epoch / 10, 1.1 / epoch, 0.5 + epoch / 11, epoch * 0.1, 0.1)
+
+    def job(n: int) -> SimpleNamespace:
+        return SimpleNamespace(logs=[log(e) for e in range(1, n + 1)], model_cfg=ModelConfig(epochs=3))
+
+    assert live_curves(job(0)) is not None  # the first epoch: empty axes to 3 epochs
+    accuracy, loss = live_curves(job(2))
+    assert len(accuracy.data) == 4  # train and validation rows of two epochs
+    assert live_curves(job(3)) is None  # scoring: the result's own curves come next
