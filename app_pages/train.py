@@ -141,6 +141,7 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
         chart_of=run_view.live_curves,  # while epochs arrive; the finished run's curves come with its result
         version_of=lambda j: len(j.logs),
         poll_s=POLL_S,
+        redraw_every_s=POLL_S,  # not once per epoch: twenty quick epochs were twenty redraws in a second
         chart_every_s=CHART_EVERY_S,
         chart_after_s=LIVE_CHART_AFTER_S,
         picture_of=lambda j: run_view.live_boundary(j, data),  # 2-D data: the boundary as the network learns
