@@ -18,7 +18,9 @@ from ui.state import get_state
 from ui.text import plain
 
 AUTO_TRAIN_MAX_S = 2.0  # auto-train on change only for runs estimated this short
-POLL_S = 0.1  # progress refresh; also how soon Streamlit delivers a Stop click to a new script run
+POLL_S = 0.25  # progress redrawn at most this often (each redraw re-renders the page in the browser); also how
+# soon Streamlit delivers a Stop click or a slider change to a new script run (bench_app: 0.1 s cost ~2× the
+# browser's work in a one-second run)
 CHART_EVERY_S = 1.0
 LIVE_CHART_AFTER_S = 0.7  # runs shorter than this finish before a growing chart would be worth drawing
 JOB_PARAM = "job"  # ?job=<id>: the running job a reload reattaches to
