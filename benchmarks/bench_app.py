@@ -7,6 +7,8 @@ Prints a markdown table and exits non-zero when a target is missed:
   Streamlit page started and opened the same way in the same run, alternating with it (Streamlit's own floor);
 - slider change → new metrics on the digits default (p50 of 5, target ≤ 1 s);
 - a configuration already measured → its metrics shown again (p50 of 5, target ≤ 0.3 s);
+- for both, the work per rerun, which moves less with the load than seconds: messages sent, server CPU, browser
+  main-thread busy time;
 - first Keras run on a fresh server: Train pressed → metrics shown (target ≤ 3 s).
 """
 
