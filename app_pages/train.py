@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core import CoreError, charts
+from core import CoreError
 from core.data.datasets import DATASETS
 from core.explore.estimate import describe, estimate_for_data
 from core.models.keras_import import check_engine
@@ -18,7 +18,9 @@ from ui.state import get_state
 from ui.text import plain
 
 AUTO_TRAIN_MAX_S = 2.0  # auto-train on change only for runs estimated this short
-POLL_S = 0.1  # progress refresh; also how soon Streamlit delivers a Stop click to a new script run
+POLL_S = 0.25  # progress redrawn at most this often (each redraw re-renders the page in the browser); also how
+# soon Streamlit delivers a Stop click or a slider change to a new script run (bench_app: 0.1 s cost ~2× the
+# browser's work in a one-second run)
 CHART_EVERY_S = 1.0
 LIVE_CHART_AFTER_S = 0.7  # runs shorter than this finish before a growing chart would be worth drawing
 JOB_PARAM = "job"  # ?job=<id>: the running job a reload reattaches to
@@ -138,9 +140,10 @@ if job is not None and (job.running or job.job_id not in state.recorded_jobs):
     live.follow(  # the finished run's curves are in its tab below
         job,
         progress_of=live.training_progress,
-        chart_of=lambda j: charts.history_panels(list(j.logs), j.model_cfg.epochs),
+        chart_of=run_view.live_curves,  # while epochs arrive; the finished run's curves come with its result
         version_of=lambda j: len(j.logs),
         poll_s=POLL_S,
+        redraw_every_s=POLL_S,  # not once per epoch: twenty quick epochs were twenty redraws in a second
         chart_every_s=CHART_EVERY_S,
         chart_after_s=LIVE_CHART_AFTER_S,
         picture_of=lambda j: run_view.live_boundary(j, data),  # 2-D data: the boundary as the network learns

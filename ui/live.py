@@ -31,13 +31,15 @@ def follow(
     chart_after_s: float = 0.0,
     keep_progress: bool = False,
     picture_of: Callable[[Any], Any] | None = None,
+    redraw_every_s: float = 0.0,
 ) -> None:
     """Show ``job`` until it ends: ``progress_of(job, finished)`` → (fraction, text) each poll;
     ``chart_of(job)`` (a chart, a tuple drawn side by side, or None) when ``version_of(job)`` has changed, at
     most every ``chart_every_s`` and only after ``chart_after_s`` of running (drawing competes with training
     for the CPU). ``picture_of(job)`` returns (key, chart) or None: a second chart redrawn when its key
     changes and left on the page at the end (the live decision boundary); both charts are cleared at the
-    end, when the page shows the finished run."""
+    end, when the page shows the finished run. ``redraw_every_s``: news (an epoch) redraws the bar at most this
+    often, so a run of many quick epochs is not redrawn per epoch; its end still shows at once."""
     progress = st.progress(0.0)
     slot = st.empty()
     picture_slot = st.empty() if picture_of is not None else None
@@ -60,7 +62,10 @@ def follow(
             picture_key = picture[0]
         if finished:
             break
+        waited_from = time.perf_counter()
         job.wait_change(poll_s)  # returns as soon as there is news, or after poll_s
+        if (rest := redraw_every_s - (time.perf_counter() - waited_from)) > 0:
+            job.wait(rest)  # early news: wait out the redraw interval, or less if the job ends
     if not keep_progress:
         progress.empty()
     slot.empty()

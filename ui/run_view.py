@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from core import charts
 from core.config import DataConfig, ModelConfig
 from core.evaluation.tiles import TILES, early_stop_note, run_title
 from core.explore.pareto import timing_note
@@ -33,6 +34,16 @@ def live_boundary(job: Any, data: Any) -> tuple[Any, Any] | None:
     """(key, chart) of a running job's latest decision-boundary snapshot (2-D data), for ``live.follow``."""
     snapshot = job.boundary
     return None if snapshot is None else (snapshot, _boundary(snapshot, data, "· epoch"))
+
+
+def live_curves(job: Any) -> Any:
+    """A running job's growing learning curves, for ``live.follow``; None once every planned epoch is in: the
+    run is being scored, and its finished curves are drawn with its result (a chart drawn now would be
+    replaced a moment later, the browser embedding two charts for nothing)."""
+    logs = list(job.logs)
+    if logs and len(logs) >= logs[-1].epochs:
+        return None
+    return charts.history_panels(logs, job.model_cfg.epochs)
 
 
 def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
@@ -107,5 +118,11 @@ def show(state: Any, data_cfg: DataConfig, model_cfg: ModelConfig) -> None:
         key="train_report",
     )
 
-    st.subheader("Session board")
-    results.session_board(state)
+    board = st.expander(
+        "Session board: every run of this session, accuracy against training time",  # a fixed label keeps it open
+        key="train_board_open",
+        on_change="rerun",  # drawn only while open: a closed board costs nothing on a slider move
+    )
+    if board.open:
+        with board:
+            results.session_board(state)
