@@ -24,6 +24,7 @@ from core.evaluation.tiles import (
 )
 from core.explore.pareto import comparable_mask, pareto_mask
 from core.records.result import RunResult
+from ui.frontier_pick import frontier_filter_ui
 from ui.state import SessionState
 
 TILE_WIDTH_PX = 178  # five fit one row beside the sidebar at 1440 px; the longest value ("1.500 ms") fits one
@@ -175,29 +176,6 @@ def board_frame(state: SessionState) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def frontier_filter_ui(datasets: list[str], *, key: str, default: str | None) -> tuple[str, bool]:
-    """A dataset picker and an "include other timings" toggle: what one frontier may compare."""
-    ordered = list(dict.fromkeys(datasets))
-    row = st.container(horizontal=True, wrap=True, vertical_alignment="bottom")  # wraps at 800 px, never cuts
-    dataset = row.selectbox(
-        "Frontier for dataset",
-        ordered,
-        index=ordered.index(default) if default in ordered else 0,
-        key=f"{key}_dataset",
-        help="A frontier compares runs on one dataset only.",
-        width=260,
-    )
-    include = row.toggle(
-        "Include runs not timed alone",
-        value=False,
-        key=f"{key}_all_timing",
-        help="Include runs timed alongside other work. Off: only runs timed alone (timing “serial”). "
-        "Parallel sweep trials, Ray trials and runs timed "
-        "while TensorFlow was loading have inflated or incomparable times.",
-    )
-    return dataset, include
 
 
 def session_board(state: SessionState) -> None:
