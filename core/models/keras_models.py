@@ -226,8 +226,8 @@ class KerasModel(Model):
             h, w = self.image_shape  # build_model refuses keras_cnn without image data
             layers.append(keras.layers.Reshape((h, w, 1)))
             if c.augment_shift:
-                # training only (Keras passes training=False when scoring); "nearest" repeats the border row,
-                # the background under any scaling, where "constant" would fill 0 (not background once standardised)
+                # training only (Keras passes training=False when scoring); "nearest" repeats the border row (blank
+                # in digit images, whatever the scaling made of blank), where "constant" would fill a literal 0
                 layers.append(
                     keras.layers.RandomTranslation(
                         c.augment_shift / h, c.augment_shift / w, fill_mode="nearest", seed=c.seed
