@@ -248,7 +248,7 @@ _MODEL_ROWS = (
          1, 2, families=(ModelKind.KERAS_CNN,), sweep=(1, 2), widget="slider"),
     Knob("augment_shift", int, "Each training image moved at random by up to this many pixels, anew every epoch "
          "(never when scoring): more varied data against overfitting, a little compute per step, slower to "
-         "converge (MNIST CNN, 4 epochs, ±2 px: +0.1 pt validation for 5 % more time).", "Random shift (pixels)",
+         "converge (MNIST CNN, 4 epochs, ±2 px: +0.1 pt validation, ≈ 1.05× the time).", "Random shift (pixels)",
          0, 4, families=(ModelKind.KERAS_CNN,), sweep=(0, 1, 2, 3), widget="slider", group="advanced"),
     Knob("hidden_units", tuple, "More units per layer: more capacity and parameters, more time and memory.",
          "Units per layer", 1, 4096, log=True, families=_NETS, flag="--hidden", aliases=("hidden",),
@@ -265,7 +265,7 @@ _MODEL_ROWS = (
          "with larger steps and still settle (MNIST CNN, 2 epochs: +0.4 pt).", "Learning-rate schedule",
          families=_KERAS, flag="--lr-schedule", sweep=tuple(LrSchedule), group="training"),
     Knob("warmup", float, "Share of the run's steps over which the learning rate climbs from 0 to its value: a "
-         "larger rate or batch starts without overshooting (MNIST CNN, batch 256, 2 epochs, 10 %: +0.15 pt).",
+         "larger rate or batch starts without overshooting (MNIST CNN, batch 256, 2 epochs, a tenth: +0.15 pt).",
          "Warm-up (share of steps)", 0.0, 0.5, families=_KERAS, sweep=(0.0, 0.05, 0.1, 0.2), widget="slider",
          step=0.05, group="training"),
     Knob("batch_size", int,
