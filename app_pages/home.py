@@ -48,7 +48,7 @@ if engines is not None:
             "The article's model reaches "
             f"{tf['test_accuracy']:.1%} here. The fastest configuration the benchmark found that reaches 98.5 % on "
             "the test set for every one of 3 new seeds, chosen on validation only: the `article-98.5` preset "
-            "(a small CNN with a strided first convolution, two epochs, a cosine learning rate)."
+            "(a small CNN with a strided first convolution, two epochs, a warmed-up cosine learning rate)."
         )
         row = st.container(horizontal=True, wrap=True, gap="small")
         row.metric("Worst test accuracy of 3 seeds", f"{article['worst_test']:.2%}", width=220)

@@ -58,19 +58,41 @@ SEARCH_SEEDS = (10, 11, 12)  # not the seeds (0-2) of the exploration that drew 
 # slower. One epoch of any of them read ≤ 98.53 % worst val. Fit times below, median of seeds 0-2 at load 7-10,
 # noisy (the quiet figures are the benchmark's): stride-2 batch 256 12.2 s, stride-2 batch 128 19.0 s (16-19 s),
 # plain batch 128 11.8-19.3 s, plain batch 256 3 epochs 12.7 s quiet (last session's winner).
+# This session (2026-11-28 22:25-22:45 UTC, load 4-10, seeds 0-2, validation only): TensorFlow pays a fixed cost per
+# training step here (≈ 4-5 ms: some 150 small graph ops, the optimizer's among them; running 32 steps per call with
+# ``steps_per_execution`` saved ≤ 10 %), so batch 256 fits an epoch in ≈ 70 % of batch 128's time. What it lost in
+# accuracy, a linear warm-up (``warmup``) at a higher rate brings back: batch 256, lr 0.016 and 10 % warm-up read worst
+# val 98.72 % (98.57 % without the warm-up, 98.55 % at lr 0.01, 98.63 % at lr 0.02); batch 384 and 512 fell to
+# 98.37 % and 98.25 %; one epoch at batch 96-128 with a warm-up to 98.15-98.20 %. The earlier candidates that never
+# won (stride-1 convolutions, batch 256 without the warm-up, 3 epochs) are dropped: each spent 3 runs of the budget.
+# The first benchmark run with the batch-256 warm-up candidate (23:00 UTC, load 5-10) read it at worst val 98.55 % on
+# seeds 10-12, under the bar. Explored after that, seeds 0-2 again: a 256-unit head at batch 256 98.65 % worst (mean
+# 98.79 %), batch 192 with a warm-up at lr 0.012 98.68 % (mean 98.74 %), 10/20 filters at batch 256 98.75 % but at
+# batch 128's CPU time (not cheaper: not a candidate). Both cheaper ones were added below; the bar stays.
 _CNN = dict(kind="keras_cnn", backend="tensorflow", conv_blocks=2, hidden_units=(128,), lr_schedule="cosine")
+_STRIDED = dict(**_CNN, filters=8, first_stride=2, epochs=2)
 CANDIDATES: list[dict] = [
-    dict(**_CNN, filters=8, first_stride=2, batch_size=256, epochs=2, learning_rate=1e-2),
-    dict(**_CNN, filters=8, first_stride=2, batch_size=128, epochs=2, learning_rate=8e-3),
-    dict(**_CNN, filters=8, batch_size=128, epochs=2, learning_rate=8e-3),
-    dict(**_CNN, filters=8, batch_size=256, epochs=3, learning_rate=8e-3),
+    dict(**_STRIDED, batch_size=256, learning_rate=1.6e-2, warmup=0.1),
+    dict(**{**_STRIDED, "hidden_units": (256,)}, batch_size=256, learning_rate=1.6e-2, warmup=0.1),
+    dict(**_STRIDED, batch_size=192, learning_rate=1.2e-2, warmup=0.1),
+    dict(**_STRIDED, batch_size=128, learning_rate=8e-3),  # the last winner
 ]
-# the moonshot (≥ 99.2 % within the seed preset's own time), seed 0 validation at load 11-13: 16/32 filters, 4 cosine
-# epochs 99.03 %; with a stride-2 5×5 first conv 99.13 %, and dropout 0.3 on the head 99.18 % (≈ 25 % more CPU than the
-# first); 32/64 filters, stride 2, 3 epochs 99.13 % at ≈ 40 % more CPU. Batch normalisation: too slow here (see above).
-MOONSHOT_CNN = dict(
-    **_CNN, filters=16, first_stride=2, kernel_size=5, dropout=0.3, batch_size=128, epochs=4, learning_rate=4e-3
-)
+# the moonshot (≥ 99.2 % within the seed preset's own time), chosen on validation among MOONSHOT (one seed each, the
+# first search seed) and every search run that fitted within that time. Last session (seed 0 validation, load 11-13):
+# 16/32 filters with 5×5 kernels, a stride-2 first conv, dropout 0.3 on the head, 4 cosine epochs 99.18 % — 99.12 %
+# test on seed 10 in 38.8 s, just inside the seed's 40-50 s. This session (seeds 0-1, validation, load 4-12, CPU
+# seconds of the whole run as the measure of cost: wall times moved 2× with the load), the random shift
+# (``augment_shift``, ±2 px) adds ≈ 0.1 pt for ≈ 5 % more CPU: that CNN with it 99.27 % (60 CPU s); at 3 epochs
+# 99.23 % / 99.27 % (46-50 CPU s); 12/24 filters at batch 256 with a 10 % warm-up, 5 epochs 99.30 % (54 CPU s; 4
+# epochs 99.08 %); 3×3 kernels read lower (16/32, batch 256: 99.20 % / 99.08 % at 5 epochs, 99.22 % at 6). Batch
+# normalisation: too slow here (see above). Cheapest first; one that fits slower than the seed preset in the
+# benchmark's run does not count.
+_SHIFTED = dict(**_CNN, first_stride=2, kernel_size=5, dropout=0.3, augment_shift=2)
+MOONSHOT: list[dict] = [
+    dict(**_SHIFTED, filters=16, batch_size=128, epochs=3, learning_rate=4e-3),
+    dict(**_SHIFTED, filters=12, batch_size=256, epochs=5, learning_rate=8e-3, warmup=0.1),
+    dict(**_SHIFTED, filters=16, batch_size=128, epochs=4, learning_rate=4e-3),
+]
 
 
 # --- NumPy against the peak and against BLAS ------------------------------------------------------------------
@@ -281,23 +303,33 @@ def article(pools: EnginePools, rows: list[Row], out: dict, seed_time_s: float, 
         }
     else:
         rows.append(Row("fastest ≥ 98.5 %", "no candidate reached the validation bar", "≥ 98.5 %", False))
-    # moonshot: the best validation accuracy within the seed preset's own time (every run above, and the
-    # moonshot CNN, one seed); its test accuracy reported
+    # moonshot: the best validation accuracy within the seed preset's own time (every run above, and each MOONSHOT
+    # candidate on one seed, while 1.5× the budget lasts); its test accuracy reported
     within = [r for _, rs in tried for r in rs if r.cost.train_time_s <= seed_time_s]
-    moon = None
-    if time.perf_counter() - started <= budget_s * 1.5:
-        moon, _ = run(pools, ModelConfig(**MOONSHOT_CNN, seed=SEARCH_SEEDS[0]))
+    moon_runs, moon_skipped = [], []
+    for spec in MOONSHOT:
+        if time.perf_counter() - started > budget_s * 1.5:
+            moon_skipped.append(_describe(spec))
+            continue
+        moon, _ = run(pools, ModelConfig(**spec, seed=SEARCH_SEEDS[0]))
+        moon_runs.append((spec, moon))
         if moon.cost.train_time_s <= seed_time_s:
             within.append(moon)
-    if moon is None:
-        rows.append(Row("moonshot CNN", "not run: the search spent 1.5× its budget", "moonshot ≥ 99.2 %", False))
+    rows.append(
+        Row(
+            f"moonshot candidates (seed {SEARCH_SEEDS[0]}; within the seed preset's {seed_time_s:.0f} s to count)",
+            "; ".join(
+                f"{_describe(s)}: val {r.validation.accuracy:.2%}, fit {r.cost.train_time_s:.1f} s"
+                for s, r in moon_runs
+            )
+            + (f"; NOT RUN (the search spent 1.5× its budget): {'; '.join(moon_skipped)}" if moon_skipped else ""),
+        )
+    )
     if within:
         best = max(within, key=lambda r: r.validation.accuracy)
-        moon_note = "" if moon is None else f" (moonshot CNN fit {moon.cost.train_time_s:.1f} s)"
         rows.append(
             Row(
-                f"best within the seed preset's time ({seed_time_s:.0f} s), chosen on validation: "
-                f"{best.model_repr}{moon_note}",
+                f"best within the seed preset's time ({seed_time_s:.0f} s), chosen on validation: {best.model_repr}",
                 f"test {best.test.accuracy:.2%} (val {best.validation.accuracy:.2%}) in {best.cost.train_time_s:.1f} s",
                 "moonshot ≥ 99.2 %",
                 best.test.accuracy >= 0.992,
@@ -310,6 +342,8 @@ def article(pools: EnginePools, rows: list[Row], out: dict, seed_time_s: float, 
             "val": best.validation.accuracy,
             "train_time_s": best.cost.train_time_s,
         }
+    else:
+        rows.append(Row("best within the seed preset's time", "no run fitted within it", "moonshot ≥ 99.2 %", False))
 
 
 def _describe(spec: dict) -> str:
@@ -322,6 +356,8 @@ def _describe(spec: dict) -> str:
     else:
         net = f"MLP {head}"
     extra = f", dropout {spec['dropout']}" if spec.get("dropout") else ""
+    extra += f", warm-up {spec['warmup']:.0%}" if spec.get("warmup") else ""
+    extra += f", shift ±{spec['augment_shift']} px" if spec.get("augment_shift") else ""
     extra += f", batch norm {spec['batch_norm']}" if spec.get("batch_norm", "off") != "off" else ""
     return (
         f"{net}, batch {spec['batch_size']}, {spec['epochs']} epochs, lr {spec.get('learning_rate', 3e-3):g} "

@@ -200,6 +200,7 @@ class ModelConfig(_Plain):
     optimizer: Optimizer = Optimizer.ADAM
     learning_rate: float = 3e-3  # 10 Adam epochs reach ≥ 95 % on digits for every seed tried
     lr_schedule: LrSchedule = LrSchedule.CONSTANT  # Keras only
+    warmup: float = 0.0  # Keras only: share of the run's steps over which the learning rate climbs from 0
     batch_norm: BatchNorm = BatchNorm.OFF  # Keras only
     batch_size: int = 64  # the article's 32 halves each step's work but doubles per-step overhead
     epochs: int = 10
@@ -215,6 +216,7 @@ class ModelConfig(_Plain):
     filters: int = 16  # first block; the second doubles it
     kernel_size: int = 3
     first_stride: int = 1  # 2: the first convolution strides over the image, in place of its block's pooling
+    augment_shift: int = 0  # training images moved at random by up to this many pixels (0 = off); never when scoring
     # scikit-learn baselines
     C: float = 1.0  # logistic regression inverse regularisation strength
     penalty: Penalty = Penalty.L2

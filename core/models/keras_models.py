@@ -193,6 +193,7 @@ class KerasModel(Model):
         if c.kind == ModelKind.KERAS_CNN:
             stride = f"/{c.first_stride}" if c.first_stride > 1 else ""
             norm = f", BN {c.batch_norm.value}" if c.batch_norm != BatchNorm.OFF else ""
+            norm += f", shift ±{c.augment_shift}px" if c.augment_shift else ""
             return (
                 f"KerasCNN({c.conv_blocks}×conv{c.kernel_size}{stride}({c.filters}) → {head}, {c.activation.value}"
                 f"{norm})"
@@ -224,6 +225,14 @@ class KerasModel(Model):
         if c.kind == ModelKind.KERAS_CNN:
             h, w = self.image_shape  # build_model refuses keras_cnn without image data
             layers.append(keras.layers.Reshape((h, w, 1)))
+            if c.augment_shift:
+                # training only (Keras passes training=False when scoring); "nearest" repeats the border row (blank
+                # in digit images, whatever the scaling made of blank), where "constant" would fill a literal 0
+                layers.append(
+                    keras.layers.RandomTranslation(
+                        c.augment_shift / h, c.augment_shift / w, fill_mode="nearest", seed=c.seed
+                    )
+                )
             for block in range(c.conv_blocks):
                 # first_stride=2: the first convolution downsamples by itself (a quarter of its full-resolution
                 # work and no pooling pass over its output); every other block convolves, then max-pools
@@ -270,12 +279,24 @@ class KerasModel(Model):
 
     def learning_rate_schedule(self, n_rows: int | None) -> float | keras.optimizers.schedules.LearningRateSchedule:
         """The learning rate, or for ``lr_schedule=cosine`` a cosine decay from it to 0 over every step of the
-        run (epochs × batches of ``n_rows``)."""
+        run (epochs × batches of ``n_rows``). With ``warmup`` the rate first climbs linearly from 0 over that
+        share of the steps, then stays (constant) or decays over the rest (cosine)."""
         c = self.config
-        if c.lr_schedule == LrSchedule.CONSTANT or not n_rows:
+        if (c.lr_schedule == LrSchedule.CONSTANT and not c.warmup) or not n_rows:
             return c.learning_rate
         steps = c.epochs * -(-n_rows // c.batch_size)
-        return keras.optimizers.schedules.CosineDecay(c.learning_rate, decay_steps=steps)
+        warm = min(round(c.warmup * steps), steps - 1)
+        if not warm:
+            if c.lr_schedule == LrSchedule.CONSTANT:
+                return c.learning_rate
+            return keras.optimizers.schedules.CosineDecay(c.learning_rate, decay_steps=steps)
+        return keras.optimizers.schedules.CosineDecay(
+            0.0,
+            decay_steps=steps - warm,
+            alpha=1.0 if c.lr_schedule == LrSchedule.CONSTANT else 0.0,  # alpha 1: no decay after the warm-up
+            warmup_target=c.learning_rate,
+            warmup_steps=warm,
+        )
 
     def fit(self, X, y, *, n_classes, validation=None, class_weights=None, callback: Callback | None = None):
         c = self.config
