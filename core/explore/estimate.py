@@ -16,8 +16,10 @@ Their constants come from :func:`calibrate`, a probe of this machine (well under
 process): it times NumPy network steps at two batch sizes (per-step overhead and throughput) and tiny
 scikit-learn fits. Keras is never imported here, and gradient boosting is not probed (its OpenMP threads
 spin against a busy CPU): their speeds are reference speeds measured once on the project's 2-core machine,
-scaled by how this machine's NumPy probe compares. After a run of the same family, its measured time
-rescales the model again.
+scaled by how this machine's NumPy probe compares. Keras's are per engine (:data:`KERAS_COSTS`): the engine a
+config trains on (``keras_import.wanted_backend``, as the app's worker pools choose it) has its own per-step
+and per-epoch overhead, first-epoch extra and throughput. After a run of the same family on the same engine,
+its measured time rescales the model again.
 """
 
 from __future__ import annotations
@@ -27,22 +29,56 @@ import math
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 
-from core.config import ModelConfig, ModelKind
+from core.config import Backend, ModelConfig, ModelKind
 from core.records.result import RunResult
 
-# Keras relative to the NumPy probe, measured on the project's 2-core machine with digits: each epoch and each
-# step cost a fixed dispatch overhead, dense arithmetic runs about as fast as NumPy's, convolutions on small
-# images far slower, and the first epoch pays graph tracing.
-KERAS_STEP_OVERHEAD_S = 1.9e-3  # per mini-batch step at the reference machine's speed
-KERAS_EPOCH_OVERHEAD_S = 0.025  # per epoch: iterator and callbacks (digits: 60 ms for 20 steps, 310 ms for 158)
-KERAS_THROUGHPUT_RATIO = 1.0  # Keras (oneDNN) dense MACs/s ÷ the NumPy probe's
-KERAS_CNN_THROUGHPUT_RATIO = 0.06  # convolutions on small images run far less efficiently (digits: 6 ms a step)
-KERAS_FIRST_EPOCH_S = {ModelKind.KERAS_MLP: 0.9, ModelKind.KERAS_CNN: 1.0}  # graph tracing beyond a steady epoch
+
+@dataclass(frozen=True)
+class KerasCosts:
+    """One Keras engine's costs, relative to the NumPy probe, at the reference machine's speed (its probe's
+    per-step overhead ``REFERENCE_STEP_OVERHEAD_S``). A steady epoch costs ``epoch_s + steps × (step_s +
+    conv blocks × conv_block_step_s) + dense MACs ÷ (probe MACs/s × dense_ratio) + convolution MACs ÷ (probe
+    MACs/s × conv_ratio)``; the first epoch ``first_epoch_s`` more."""
+
+    step_s: float  # per mini-batch step: dispatch, callbacks (the app's worker polls for a stop every batch)
+    epoch_s: float  # per epoch: iterator set-up, epoch-end callbacks
+    first_epoch_s: float  # the first epoch beyond a steady one, its programs compiled before (see KERAS_COSTS)
+    dense_ratio: float  # dense multiply-adds per second ÷ the NumPy probe's
+    conv_block_step_s: float  # per convolution block and step: a fixed cost that dominates on small images
+    conv_ratio: float  # convolution multiply-adds per second ÷ the NumPy probe's
+
+
+# Measured on the project's 2-core machine (2026-11-28 22:21-22:28 UTC, load average 4-7, the NumPy probe
+# reading 0.8-1.7× its reference) in the app's way: one worker process per engine (core.training.worker),
+# runs of each configuration in a row on digits (batch 8, 64 and 256; 128 and 256 units; a 1-block CNN) and on
+# MNIST subsets (2,550-5,100 rows: the 128-unit MLP at batch 128, CNNs of 1×8 and 2×16 filters), each engine
+# with an empty JAX compile cache at the start; fitted to the steady epochs' medians.
+# JAX's first_epoch_s is for a model whose programs are in JAX's persistent compile cache (keras_import: kept
+# across processes and app restarts; the JAX worker's warm-up fills it for the Train page's default shape):
+# 0.08-0.3 s of tracing and loading. A shape never compiled on this machine pays 1-5 s more once (its first run
+# here: 0.9 s for the MNIST MLP, 2.5-4.8 s on digits), which this estimate leaves out: it is a one-off, and
+# counting it would price every later run of the shape 5-20× too high. TensorFlow keeps no compiled programs
+# across models: every run traces its graph in its first epoch (0.45-0.75 s here).
+# JAX's compiled step is ≈ 6× lighter than TensorFlow's and its dense arithmetic ≈ 2.5× faster than the probe,
+# while its convolutions run ≈ 5× slower than TensorFlow's oneDNN kernels (MNIST 2×16 filters: 2.4-3.0 s an
+# epoch of 2,550 rows against 0.56-0.97 s): hence JAX for MLPs, TensorFlow for CNNs (config.DEFAULT_BACKEND).
+# TensorFlow's step and epoch overheads are last session's quiet-machine values (they match the faster half of
+# these runs: digits at batch 64, 62-66 ms an epoch). The convolution ratios are set against full MNIST as well:
+# bench_core's CNN candidates on TensorFlow (21:39 UTC, load 1.6-2.9: 2×8 filters, 2 epochs 9.6 s; 2×16, 3
+# epochs 31.1 s) and issue 12's 2×16 CNN on JAX (81.1 s); the CNN estimate lands within 1.0-1.5× of each.
+KERAS_COSTS: dict[Backend, KerasCosts] = {
+    Backend.TENSORFLOW: KerasCosts(
+        step_s=1.9e-3, epoch_s=0.025, first_epoch_s=0.65, dense_ratio=1.0, conv_block_step_s=2.5e-3, conv_ratio=1.5
+    ),
+    Backend.JAX: KerasCosts(
+        step_s=3.0e-4, epoch_s=2e-3, first_epoch_s=0.15, dense_ratio=2.5, conv_block_step_s=5e-4, conv_ratio=0.3
+    ),
+}
 REFERENCE_STEP_OVERHEAD_S = 1.0e-4  # the NumPy probe's per-step overhead on the reference machine
 LOGISTIC_EXPECTED_ITERS = 30  # L-BFGS iterations assumed (capped by max_iter): digits takes 28, breast_cancer 17
 EARLY_STOPPING_FIT_SHARE = 0.9  # early stopping keeps 10 % of the training rows aside
@@ -210,8 +246,15 @@ def calibrate(*, baselines: bool = True) -> Calibration:
 
 def macs_per_row(cfg: ModelConfig, n_features: int, n_classes: int, image_shape: tuple[int, int] | None = None) -> int:
     """Multiply-adds of one forward pass: dense layers, plus each convolution over its output pixels."""
+    return sum(_conv_and_dense_macs(cfg, n_features, n_classes, image_shape))
+
+
+def _conv_and_dense_macs(
+    cfg: ModelConfig, n_features: int, n_classes: int, image_shape: tuple[int, int] | None
+) -> tuple[int, int]:
+    """(convolution, dense) multiply-adds of one forward pass of one row."""
     outputs = 1 if (n_classes == 2 and cfg.kind == ModelKind.NUMPY_MLP) else n_classes
-    macs = 0
+    conv = 0
     width = n_features
     if cfg.kind == ModelKind.KERAS_CNN:
         side_h, side_w = image_shape or (int(math.isqrt(n_features)),) * 2
@@ -220,12 +263,22 @@ def macs_per_row(cfg: ModelConfig, n_features: int, n_classes: int, image_shape:
             filters = cfg.filters * 2**block
             stride = cfg.first_stride if block == 0 else 1  # a strided first conv replaces its block's pooling
             side_h, side_w = math.ceil(side_h / stride), math.ceil(side_w / stride)
-            macs += side_h * side_w * filters * channels * cfg.kernel_size**2
+            conv += side_h * side_w * filters * channels * cfg.kernel_size**2
             shrink = 1 if stride > 1 else 2
             side_h, side_w, channels = math.ceil(side_h / shrink), math.ceil(side_w / shrink), filters
         width = side_h * side_w * channels
     sizes = [width, *cfg.hidden_units, outputs]
-    return macs + sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+    return conv, sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+
+def keras_engine(cfg: ModelConfig) -> Backend | None:
+    """The engine a Keras config trains on, as the app's worker pools and the CLI choose it (its own
+    ``backend``, else ``KERAS_BACKEND``, else the family default); None for other models."""
+    if not cfg.kind.uses_keras:
+        return None
+    from core.models.keras_import import wanted_backend  # imports no engine
+
+    return wanted_backend(cfg)
 
 
 def _network_epoch_and_start(
@@ -234,13 +287,15 @@ def _network_epoch_and_start(
     """(seconds per epoch, first-epoch extra seconds) of a network, from the calibration."""
     rows = n_train * (EARLY_STOPPING_FIT_SHARE if cfg.early_stopping_patience and cfg.kind.uses_keras else 1.0)
     steps = math.ceil(rows / cfg.batch_size)
-    work = rows * macs_per_row(cfg, n_features, n_classes, image_shape)
+    conv, dense = (rows * m for m in _conv_and_dense_macs(cfg, n_features, n_classes, image_shape))
     if cfg.kind == ModelKind.NUMPY_MLP:
-        return steps * cal.step_overhead_s + work / cal.macs_per_s, 0.0
+        return steps * cal.step_overhead_s + (conv + dense) / cal.macs_per_s, 0.0
+    costs = KERAS_COSTS[keras_engine(cfg) or Backend.TENSORFLOW]
     machine = cal.step_overhead_s / REFERENCE_STEP_OVERHEAD_S  # > 1: a slower machine than the reference
-    ratio = KERAS_CNN_THROUGHPUT_RATIO if cfg.kind == ModelKind.KERAS_CNN else KERAS_THROUGHPUT_RATIO
-    epoch = (KERAS_EPOCH_OVERHEAD_S + steps * KERAS_STEP_OVERHEAD_S) * machine + work / (cal.macs_per_s * ratio)
-    return epoch, KERAS_FIRST_EPOCH_S[cfg.kind] * machine
+    blocks = cfg.conv_blocks if cfg.kind == ModelKind.KERAS_CNN else 0
+    overhead = costs.epoch_s + steps * (costs.step_s + blocks * costs.conv_block_step_s)
+    arithmetic = dense / (cal.macs_per_s * costs.dense_ratio) + conv / (cal.macs_per_s * costs.conv_ratio)
+    return overhead * machine + arithmetic, costs.first_epoch_s * machine
 
 
 def _baseline_seconds(cfg: ModelConfig, n_train: int, n_features: int, n_classes: int, cal: Calibration) -> float:
@@ -275,6 +330,21 @@ def model_seconds(
     return start + epoch * (cfg.epochs if epochs is None else epochs)
 
 
+def _measured_and_modelled(
+    cfg: ModelConfig, run: RunResult, image_shape: tuple[int, int] | None, cal: Calibration
+) -> tuple[float, float]:
+    """(measured, modelled) seconds of a past run: its steady epochs for a network of several epochs, else
+    the whole fit."""
+    d = run.dataset
+    shape = {"n_train": d["n_train"], "n_features": d["n_features"], "n_classes": d["n_classes"]}
+    epochs = run.cost.epochs_run
+    if cfg.kind.is_network and epochs > 1:
+        epoch, _ = _network_epoch_and_start(cfg, **shape, image_shape=image_shape, cal=cal)
+        return run.cost.train_time_s - run.cost.first_epoch_s, epoch * (epochs - 1)
+    modelled = model_seconds(cfg, **shape, image_shape=image_shape, epochs=epochs, cal=cal)
+    return run.cost.train_time_s, modelled
+
+
 def estimate_seconds(
     cfg: ModelConfig,
     *,
@@ -288,27 +358,23 @@ def estimate_seconds(
 ) -> Estimate:
     """Estimated training (fitting) seconds; with ``cap_s``, epochs are cut (to 1 at least) to fit it.
 
-    The model is calibrated on this machine; the last finished run of the same family, if any, rescales it
-    by measured ÷ modelled (within 0.2-5×), which takes in this machine's current load.
+    The model is calibrated on this machine; the last finished run of the same family (and, for Keras, the
+    same engine), if any, rescales it by measured ÷ modelled (within 0.2-5×), which takes in this machine's
+    current load. A network run of several epochs is compared on its steady epochs: its first may have paid a
+    one-off compile (a JAX shape new to the compile cache) that the next run does not.
     """
     cal = cal or calibrate(baselines=not cfg.kind.is_network)
     scale, basis = 1.0, "calibrated on this machine"
+    engine = keras_engine(cfg)
     for run in reversed(history):
         if run.model_config.kind != cfg.kind or run.stopped:
             continue
-        d = run.dataset
-        modelled = model_seconds(
-            run.model_config,
-            n_train=d["n_train"],
-            n_features=d["n_features"],
-            n_classes=d["n_classes"],
-            image_shape=image_shape,
-            epochs=run.cost.epochs_run,
-            cal=cal,
-        )
-        if modelled > 0 and run.cost.train_time_s > 0:
+        if engine is not None and run.environment.get("backend") != engine.value:
+            continue  # another engine's speed says nothing about this one's
+        measured, modelled = _measured_and_modelled(replace(run.model_config, backend=engine), run, image_shape, cal)
+        if modelled > 0 and measured > 0:
             low, high = _HISTORY_SCALE_BOUNDS
-            scale, basis = min(high, max(low, run.cost.train_time_s / modelled)), "speed of your last run"
+            scale, basis = min(high, max(low, measured / modelled)), "speed of your last run"
         break
     ceiling = bool(cfg.early_stopping_patience and cfg.kind.uses_keras)
     if not cfg.kind.is_network:

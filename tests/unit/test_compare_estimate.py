@@ -42,8 +42,11 @@ def test_estimate_uses_the_last_run_speed_and_scales_with_epochs(two_runs):
     est12 = estimate_seconds(replace(b.model_config, epochs=12), **shape, history=[a, b])
     assert est6.basis == "speed of your last run" and not est6.ceiling
     modelled = model_seconds(b.model_config, **shape)
-    # the last run's measured ÷ modelled time rescales the model (within 0.2-5×)
-    assert est6.seconds == pytest.approx(min(max(b.cost.train_time_s, 0.2 * modelled), 5 * modelled), rel=0.01)
+    # the last run's steady epochs, measured ÷ modelled, rescale the model (within 0.2-5×)
+    steady = b.cost.train_time_s - b.cost.first_epoch_s
+    modelled_steady = modelled - model_seconds(b.model_config, **shape, epochs=1)
+    scale = min(max(steady / modelled_steady, 0.2), 5)
+    assert est6.seconds == pytest.approx(scale * modelled, rel=0.01)
     assert est12.seconds == pytest.approx(2 * est6.seconds, rel=0.01)  # NumPy has no first-epoch extra
 
 
