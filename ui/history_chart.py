@@ -1,10 +1,11 @@
-"""History's accuracy-vs-time chart as a static SVG drawn in Python (shown with ``st.html``): what
+"""History's accuracy-vs-time chart as a static SVG drawn in Python: what
 ``core.charts.frontier_chart`` draws for runs with no mark — every drawn run as a dot, the frontier's in colour and
 joined by a step line — with each dot's run, accuracy and time as its hover text. Not a Vega-Lite chart: loading
 and starting Vega in the browser was about 1 s of Chromium's CPU on History's first view on this 2-core machine
 (bench_store, CPU per click), for a chart that is not interactive. Plain Python: no pandas, Altair or Streamlit.
 Shown with ``st.markdown(..., unsafe_allow_html=True)`` (``st.html`` strips SVG): every text in it — a run's model
-and dataset names, the title — is XML-escaped here, and the SVG is one line (no blank line ends Markdown's HTML)."""
+and dataset names, the title — is XML-escaped here, and the SVG is one line inside a ``<div>``, so Markdown takes it as
+one raw HTML block (a bare ``<svg>`` line is a paragraph: ``*`` or ``_x_`` in a dataset's name would be emphasis)."""
 
 from __future__ import annotations
 
@@ -91,7 +92,8 @@ def frontier_svg(view: FrontierView, title: str) -> str:
         parts.append(f'<circle cx="{legend_x + 6}" cy="{y - 4}" r="5.3" fill="{color}" fill-opacity="0.8"/>')
         parts.append(f'<text x="{legend_x + 18}" y="{y}">{label}</text>')
     return (
+        '<div class="frontier-svg">'
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
         f'style="max-width: {WIDTH}px" font-size="13" fill="currentColor" role="img" '
-        f'aria-label="{escape(title, {chr(34): "&quot;"})}">' + "".join(parts) + "</svg>"
+        f'aria-label="{escape(title, {chr(34): "&quot;"})}">' + "".join(parts) + "</svg></div>"
     )

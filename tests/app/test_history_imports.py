@@ -39,7 +39,7 @@ at.switch_page("app_pages/history.py").run()
 assert not at.exception, at.exception
 first = loaded()
 shown = {{
-    "charts": sum(m.value.startswith("<svg") for m in at.markdown),  # the frontier, an SVG (ui/history_chart.py)
+    "charts": sum(m.value.startswith('<div class="frontier-svg"><svg') for m in at.markdown),  # ui/history_chart.py
     "tables": len(at.dataframe),
     "caption": next(c.value for c in at.caption if c.value.startswith("Showing")),
 }}

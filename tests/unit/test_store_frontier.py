@@ -23,7 +23,10 @@ POINTS = [  # id, model, dataset, model_repr, val accuracy, train s, timing
 
 
 def _chart(points=POINTS) -> ET.Element:
-    return ET.fromstring(frontier_svg(frontier_view(points, "digits", include_all_timing=False), title="T <&>"))
+    block = ET.fromstring(frontier_svg(frontier_view(points, "digits", include_all_timing=False), title="T <&>"))
+    assert block.tag == "div"  # the wrapper that makes Markdown take the SVG as one raw HTML block
+    (svg,) = block
+    return svg
 
 
 def test_each_drawn_run_is_a_dot_with_its_run_accuracy_and_time_as_hover_text():
@@ -73,4 +76,15 @@ def test_nice_ticks_are_round_steps_that_span_the_values(low, high):
 
 def test_the_svg_is_one_line_so_markdown_shows_it_whole():
     text = frontier_svg(frontier_view(POINTS, "digits", include_all_timing=False), title="T")
-    assert "\n" not in text and text.startswith("<svg") and text.endswith("</svg>")
+    assert "\n" not in text and text.startswith("<div") and text.endswith("</svg></div>")
+
+
+def test_markdown_passes_the_svg_through_raw_so_names_are_not_formatted():
+    markdown_it = pytest.importorskip("markdown_it")  # CommonMark, as Streamlit's Markdown renderer follows
+    points = [
+        (1, "*mlp*", "_data_", "", 0.9, 1.0, "serial"),
+        (2, "[x](javascript:alert(1))", "_data_", "", 0.8, 2.0, "serial"),
+    ]
+    text = frontier_svg(frontier_view(points, "_data_", include_all_timing=True), title="**T**")
+    html = markdown_it.MarkdownIt("commonmark").render(text)
+    assert html.strip() == text  # one HTML block, byte for byte: no <p>, <em>, <strong> or <a> added
