@@ -144,3 +144,14 @@ def test_the_article_preset_is_a_valid_cosine_cnn_on_tensorflow_at_a_fraction_of
     assert preset.claimed_test_accuracy == 0.985
     steps = model.epochs * -(-54_000 // model.batch_size)
     assert steps * 5 < seed.model.epochs * -(-54_000 // seed.model.batch_size)  # a fifth of the seed's steps
+
+
+def test_the_article_preset_is_the_configuration_the_committed_benchmark_picked():
+    """Home shows benchmarks/results/engine.json's figures under the preset's name: they must describe one model."""
+    import json
+    from pathlib import Path
+
+    picked = json.loads((Path(__file__).parents[2] / "benchmarks/results/engine.json").read_text())["article"]
+    preset = get_preset("article-98.5").model.validate().to_dict()
+    differing = {k: (preset.get(k), v) for k, v in picked["config"].items() if k != "seed" and preset.get(k) != v}
+    assert not differing, f"article-98.5 differs from the benchmark's pick: {differing}"
