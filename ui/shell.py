@@ -27,12 +27,14 @@ def run_app() -> None:
     page = st.navigation(
         [st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
     )
-    from ui.cached import run_store, warm_up_page_libraries, warm_up_tensorflow
+    from ui.cached import note_page_activity, run_store, warm_up_page_libraries, warm_up_tensorflow
 
+    note_page_activity()
     _, store_warning = run_store()
     if store_warning:  # one banner, plain text: the store's one-line message, never SQL or a traceback
         st.warning(plain(store_warning), icon=":material/warning:")
     page.run()
 
     warm_up_tensorflow()  # a worker process loads TensorFlow meanwhile, so the first Keras run starts at once
-    warm_up_page_libraries()  # and this process pandas and Altair, for the next page's tables and charts
+    note_page_activity()
+    warm_up_page_libraries()  # and this process pandas and Altair, for the next page's tables and charts (when idle)

@@ -77,3 +77,29 @@ def test_after_the_first_page_the_server_loads_pandas_and_altair_in_one_backgrou
     assert out.returncode == 0, out.stderr[-2000:]
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen == {"threads": 1, "loaded": ["altair", "pandas"]}, seen
+
+
+def test_the_import_warm_up_waits_for_a_pause_in_page_runs(tmp_path, monkeypatch):
+    """A page drawing beside the warm-up's imports shares the CPU with them (History's first view lost ≈ 0.5 s):
+    while pages keep running nothing is imported; once they pause for ``WARMUP_IDLE_S``, everything is."""
+    import threading
+    import time
+
+    from ui import cached
+
+    (tmp_path / "warmup_probe_a.py").write_text("")
+    (tmp_path / "warmup_probe_b.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(cached, "PAGE_LIBRARIES", ("warmup_probe_a", "warmup_probe_b"))
+    monkeypatch.setattr(cached, "WARMUP_IDLE_S", 0.5)
+    for name in cached.PAGE_LIBRARIES:
+        monkeypatch.delitem(sys.modules, name, raising=False)
+    cached.note_page_activity()
+    thread = threading.Thread(target=cached._import_page_libraries, daemon=True)
+    thread.start()
+    for _ in range(15):  # pages starting every 0.1 s for 1.5 s: never a 0.5 s pause
+        time.sleep(0.1)
+        cached.note_page_activity()
+        assert "warmup_probe_a" not in sys.modules
+    thread.join(60)
+    assert not thread.is_alive() and {"warmup_probe_a", "warmup_probe_b"} <= set(sys.modules)
