@@ -1,6 +1,7 @@
 """Altair chart builders for the pages (plain functions of core data; no Streamlit here).
 
-Colours are fixed across every chart: accuracy-like quantities in ACCURACY_COLOR, time in TIME_COLOR.
+Colours are fixed across every chart (core/chart_colors.py): accuracy-like quantities in ACCURACY_COLOR, time in
+TIME_COLOR.
 """
 
 from __future__ import annotations
@@ -10,14 +11,17 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
+from core.chart_colors import (  # noqa: F401  (re-exported: the pages and reports read the colours from here)
+    ACCURACY_COLOR,
+    BASELINE_COLOR,
+    OTHER_COLOR,
+    TIME_COLOR,
+    VALIDATION_COLOR,
+)
 from core.evaluation.metrics import Evaluation
 from core.explore.pareto import pareto_mask
 from core.training.progress import EpochLog
 
-ACCURACY_COLOR = "#1f77b4"
-TIME_COLOR = "#ff7f0e"
-VALIDATION_COLOR = "#2ca02c"
-BASELINE_COLOR = "#d62728"
 # the two what-ifs marked on a sweep's frontier (Trade-offs page and sweep report)
 WHAT_IF_MARKS = {"best within budget": VALIDATION_COLOR, "fastest to target": BASELINE_COLOR}
 
@@ -155,7 +159,7 @@ def class_balance_chart(class_names: Sequence[str], before: Sequence[int], after
             color=alt.Color(
                 "stage:N",
                 sort=list(STAGES),
-                scale=alt.Scale(domain=list(STAGES), range=["#bbbbbb", ACCURACY_COLOR]),
+                scale=alt.Scale(domain=list(STAGES), range=[OTHER_COLOR, ACCURACY_COLOR]),
                 legend=alt.Legend(orient="top", title=None),  # beside the bars it left a half column ~60 px of plot
             ),
             tooltip=["class", "stage", "rows"],
@@ -220,7 +224,7 @@ def frontier_chart(
             color=alt.Color(
                 "pareto:N",
                 title="on frontier",
-                scale=alt.Scale(domain=[True, False], range=[ACCURACY_COLOR, "#bbbbbb"]),
+                scale=alt.Scale(domain=[True, False], range=[ACCURACY_COLOR, OTHER_COLOR]),
             ),
         )
     )

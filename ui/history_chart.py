@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape
 
+from core.chart_colors import ACCURACY_COLOR, OTHER_COLOR
 from core.records.store_frontier import FrontierView
 
-ACCURACY_COLOR, OTHER_COLOR = "#1f77b4", "#bbbbbb"  # core.charts' frontier colours
 WIDTH, HEIGHT = 640, 350  # viewBox; shown at most this wide, scaled down in a narrower column (text too)
 LEFT, RIGHT, TOP, BOTTOM = 60, 520, 40, 300  # the plot area; the legend sits right of it
 TICKS = 5
