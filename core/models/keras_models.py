@@ -192,11 +192,11 @@ class KerasModel(Model):
         head = " → ".join(str(u) for u in c.hidden_units) or "linear"
         if c.kind == ModelKind.KERAS_CNN:
             stride = f"/{c.first_stride}" if c.first_stride > 1 else ""
-            norm = f", BN {c.batch_norm.value}" if c.batch_norm != BatchNorm.OFF else ""
-            norm += f", shift ±{c.augment_shift}px" if c.augment_shift else ""
+            extras = f", BN {c.batch_norm.value}" if c.batch_norm != BatchNorm.OFF else ""
+            extras += f", shift ±{c.augment_shift}px" if c.augment_shift else ""
             return (
                 f"KerasCNN({c.conv_blocks}×conv{c.kernel_size}{stride}({c.filters}) → {head}, {c.activation.value}"
-                f"{norm})"
+                f"{extras})"
             )
         return f"KerasMLP({head}, {c.activation.value}, {c.optimizer.value})"
 
