@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.presets import PRESETS
-from core.training.perf import engine_comparison, environment_stamp
+from core.machine import engine_comparison, environment_stamp
 from ui.claims import claim_text
 from ui.state import get_state
 from ui.workflow import workflow_svg

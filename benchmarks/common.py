@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from core.training.perf import environment_stamp  # noqa: E402
+from core.machine import environment_stamp  # noqa: E402
 
 
 @dataclass

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from core import DataConfig, ModelConfig, RunResult
+from core.config import DataConfig, ModelConfig
 
-if TYPE_CHECKING:  # pages that run no job (Home) need not load the job machinery
+if TYPE_CHECKING:  # pages that run no job (Home) need not load the job machinery, nor results (NumPy)
+    from core.records.result import RunResult
     from ui.jobs import SweepJob, TrainingJob
 
 _KEY = "tradeoff_lab_state"

@@ -7,10 +7,10 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
+from core import machine
 from core.compress.measure import Variant
 from core.config import ModelKind
 from core.records.result import Cost, Predictions, RunResult
-from core.training import perf
 
 
 def run_result(spec, model_repr, data, v: Variant, cost: Cost, history=(), stopped=False) -> RunResult:
@@ -29,7 +29,7 @@ def run_result(spec, model_repr, data, v: Variant, cost: Cost, history=(), stopp
         test=v.test,
         history=history,
         cost=cost,
-        environment=perf.environment_stamp(),
+        environment=machine.environment_stamp(),
         stopped=stopped,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         predictions={

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from core import machine
 from core.compress.measure import Variant, measure, measure_keras, measure_litert, paired_band_pp, verdict
 from core.compress.methods import CompressSpec, Method
 from core.compress.records import run_result, variant_run  # noqa: F401  (variant_run: re-exported)
@@ -262,4 +263,4 @@ def _report(spec, model, original: Variant, variants, data, train_s, memory_mb, 
         total_time_s=time.perf_counter() - started,
     )
     parent = run_result(spec, repr(model), data, original, cost, tuple(model.history_), model.stopped_)
-    return CompressReport(spec, repr(model), original, tuple(variants), parent, perf.environment_stamp())
+    return CompressReport(spec, repr(model), original, tuple(variants), parent, machine.environment_stamp())

@@ -13,6 +13,7 @@ import time
 import warnings
 from datetime import UTC, datetime
 
+from core import machine
 from core.config import DataConfig, ModelConfig
 from core.data.prepare import PreparedData, prepare
 from core.evaluation.metrics import MetricWarning, evaluate
@@ -137,7 +138,7 @@ def _train(
         test=test,
         history=tuple(model.history_),
         cost=cost,
-        environment=perf.environment_stamp(model_cfg),
+        environment=machine.environment_stamp(model_cfg),
         stopped=model.stopped_,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         predictions={"validation": Predictions(data.y_val, proba_val), "test": Predictions(data.y_test, proba_test)},

@@ -45,14 +45,14 @@ def test_an_engine_that_is_not_installed_is_a_message_not_a_traceback(monkeypatc
 def test_home_shows_the_same_model_on_both_engines_from_the_benchmarks_figures(tmp_path, monkeypatch):
     import json
 
-    import core.training.perf
+    import core.machine
 
     def engine(train_s, acc):
         return {"wall_s": train_s + 2, "train_time_s": train_s, "epoch_s_median": train_s / 10, "test_accuracy": acc}
 
     figures = {"seed": {"tensorflow": engine(80.0, 0.976), "jax": engine(16.0, 0.977)}, "measured_at": "today"}
     (tmp_path / "engine.json").write_text(json.dumps(figures))
-    monkeypatch.setattr(core.training.perf, "ENGINE_RESULTS", str(tmp_path / "engine.json"))
+    monkeypatch.setattr(core.machine, "ENGINE_RESULTS", str(tmp_path / "engine.json"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
@@ -70,9 +70,9 @@ def test_home_shows_the_same_model_on_both_engines_from_the_benchmarks_figures(t
 
 
 def test_home_without_measured_figures_shows_no_comparison(tmp_path, monkeypatch):
-    import core.training.perf
+    import core.machine
 
-    monkeypatch.setattr(core.training.perf, "ENGINE_RESULTS", str(tmp_path / "missing.json"))
+    monkeypatch.setattr(core.machine, "ENGINE_RESULTS", str(tmp_path / "missing.json"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception

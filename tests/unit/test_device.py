@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from core import machine
 from core.config import Device, ModelConfig
 from core.errors import ConfigError
 from core.knobs import KNOBS
 from core.models.keras_import import gpu_present
-from core.training import perf
 from tests.helpers import run_cli
 
 
@@ -23,12 +23,12 @@ def test_device_is_a_keras_knob_with_cpu_and_gpu_and_unset_by_default():
 
 
 def test_the_stamp_names_the_gpu_used_or_says_a_visible_one_stayed_idle(monkeypatch):
-    monkeypatch.setattr(perf, "gpu_devices", lambda backend=None: ["NVIDIA H200"])
-    assert perf._device("jax") == "GPU: NVIDIA H200"
-    assert perf._device("jax", Device.GPU) == "GPU: NVIDIA H200"
-    assert perf._device("jax", Device.CPU) == "CPU (GPU visible, not used: NVIDIA H200)"
-    monkeypatch.setattr(perf, "gpu_devices", lambda backend=None: [])
-    assert perf._device("tensorflow", Device.CPU) == "CPU" and perf._device("tensorflow") == "CPU"
+    monkeypatch.setattr(machine, "gpu_devices", lambda backend=None: ["NVIDIA H200"])
+    assert machine._device("jax") == "GPU: NVIDIA H200"
+    assert machine._device("jax", Device.GPU) == "GPU: NVIDIA H200"
+    assert machine._device("jax", Device.CPU) == "CPU (GPU visible, not used: NVIDIA H200)"
+    monkeypatch.setattr(machine, "gpu_devices", lambda backend=None: [])
+    assert machine._device("tensorflow", Device.CPU) == "CPU" and machine._device("tensorflow") == "CPU"
 
 
 @pytest.mark.slow

@@ -9,8 +9,8 @@ import pytest
 import core.models.keras_import as keras_import
 from core import ConfigError, DataConfig, ModelConfig
 from core.config import Backend
+from core.machine import environment_stamp, gpu_devices
 from core.presets import get_preset
-from core.training.perf import environment_stamp, gpu_devices
 from core.training.worker import EnginePools, TrainingWorker
 from tests.helpers import run_cli
 

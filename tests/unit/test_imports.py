@@ -176,3 +176,20 @@ def test_tensorflow_loads_when_a_keras_model_is_asked_for_and_not_before():
     assert _heavy_after(code) == ["keras", "tensorflow"]
     for name in sorted(IMPORTS_TENSORFLOW):  # the list above stays true: these do load it, and only it
         assert _heavy_after(f"import {name}") == ["keras", "tensorflow"], name
+
+
+def test_core_loads_numpy_and_the_trainer_only_when_one_of_them_is_asked_for():
+    """``core``'s results and trainer load on first use, so light users (Home: presets, the machine stamp) pay no
+    NumPy; ``from core import RunResult, train`` still works, and a misspelt name is still an AttributeError."""
+    watched = ("numpy", "core.training.trainer")
+    report = f"import json, sys; print(json.dumps(sorted(m for m in {watched!r} if m in sys.modules)))"
+
+    def loaded_after(code: str) -> list[str]:
+        out = subprocess.run([sys.executable, "-c", f"{code}\n{report}"], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr[-2000:]
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert loaded_after("import core, core.presets, core.machine; from core import DataConfig, CoreError") == []
+    assert loaded_after("from core import RunResult, train, EpochLog") == ["core.training.trainer", "numpy"]
+    with pytest.raises(AttributeError, match="no attribute 'trian'"):
+        core.trian  # noqa: B018

@@ -5,6 +5,7 @@ import time
 import numpy as np
 import pytest
 
+from core import machine
 from core.training import perf
 
 
@@ -63,7 +64,7 @@ def test_intel_avx512_peak_is_64_flop_per_cycle_and_hyperthreads_are_not_cores()
 
 
 def test_engine_comparison_reads_the_benchmarks_committed_results_and_none_without_a_file(tmp_path):
-    assert perf.ENGINE_RESULTS.endswith("/benchmarks/results/engine.json") and "/core/" not in perf.ENGINE_RESULTS
-    stored = perf.engine_comparison()
+    assert machine.ENGINE_RESULTS.endswith("/benchmarks/results/engine.json") and "/core/" not in machine.ENGINE_RESULTS
+    stored = machine.engine_comparison()
     assert stored is not None and stored["tensorflow"]["wall_s"] > 0 and stored["jax"]["wall_s"] > 0
-    assert perf.engine_comparison(str(tmp_path / "missing.json")) is None
+    assert machine.engine_comparison(str(tmp_path / "missing.json")) is None
