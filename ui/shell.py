@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.text import plain
+from ui.warmup import note_page_activity, warm_up_page_libraries
 
 PAGES = (  # (file, title, icon): Material icons render without an emoji font
     ("app_pages/home.py", "Home", ":material/home:"),
@@ -27,14 +28,21 @@ def run_app() -> None:
     page = st.navigation(
         [st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
     )
-    from ui.cached import note_page_activity, run_store, warm_up_page_libraries, warm_up_tensorflow
-
     note_page_activity()
-    _, store_warning = run_store()
-    if store_warning:  # one banner, plain text: the store's one-line message, never SQL or a traceback
-        st.warning(plain(store_warning), icon=":material/warning:")
-    page.run()
+    banner = st.container()  # the store's warning, above the page but written after it (below)
+    try:
+        page.run()
+    finally:  # also after a page's st.stop(): the warning must show wherever the store is unusable
+        # Opening the store loads SQLAlchemy (≈ 0.2 s on a fresh server): after the page, so the browser draws
+        # Home (which reads the store last) meanwhile. Other pages have opened it already; it is cached.
+        from ui.cached import run_store
 
-    warm_up_tensorflow()  # a worker process loads TensorFlow meanwhile, so the first Keras run starts at once
+        _, store_warning = run_store()
+        if store_warning:  # one banner, plain text: the store's one-line message, never SQL or a traceback
+            banner.warning(plain(store_warning), icon=":material/warning:")
+
+    from ui.cached import warm_up_workers
+
+    warm_up_workers()  # worker processes load TensorFlow and JAX meanwhile, so the first Keras run starts at once
     note_page_activity()
     warm_up_page_libraries()  # and this process pandas and Altair, for the next page's tables and charts (when idle)

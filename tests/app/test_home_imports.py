@@ -3,6 +3,7 @@ Altair nor any training engine: each would add to the time a fresh server takes 
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-WATCHED = ("pandas", "altair", "sklearn", "tensorflow", "keras", "jax")
+WATCHED = ("pandas", "altair", "sklearn", "tensorflow", "keras", "jax", "PIL")
 
 _SCRIPT = f"""
 import json, sys
@@ -85,21 +86,42 @@ def test_the_import_warm_up_waits_for_a_pause_in_page_runs(tmp_path, monkeypatch
     import threading
     import time
 
-    from ui import cached
+    from ui import warmup
 
     (tmp_path / "warmup_probe_a.py").write_text("")
     (tmp_path / "warmup_probe_b.py").write_text("")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(cached, "PAGE_LIBRARIES", ("warmup_probe_a", "warmup_probe_b"))
-    monkeypatch.setattr(cached, "WARMUP_IDLE_S", 0.5)
-    for name in cached.PAGE_LIBRARIES:
+    monkeypatch.setattr(warmup, "PAGE_LIBRARIES", ("warmup_probe_a", "warmup_probe_b"))
+    monkeypatch.setattr(warmup, "WARMUP_IDLE_S", 0.5)
+    for name in warmup.PAGE_LIBRARIES:
         monkeypatch.delitem(sys.modules, name, raising=False)
-    cached.note_page_activity()
-    thread = threading.Thread(target=cached._import_page_libraries, daemon=True)
+    warmup.note_page_activity()
+    thread = threading.Thread(target=warmup._import_page_libraries, daemon=True)
     thread.start()
     for _ in range(15):  # pages starting every 0.1 s for 1.5 s: never a 0.5 s pause
         time.sleep(0.1)
-        cached.note_page_activity()
+        warmup.note_page_activity()
         assert "warmup_probe_a" not in sys.modules
     thread.join(60)
     assert not thread.is_alive() and {"warmup_probe_a", "warmup_probe_b"} <= set(sys.modules)
+
+
+def test_home_shows_its_page_before_loading_numpy_or_sqlalchemy():
+    """The shell and what Home imports above its title load neither NumPy, SQLAlchemy nor Pillow: a fresh server
+    sends the page at once and opens the run store (for the presets' measured claims and the store's banner) last,
+    while the browser draws (bench_app)."""
+    tree = ast.parse((ROOT / "app_pages" / "home.py").read_text())
+    title_line = next(
+        n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "title"
+    )
+    before = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom) and n.lineno < title_line]
+    modules = sorted(
+        {n.module for n in before if isinstance(n, ast.ImportFrom)}
+        | {a.name for n in before if isinstance(n, ast.Import) for a in n.names}
+    )
+    assert "core.presets" in modules and "ui.claims" not in modules, modules
+    code = "import sys, json\n" + "".join(f"import {m}\n" for m in ["ui.shell", *modules])
+    code += "print(json.dumps(sorted(m for m in ('numpy', 'sqlalchemy', 'PIL') if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [], "Home's first part loads the store's libraries"
