@@ -121,6 +121,8 @@ def test_a_damaged_store_is_one_banner_and_the_file_is_left_alone(monkeypatch, t
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()  # the shell shows the banner
     banners = [w.value for w in at.warning]
     assert len(banners) == 1 and "damaged" in banners[0] and "memory" in banners[0]
+    first = next(iter(at.main.children.values()))  # above Home's title, though written after the page
+    assert [w.value for w in first.children.values()] == banners
     assert "SELECT" not in banners[0] and "Traceback" not in banners[0]
     at.switch_page("app_pages/history.py").run()
     assert not at.exception, at.exception
