@@ -86,6 +86,11 @@ for preset in PRESETS.values():
                 del st.session_state[key]  # widgets restart from the preset's values
             st.switch_page("app_pages/train.py")
 
+from ui.claims import claim_text  # noqa: E402  (the store's imports, once the rest of the page is on its way)
+
+for name, slot in claim_slots.items():
+    slot.caption(claim_text(name))
+
 with st.expander("This machine", expanded=False):
     env = environment_stamp()
     st.markdown(
@@ -93,8 +98,3 @@ with st.expander("This machine", expanded=False):
         f"**device** {env['device']} · **Python** {env['python']}"
     )
     st.markdown(" · ".join(f"**{name}** {version}" for name, version in env["versions"].items()))
-
-from ui.claims import claim_text  # noqa: E402  (the store's imports, once the rest of the page is on its way)
-
-for name, slot in claim_slots.items():
-    slot.caption(claim_text(name))

@@ -57,7 +57,10 @@ def cpu_model() -> str:
 
 
 def _thread_count() -> int | None:
+    """Threads of the BLAS NumPy computes with. threadpoolctl sees only loaded libraries, so NumPy is loaded here
+    (this module does not import it at the top: Home shows the engine figures without it)."""
     try:
+        import numpy  # noqa: F401
         from threadpoolctl import threadpool_info
 
         counts = [p.get("num_threads") for p in threadpool_info() if p.get("num_threads")]

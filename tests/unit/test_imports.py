@@ -193,3 +193,13 @@ def test_core_loads_numpy_and_the_trainer_only_when_one_of_them_is_asked_for():
     assert loaded_after("from core import RunResult, train, EpochLog") == ["core.training.trainer", "numpy"]
     with pytest.raises(AttributeError, match="no attribute 'trian'"):
         core.trian  # noqa: B018
+
+
+def test_the_machine_stamp_counts_blas_threads_even_before_numpy_is_loaded():
+    """core.machine imports no NumPy, but the stamp's BLAS threads are NumPy's: a light caller (Home, a benchmark's
+    table) must not read None."""
+    code = "import json, core.machine; print(json.dumps(core.machine.environment_stamp()['threads']))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    threads = json.loads(out.stdout.strip().splitlines()[-1])
+    assert isinstance(threads, int) and threads >= 1
