@@ -42,8 +42,8 @@ from core.records.result import RunResult
 class KerasCosts:
     """One Keras engine's costs, relative to the NumPy probe, at the reference machine's speed (its probe's
     per-step overhead ``REFERENCE_STEP_OVERHEAD_S``). A steady epoch costs ``epoch_s + steps × (step_s +
-    conv blocks × conv_block_step_s) + dense MACs ÷ (probe MACs/s × dense_ratio) + convolution MACs ÷ (probe
-    MACs/s × conv_ratio)``; the first epoch ``first_epoch_s`` more."""
+    conv blocks × conv_block_step_s) + rows shifted × shift_row_s + dense MACs ÷ (probe MACs/s × dense_ratio) +
+    convolution MACs ÷ (probe MACs/s × conv_ratio)``; the first epoch ``first_epoch_s`` more."""
 
     step_s: float  # per mini-batch step: dispatch, callbacks (the app's worker polls for a stop every batch)
     epoch_s: float  # per epoch: iterator set-up, epoch-end callbacks
@@ -51,6 +51,7 @@ class KerasCosts:
     dense_ratio: float  # dense multiply-adds per second ÷ the NumPy probe's
     conv_block_step_s: float  # per convolution block and step: a fixed cost that dominates on small images
     conv_ratio: float  # convolution multiply-adds per second ÷ the NumPy probe's
+    shift_row_s: float  # per training row and epoch of a CNN with ``augment_shift``: its random translation
 
 
 # Measured on the project's 2-core machine (2026-11-28 22:21-22:28 UTC, load average 4-7, the NumPy probe
@@ -71,12 +72,28 @@ class KerasCosts:
 # these runs: digits at batch 64, 62-66 ms an epoch). The convolution ratios are set against full MNIST as well:
 # bench_core's CNN candidates on TensorFlow (21:39 UTC, load 1.6-2.9: 2×8 filters, 2 epochs 9.6 s; 2×16, 3
 # epochs 31.1 s) and issue 12's 2×16 CNN on JAX (81.1 s); the CNN estimate lands within 1.0-1.5× of each.
+# The random shift (``augment_shift``, 2026-11-29 01:36 UTC, load 1.8-2.9): article-98.5 on 13,500 MNIST rows, 3
+# epochs, twice each with and without a ±2 px shift. TensorFlow's steady epochs did not move beyond the noise
+# (0.72-1.22 s without, 0.78-0.97 s with); JAX's went from 0.8-1.3 s to 5.9-6.9 s, ≈ 0.39 ms a row: its
+# translation (a gather per image) is ≈ 6× the rest of the epoch on this CPU.
 KERAS_COSTS: dict[Backend, KerasCosts] = {
     Backend.TENSORFLOW: KerasCosts(
-        step_s=1.9e-3, epoch_s=0.025, first_epoch_s=0.65, dense_ratio=1.0, conv_block_step_s=2.5e-3, conv_ratio=1.5
+        step_s=1.9e-3,
+        epoch_s=0.025,
+        first_epoch_s=0.65,
+        dense_ratio=1.0,
+        conv_block_step_s=2.5e-3,
+        conv_ratio=1.5,
+        shift_row_s=0.0,
     ),
     Backend.JAX: KerasCosts(
-        step_s=3.0e-4, epoch_s=2e-3, first_epoch_s=0.15, dense_ratio=2.5, conv_block_step_s=5e-4, conv_ratio=0.3
+        step_s=3.0e-4,
+        epoch_s=2e-3,
+        first_epoch_s=0.15,
+        dense_ratio=2.5,
+        conv_block_step_s=5e-4,
+        conv_ratio=0.3,
+        shift_row_s=3.9e-4,
     ),
 }
 REFERENCE_STEP_OVERHEAD_S = 1.0e-4  # the NumPy probe's per-step overhead on the reference machine
@@ -293,7 +310,8 @@ def _network_epoch_and_start(
     costs = KERAS_COSTS[keras_engine(cfg) or Backend.TENSORFLOW]
     machine = cal.step_overhead_s / REFERENCE_STEP_OVERHEAD_S  # > 1: a slower machine than the reference
     blocks = cfg.conv_blocks if cfg.kind == ModelKind.KERAS_CNN else 0
-    overhead = costs.epoch_s + steps * (costs.step_s + blocks * costs.conv_block_step_s)
+    shifted = rows if cfg.kind == ModelKind.KERAS_CNN and cfg.augment_shift else 0
+    overhead = costs.epoch_s + steps * (costs.step_s + blocks * costs.conv_block_step_s) + shifted * costs.shift_row_s
     arithmetic = dense / (cal.macs_per_s * costs.dense_ratio) + conv / (cal.macs_per_s * costs.conv_ratio)
     return overhead * machine + arithmetic, costs.first_epoch_s * machine
 

@@ -51,6 +51,21 @@ def test_a_large_cnn_is_estimated_faster_on_tensorflow():
     assert tf.seconds < jax.seconds  # convolutions: TensorFlow's oneDNN kernels beat JAX's on CPU
 
 
+def test_a_random_shift_is_priced_where_it_costs_on_jax_not_on_tensorflow():
+    """Measured (estimate.py, KERAS_COSTS): JAX's translation made article-98.5's epoch ≈ 6× longer, TensorFlow's no
+    longer beyond the noise. Before, the estimate ignored the knob: Train would auto-train a JAX CNN with a shift
+    expecting a sixth of its time."""
+    from core.presets import get_preset
+
+    cnn = replace(get_preset("article-98.5").model, augment_shift=0)
+    for backend, low, high in ((Backend.JAX, 3.0, 10.0), (Backend.TENSORFLOW, 1.0, 1.0)):
+        plain = model_seconds(replace(cnn, backend=backend), **MNIST, **FIXED)
+        shifted = model_seconds(replace(cnn, backend=backend, augment_shift=2), **MNIST, **FIXED)
+        assert low <= shifted / plain <= high, (backend, plain, shifted)
+    mlp = ModelConfig(kind=ModelKind.KERAS_MLP, backend=Backend.JAX)  # the knob is the CNN's only
+    assert model_seconds(replace(mlp, augment_shift=2), **MNIST, **FIXED) == model_seconds(mlp, **MNIST, **FIXED)
+
+
 def test_the_estimate_follows_the_engine_the_config_resolves_to(monkeypatch):
     monkeypatch.delenv("KERAS_BACKEND", raising=False)
     mlp, cnn = ModelConfig(kind=ModelKind.KERAS_MLP), ModelConfig(kind=ModelKind.KERAS_CNN)
