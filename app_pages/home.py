@@ -12,6 +12,7 @@ from core.presets import PRESETS
 from ui.state import get_state
 from ui.workflow import workflow_markdown
 
+state = get_state()  # created on the first page: the session has its state from then on (tests read it)
 st.title("Tradeoff Lab")
 st.markdown(
     "**How much accuracy does a model give up for speed — and what does each knob cost?** Move a slider and "
@@ -80,7 +81,6 @@ for preset in PRESETS.values():
         if preset.claimed_test_accuracy is not None:
             claim_slots[preset.name] = st.empty()
         if st.button("Open in Train", key=f"home_preset_{preset.name}"):
-            state = get_state()
             state.data_cfg, state.model_cfg = preset.data, preset.model
             for key in [k for k in st.session_state if str(k).startswith("train_")]:
                 del st.session_state[key]  # widgets restart from the preset's values
