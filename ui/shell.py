@@ -34,7 +34,7 @@ def run_app() -> None:
         page.run()
     finally:  # also after a page's st.stop(): the warning must show wherever the store is unusable
         # Opening the store loads SQLAlchemy (≈ 0.2 s on a fresh server): after the page, so the browser draws
-        # Home (which reads the store last) meanwhile. Other pages have opened it already; it is cached.
+        # Home (which reads the store last) meanwhile. Pages that use the store have opened it by now (cached).
         from ui.cached import run_store
 
         _, store_warning = run_store()
