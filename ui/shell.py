@@ -29,20 +29,29 @@ def run_app() -> None:
         [st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
     )
     note_page_activity()
-    banner = st.container()  # the store's warning, above the page but written after it (below)
-    try:
-        page.run()
-    finally:  # also after a page's st.stop(): the warning must show wherever the store is unusable
-        # Opening the store loads SQLAlchemy (≈ 0.2 s on a fresh server): after the page, so the browser draws
-        # Home (which reads the store last) meanwhile. Pages that use the store have opened it by now (cached).
-        from ui.cached import run_store
-
-        _, store_warning = run_store()
-        if store_warning:  # one banner, plain text: the store's one-line message, never SQL or a traceback
-            banner.warning(plain(store_warning), icon=":material/warning:")
+    banner = st.container()  # the store's warning, if any, above the page
+    # Home (the default page) reads the store last and never stops, so there the store opens after the page: it
+    # loads SQLAlchemy (≈ 0.2 s on a fresh server) while the browser draws Home. Any other page may end in
+    # st.stop(), after which nothing more is drawn: its banner is written first, as the store is opened.
+    store_after_page = page.url_path == ""
+    if not store_after_page:
+        _store_banner(banner)
+    page.run()
+    if store_after_page:
+        _store_banner(banner)
 
     from ui.cached import warm_up_workers
 
     warm_up_workers()  # worker processes load TensorFlow and JAX meanwhile, so the first Keras run starts at once
     note_page_activity()
     warm_up_page_libraries()  # and this process pandas and Altair, for the next page's tables and charts (when idle)
+
+
+def _store_banner(banner) -> None:
+    """One warning, plain text, when the run store cannot be used: the store's one-line message, never SQL or a
+    traceback (the runs are then kept in memory)."""
+    from ui.cached import run_store
+
+    _, store_warning = run_store()
+    if store_warning:
+        banner.warning(plain(store_warning), icon=":material/warning:")

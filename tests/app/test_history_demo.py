@@ -127,6 +127,9 @@ def test_a_damaged_store_is_one_banner_and_the_file_is_left_alone(monkeypatch, t
     at.switch_page("app_pages/history.py").run()
     assert not at.exception, at.exception
     assert any("in memory only" in c.value for c in at.caption) and at.get("file_uploader")
+    at.switch_page("app_pages/compress.py").run()  # nothing to compress: the page ends in st.stop()
+    assert not at.exception, at.exception
+    assert [w.value for w in at.warning] == banners and at.info  # the banner is written after it all the same
     assert path.read_bytes() == junk
 
 

@@ -125,3 +125,11 @@ def test_home_shows_its_page_before_loading_numpy_or_sqlalchemy():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout.strip().splitlines()[-1]) == [], "Home's first part loads the store's libraries"
+
+
+def test_home_never_stops_so_the_shell_may_write_the_store_banner_after_it():
+    """ui/shell.py writes the store's banner after Home (before any other page): nothing is drawn after a
+    st.stop(), so a stop on Home would lose the banner (tests/app/test_history_demo.py checks a page that stops)."""
+    tree = ast.parse((ROOT / "app_pages" / "home.py").read_text())
+    calls = {getattr(n.func, "attr", "") for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert "stop" not in calls
