@@ -142,7 +142,7 @@ if job.error:
 if job.stop_event.is_set():
     st.warning(f"Stopped after {len(job.trials)} of {job.total} trials.")
 if job.store_error:
-    st.warning(plain(f"Could not save every trial in the run history ({job.store_error}). They are still shown here."))
+    st.warning(plain(f"Could not save every trial in the run history: {job.store_error} They are still shown here."))
 if not job.trials:
     st.stop()
 sweep_results.show(job, state, metric=metric, grid=not sweep_results.is_search(job))

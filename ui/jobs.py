@@ -112,8 +112,11 @@ def _store_call(job: _Background, write: Callable[[], Any]) -> Any:
     """A store write from a job's thread: a failure is kept as ``job.store_error``, never raised."""
     try:
         return write()
-    except (SQLAlchemyError, CoreError) as err:
-        job.store_error = f"{type(err).__name__}: {str(err)[:160]}"
+    except CoreError as err:  # the store's own sentence: what happened, what to do
+        job.store_error = str(err)[:300]
+        return None
+    except SQLAlchemyError as err:  # never SQL on screen
+        job.store_error = f"The database refused the write ({type(err).__name__})."
         return None
 
 

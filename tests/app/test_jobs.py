@@ -135,3 +135,25 @@ def test_the_train_page_reattaches_to_the_job_named_in_the_address_bar():
     assert job.job_id in at.query_params["job"]  # the address bar keeps naming it
     assert any(h.value.startswith("Run 1:") for h in at.subheader)  # its result, not a new run
     assert job.result is not None and not job.running
+
+
+def test_a_failed_save_is_kept_as_the_stores_own_sentence_never_a_class_name_or_sql():
+    from types import SimpleNamespace
+
+    from sqlalchemy.exc import OperationalError
+
+    from core.records.store_db import StoreError
+    from ui.jobs import _store_call
+
+    def refuse(err):
+        def write():
+            raise err
+
+        return write
+
+    job = SimpleNamespace(store_error=None)
+    locked = "The run store runs.sqlite is locked by another process (waited 5 s). Close the other program, try again."
+    assert _store_call(job, refuse(StoreError(locked))) is None
+    assert job.store_error == locked  # shown as "Could not save the run in the run history: <this> It is still …"
+    _store_call(job, refuse(OperationalError("INSERT INTO runs VALUES (?)", (), Exception("disk I/O error"))))
+    assert job.store_error == "The database refused the write (OperationalError)."
