@@ -22,6 +22,7 @@ AFTER = ((("Evaluate", "on test"), 770, 110), (("Optimise", "performance"), 905,
 DIAMOND_X, DIAMOND_HW, DIAMOND_HH = 665, 70, 38  # centre x, half width, half height
 TUNE = (("Tune", "(knobs)"), 545, 115, 90)  # lines, x, y, width
 WIDTH, HEIGHT = 1030, 170
+MIN_WIDTH = 720  # narrower, its 13 px labels would shrink below 9 px: the diagram scrolls sideways instead
 ALT = (
     "Prepare data, split, initialise, train; if accuracy is not good enough, tune and train again; "
     "then evaluate on test and optimise."
@@ -79,7 +80,8 @@ def workflow_svg() -> str:
     parts.append(_arrow([(tune_x, tune_mid), (back_x, tune_mid), (back_x, ROW_Y + BOX_H + 3)]))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" '
-        f'font-family="sans-serif" font-size="13" fill="#1f2933" role="img" aria-label="{ALT}">'
+        f'style="min-width: {MIN_WIDTH}px" font-family="sans-serif" font-size="13" fill="#1f2933" role="img" '
+        f'aria-label="{ALT}">'
         "<title>The workflow, from the article</title>"
         '<defs><marker id="head" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{STROKE}"/></marker></defs>'
@@ -91,4 +93,4 @@ def workflow_svg() -> str:
 def workflow_markdown() -> str:
     """The diagram as Markdown for ``st.markdown(..., unsafe_allow_html=True)``: one line inside a ``<div>``, which
     CommonMark passes through as raw HTML. Not ``st.image``, which would import Pillow on Home (≈ 0.1 s here)."""
-    return f'<div class="workflow-svg">{workflow_svg()}</div>'
+    return f'<div class="workflow-svg" style="overflow-x: auto">{workflow_svg()}</div>'

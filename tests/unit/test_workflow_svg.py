@@ -24,7 +24,7 @@ def test_the_workflow_is_valid_svg_with_every_step_and_both_branches():
 
 def test_home_shows_it_as_raw_html_that_scales_and_names_itself():
     text = workflow_markdown()
-    assert "\n" not in text and text.startswith('<div class="workflow-svg"><svg') and text.endswith("</svg></div>")
+    assert "\n" not in text and text.startswith('<div class="workflow-svg"') and text.endswith("</svg></div>")
     assert MarkdownIt("commonmark").render(text).strip() == text  # one HTML block: "train / val / test" untouched
     root = ET.fromstring(workflow_svg())
     assert root.get("width") == "100%" and root.get("aria-label") == ALT  # fills the column; read out by name
