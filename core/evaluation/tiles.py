@@ -132,8 +132,12 @@ _NAMED = ("precision", "recall", "f1")  # tiles whose meaning depends on the pos
 
 
 def tile_label(tile: Tile, result: RunResult | None = None) -> str:
-    """The tile's label, naming what it is of: "Recall (malignant)", "F1 (macro over 10 classes)"."""
-    qualifier = result.validation.qualifier if result is not None and tile.key in _NAMED else ""
+    """The tile's label, naming what it is of: "Recall (malignant)", "F1 (macro)". Over how many classes a macro
+    figure averages is in its help: "F1 (macro over 10 classes)" was cut to "F1 (macro over 10 …" in a tile."""
+    qualifier = ""
+    if result is not None and tile.key in _NAMED:
+        ev = result.validation
+        qualifier = ev.positive_class if ev.positive_class is not None else "macro" if ev.average == "macro" else ""
     return f"{tile.label} ({qualifier})" if qualifier else tile.label
 
 

@@ -121,7 +121,7 @@ def test_train_reads_plainly_groups_its_knobs_and_puts_the_headline_first():
     assert title == "Run 1: Neural network (128 units, NumPy) on digits", title
     assert [e.label for e in at.sidebar.expander] == ["Data", "Model", "Training", "Advanced"]
     first_row = [m.label for m in at.main.metric][:5]
-    assert first_row == ["Val accuracy", "F1 (macro over 10 classes)", "Training time", "Latency p50", "Model size"]
+    assert first_row == ["Val accuracy", "F1 (macro)", "Training time", "Latency p50", "Model size"]
     assert any(c.value.startswith("majority class: ") and c.value.endswith(" %") for c in at.caption)
     assert at.main.metric[0].value.endswith("%")
 

@@ -64,7 +64,8 @@ def test_multiclass_tiles_say_macro():
     at.switch_page("app_pages/train.py").run()
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
-    assert "F1 (macro over 10 classes)" in labels and "Recall (macro over 10 classes)" in labels
+    assert "F1 (macro)" in labels and "Recall (macro)" in labels
+    assert "Unweighted mean over the 10 classes." in next(m.help for m in at.metric if m.label == "F1 (macro)")
 
 
 def test_data_page_picks_the_positive_class_and_train_follows():
