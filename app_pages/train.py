@@ -164,7 +164,13 @@ if job is not None and job.matches(data_cfg, model_cfg):
     if job.stopped_without_model:
         st.info(plain(job.stopped_without_model))
     if job.store_error:
-        st.warning(plain(f"Could not save the run in the run history: {job.store_error} It is still shown here."))
+        kept = (
+            f" It is still shown here, and kept in {job.recovery_path}: import that file on History (or with "
+            "python -m core runs import) to add it to the history."
+            if job.recovery_path
+            else " It is still shown here."
+        )
+        st.warning(plain(f"Could not save the run in the run history: {job.store_error}{kept}"))
 
 # --- the run on show -------------------------------------------------------------------------------------
 run_view.show(state, data_cfg, model_cfg)

@@ -136,6 +136,7 @@ class TrainingJob(_Background):
     stopped_without_model: str | None = None  # why a stopped run kept no model (a scikit-learn fit)
     store_id: int | None = None  # its row in the run store
     store_error: str | None = None
+    recovery_path: str | None = None  # where a result the store refused was kept instead (runs import adds it)
     estimate_s: float | None = None  # the estimate the page showed before the run; stored in cost.estimate_s
     boundary: Any = None  # 2-D data: the latest decision-boundary snapshot from the worker (a BoundarySnapshot)
     batches: BatchClock | None = None  # networks: per-batch progress from the worker, for the ETA
@@ -202,8 +203,19 @@ class TrainingJob(_Background):
         return True
 
     def _finish(self) -> None:
-        if self.store is None or self.store_id is None:
+        if self.store is None:
             return
+        if self.store_id is not None:
+            self._save_final()
+        if self.store_error is not None and self.result is not None:  # refused (locked, full): kept in a file
+            from core.records.store_import import write_recovery_file
+
+            try:
+                self.recovery_path = str(write_recovery_file(self.result, error=self.store_error))
+            except OSError as err:
+                self.store_error += f" It could not be kept in a file either ({err.strerror or err})."
+
+    def _save_final(self) -> None:
         if self.result is not None:
             status = Status.STOPPED if self.result.stopped else Status.COMPLETE
         else:

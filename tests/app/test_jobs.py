@@ -2,6 +2,7 @@
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -157,3 +158,27 @@ def test_a_failed_save_is_kept_as_the_stores_own_sentence_never_a_class_name_or_
     assert job.store_error == locked  # shown as "Could not save the run in the run history: <this> It is still …"
     _store_call(job, refuse(OperationalError("INSERT INTO runs VALUES (?)", (), Exception("disk I/O error"))))
     assert job.store_error == "The database refused the write (OperationalError)."
+
+
+def test_a_run_the_locked_store_refuses_is_kept_in_a_file_that_import_adds(tmp_path, monkeypatch):
+    """Nothing trained is lost to a lock: the app writes what the store refused where the CLI does
+    (~/.tradeoff_lab/unsaved), in the export format, so History's Import or `runs import` adds it later."""
+    import sqlite3
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    path = tmp_path / "runs.sqlite"
+    store = RunStore(str(path), lock_s=0.3)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock for the whole run
+    try:
+        job = TrainingJob(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,)), store=store).start()
+        job.wait(60)
+    finally:
+        holder.close()
+    assert job.result is not None and "locked" in job.store_error
+    kept = Path(job.recovery_path)
+    assert kept.parent == tmp_path / ".tradeoff_lab" / "unsaved" and kept.exists()
+    assert store.count() == 0
+    store.import_json(kept.read_bytes())
+    (stored,) = store.list()
+    assert stored.result == job.result and stored.status == "complete"
