@@ -27,6 +27,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 import threading
 import uuid
 from collections import deque
@@ -390,10 +391,17 @@ def import_files(store: RunStore, paths: list[str | Path], *, processes: int = I
     return ImportReport(added, skipped + repeats)
 
 
+_NATIVE_THREADS = ("jax", "tensorflow")  # loaded, they run thread pools that threading.active_count() does not see
+
+
 def _pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes, forked where this process runs no other thread (they start at once, with every module
-    loaded), started fresh otherwise (a Streamlit server's threads must not be forked)."""
-    fork = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    loaded), started fresh otherwise (a Streamlit server's threads, or a loaded engine's, must not be forked)."""
+    fork = (
+        "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+        and not any(name in sys.modules for name in _NATIVE_THREADS)
+    )
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork" if fork else "spawn"))
 
 

@@ -139,6 +139,24 @@ def test_worker_processes_are_spawned_where_threads_run_and_a_dead_one_is_one_me
     assert fresh.count() == 0
 
 
+def test_no_fork_where_an_engine_runs_its_own_threads(monkeypatch):
+    """JAX and TensorFlow run native thread pools that threading.active_count() does not count; forking beside
+    them can deadlock the child (Python warns so), so their presence means spawn as well."""
+    import sys
+    import types
+
+    from core.records import store_import
+
+    monkeypatch.delitem(sys.modules, "jax", raising=False)
+    monkeypatch.delitem(sys.modules, "tensorflow", raising=False)
+    monkeypatch.setattr(store_import.threading, "active_count", lambda: 1)
+    with store_import._pool(1) as pool:
+        assert pool._mp_context.get_start_method() == "fork"
+    monkeypatch.setitem(sys.modules, "jax", types.ModuleType("jax"))
+    with store_import._pool(1) as pool:
+        assert pool._mp_context.get_start_method() == "spawn"
+
+
 def _die(path: str) -> list:
     import os
 
