@@ -282,12 +282,10 @@ class KerasModel(Model):
         run (epochs × batches of ``n_rows``). With ``warmup`` the rate first climbs linearly from 0 over that
         share of the steps, then stays (constant) or decays over the rest (cosine)."""
         c = self.config
-        if (c.lr_schedule == LrSchedule.CONSTANT and not c.warmup) or not n_rows:
-            return c.learning_rate
-        steps = c.epochs * -(-n_rows // c.batch_size)
-        warm = min(round(c.warmup * steps), steps - 1)
+        steps = c.epochs * -(-n_rows // c.batch_size) if n_rows else 0
+        warm = min(round(c.warmup * steps), steps - 1) if steps else 0
         if not warm:
-            if c.lr_schedule == LrSchedule.CONSTANT:
+            if c.lr_schedule == LrSchedule.CONSTANT or not steps:
                 return c.learning_rate
             return keras.optimizers.schedules.CosineDecay(c.learning_rate, decay_steps=steps)
         return keras.optimizers.schedules.CosineDecay(
