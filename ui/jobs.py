@@ -109,7 +109,7 @@ class _Background(ABC):
             self._thread.join(timeout)
 
 
-def _store_call(job: _Background, write: Callable[[], Any]) -> Any:
+def _store_call(job: Any, write: Callable[[], Any]) -> Any:
     """A store write from a job's thread: a failure is kept as ``job.store_error``, never raised."""
     try:
         return write()
@@ -138,6 +138,31 @@ def keep_in_file(runs: Any, *, kind: str = "train", error: str | None = None) ->
         return str(write_recovery_file(runs, kind=kind, error=error)), ""
     except OSError as err:
         return None, f" It could not be kept in a file either ({err.strerror or err})."
+
+
+@dataclass
+class Saved:
+    """What ``save_or_keep`` did: the ids saved, the store's sentence when it refused, the file that keeps the rest."""
+
+    ids: list[int] = field(default_factory=list)
+    store_error: str | None = None
+    recovery_path: str | None = None
+    refused: int = 0
+
+
+def save_or_keep(store: Any, runs: list[Unsaved], *, kind: str) -> Saved:
+    """Save each run; once the store refuses one (locked, full) the rest are not tried — each would wait out the
+    lock again — and every run not saved goes to ONE recovery file (``kind`` names it)."""
+    saved = Saved()
+    for i, run in enumerate(runs):
+        run_id = _store_call(saved, lambda run=run: save_unsaved(store, run))
+        if run_id is None:
+            saved.refused = len(runs) - i
+            saved.recovery_path, problem = keep_in_file(runs[i:], kind=kind)
+            saved.store_error = (saved.store_error or "") + problem
+            break
+        saved.ids.append(run_id)
+    return saved
 
 
 def kept_sentence(path: str | None, what: str = "It is") -> str:

@@ -166,3 +166,85 @@ def test_history_says_what_waits_without_loading_the_import_code(home, tmp_path)
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen["loaded"] == [], seen
     assert plain("1 run the store could not save is kept in ~/.tradeoff_lab/unsaved/") in seen["info"], seen
+
+
+def test_the_trade_offs_page_names_the_file_that_keeps_the_trials_a_locked_store_refused(home, tmp_path, monkeypatch):
+    db = tmp_path / "runs.sqlite"
+    RunStore(str(db))
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(db))
+    from ui import cached
+
+    cached.run_store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("app_pages/tradeoffs.py").run()
+    at.multiselect(key="trade_knobs").set_value(["epochs"]).run()
+    at.multiselect(key="trade_vals_epochs").set_value([1, 2]).run()
+    at.slider(key="trade_repeats").set_value(1).run()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock for the whole sweep
+    try:
+        at.button(key="trade_run").click().run()
+    finally:
+        holder.close()
+    assert not at.exception, at.exception
+    (kept,) = home.glob("*.json")
+    (said,) = [w.value for w in at.warning if "Could not save every trial" in w.value]
+    assert plain(str(kept)) in said and "2 trial(s) not saved" in said and "Import them" in said
+    assert kept.name.endswith("-2runs.json") and RunStore(str(db)).count() == 0
+
+
+def test_cross_validation_folds_a_locked_store_refuses_are_kept_in_one_file(home, tmp_path, monkeypatch):
+    db = tmp_path / "runs.sqlite"
+    RunStore(str(db))
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(db))
+    from ui import cached
+
+    cached.run_store.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("app_pages/train.py").run()
+    at.selectbox(key="train_dataset").set_value("breast_cancer").run()  # auto-trains (and saves) the default model
+    at.switch_page("app_pages/metrics.py").run()
+    at.slider(key="metrics_folds").set_value(3).run()
+    before = RunStore(str(db)).count()
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        at.button(key="metrics_cv").click().run()
+    finally:
+        holder.close()
+    assert not at.exception, at.exception
+    (kept,) = home.glob("*.json")
+    (said,) = [w.value for w in at.warning if "Could not save the folds" in w.value]
+    assert plain(str(kept)) in said and "3 fold(s) not saved" in said
+    store = RunStore(str(db))
+    store.import_json(kept.read_bytes())
+    folds = [s for s in store.list() if s.kind == "cv"]
+    assert store.count() == before + 3 and len(folds) == 3 and len({s.group_id for s in folds}) == 1
+    shown = at.session_state["tradeoff_lab_state"].cv_results
+    (cv,) = shown.values()
+    assert sorted(s.result.validation.accuracy for s in folds) == sorted(f.result.validation.accuracy for f in cv.folds)
+
+
+def test_save_or_keep_stops_at_the_first_refusal_and_keeps_the_rest_in_one_file(home):
+    from core.records.store import StoreError
+    from ui.jobs import save_or_keep
+
+    class RefusesTheSecond:
+        calls = 0
+
+        def save(self, result, **kwargs):
+            self.calls += 1
+            if self.calls >= 2:
+                raise StoreError("The run store is locked by another program. Try again.")
+            return 7
+
+    run = train(DataConfig(), TINY)
+    store = RefusesTheSecond()
+    saved = save_or_keep(store, [Unsaved(run, kind="cv", group="cv-x")] * 4, kind="cv")
+    assert saved.ids == [7] and saved.refused == 3 and "locked" in saved.store_error
+    assert store.calls == 2  # the third and fourth were not tried: each would wait out the lock again
+    kept = RunStore("sqlite://")
+    kept.import_json(Path(saved.recovery_path).read_bytes())
+    assert [(s.kind, s.group_id, s.result) for s in kept.list()] == [("cv", "cv-x", run)] * 3
