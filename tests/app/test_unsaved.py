@@ -248,3 +248,25 @@ def test_save_or_keep_stops_at_the_first_refusal_and_keeps_the_rest_in_one_file(
     kept = RunStore("sqlite://")
     kept.import_json(Path(saved.recovery_path).read_bytes())
     assert [(s.kind, s.group_id, s.result) for s in kept.list()] == [("cv", "cv-x", run)] * 3
+
+
+def test_a_store_kept_in_memory_is_no_place_to_import_to(home, tmp_path, monkeypatch):
+    """The banner's in-memory store (the real one could not be opened) would lose what is imported into it, and
+    the files would be gone from unsaved/: the button imports into the configured store, opened again, or
+    refuses and leaves the files where they are."""
+    import ui.history_ui as history_ui
+
+    said: dict = {}
+    monkeypatch.setattr(history_ui.st, "session_state", said)
+    kept = write_recovery_file(train(DataConfig(), TINY))
+    monkeypatch.setenv("TRADEOFF_LAB_DB", "sqlite://")  # in memory on purpose: nowhere lasting to import to
+    history_ui._import_unsaved(RunStore("sqlite://"))
+    kind, text = said.pop("history_unsaved_outcome")
+    assert kind == "error" and "in memory only" in text and kept.exists()
+
+    db = tmp_path / "runs.sqlite"
+    monkeypatch.setenv("TRADEOFF_LAB_DB", str(db))  # the fallback: the configured store can be opened now
+    history_ui._import_unsaved(RunStore("sqlite://"))
+    kind, text = said.pop("history_unsaved_outcome")
+    assert kind == "success" and "restart the app" in text and not kept.exists()
+    assert RunStore(str(db)).count() == 1
