@@ -527,32 +527,47 @@ def write_recovery_file(
     if not runs:
         raise ValueError("write_recovery_file needs at least one run.")
     now = datetime.now(UTC)
-    entries = []
-    for run in runs:
-        result = run.result
-        status = run.status or ("failed" if result is None else "stopped" if result.stopped else "complete")
-        entries.append(
-            {
-                "uuid": str(uuid.uuid4()),
-                "created_at": now.isoformat(timespec="seconds"),
-                "app_version": app_version(),
-                "kind": run.kind,
-                "status": str(status),
-                "dataset": run.dataset or (result.data_config.dataset if result else "?"),
-                "model": run.model or (result.model_config.kind.value if result else "?"),
-                "notes": "",
-                "tags": [],
-                "error": run.error,
-                "group": run.group,
-                "result": result.to_dict() if result else None,
-            }
-        )
+    stamp = now.isoformat(timespec="seconds")
+    first_uuid = str(uuid.uuid4())
     folder = unsaved_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    name = file_name(now.strftime("%Y%m%dT%H%M%SZ"), entries[0]["uuid"][:8], kind=kind, n_runs=len(entries))
-    path = folder / name
-    path.write_text(document(entries), encoding="utf-8")
+    path = folder / file_name(now.strftime("%Y%m%dT%H%M%SZ"), first_uuid[:8], kind=kind, n_runs=len(runs))
+    part = path.with_name(path.name + ".part")  # never listed half-written: renamed once complete
+    try:
+        with open(part, "w", encoding="utf-8") as out:
+            out.write(f'{{"format": "{FORMAT}", "version": {FORMAT_VERSION}, "runs": [')
+            for i, run in enumerate(runs):
+                out.write((", " if i else "") + json.dumps(_recovery_entry(run, first_uuid if i == 0 else None, stamp)))
+            out.write("]}")
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
     return path
+
+
+def _recovery_entry(run: Unsaved, run_uuid: str | None, now: str) -> dict[str, Any]:
+    """One run of a recovery file, as an export writes it (its arrays packed: ~6x smaller than as text)."""
+    result = run.result
+    status = run.status or ("failed" if result is None else "stopped" if result.stopped else "complete")
+    entry = {
+        "uuid": run_uuid or str(uuid.uuid4()),
+        "created_at": result.created_at if result is not None and result.created_at else now,  # when it ran
+        "app_version": app_version(),
+        "kind": run.kind,
+        "status": str(status),
+        "dataset": run.dataset or (result.data_config.dataset if result else "?"),
+        "model": run.model or (result.model_config.kind.value if result else "?"),
+        "notes": "",
+        "tags": [],
+        "error": run.error,
+        "group": run.group,
+        "result": None,
+    }
+    if result is not None:
+        entry["result"], blob = pack(result.to_dict())
+        if blob is not None:
+            entry["arrays"] = base64.b64encode(blob).decode()
+    return entry
 
 
 @dataclass(frozen=True)
