@@ -7,6 +7,7 @@ a row that cannot be read is listed as "unreadable run #N" with Delete; a store 
 
 import streamlit as st
 
+import ui.history_ui as history_ui  # its own line: ui.history_ui.unsaved_ui, the runs waiting in unsaved/
 from core import CoreError
 from core.records.store import RunFilter
 from ui import cached
@@ -17,6 +18,7 @@ st.title("History")
 store, _ = cached.run_store()
 where_text = "in memory only" if store.in_memory else store.where
 st.caption(plain(f"Every saved run, trial and cross-validation fold ({where_text})."))
+history_ui.unsaved_ui(store)  # runs the store refused, waiting in ~/.tradeoff_lab/unsaved/: one button imports them
 
 
 def _step(delta: int) -> None:

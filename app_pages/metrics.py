@@ -20,7 +20,9 @@ from core.evaluation.thresholds import (
     threshold_metrics,
 )
 from core.evaluation.tiles import majority_text, run_title
+from core.records.unsaved import Unsaved
 from ui import cached, results
+from ui.jobs import kept_sentence, save_or_keep
 from ui.state import get_state
 from ui.text import plain
 
@@ -204,7 +206,11 @@ if st.button("Run cross-validation", key="metrics_cv"):
     else:
         state.cv_results[index] = cv
         group = f"cv-{uuid.uuid4().hex[:12]}"  # History lists the folds under one entry
-        cached.store_safely("save the folds", lambda s: [s.save(f.result, kind="cv", group=group) for f in cv.folds])
+        folds = [Unsaved(f.result, kind="cv", group=group) for f in cv.folds]
+        saved = save_or_keep(cached.run_store()[0], folds, kind="cv")  # refused folds: kept in ONE file
+        if saved.store_error:
+            kept = kept_sentence(saved.recovery_path, f"The {saved.refused} fold(s) not saved are")
+            st.warning(plain(f"Could not save the folds in the run history: {saved.store_error}{kept}"))
 cv = state.cv_results.get(index)
 if cv is not None:
     if cv.protocol:

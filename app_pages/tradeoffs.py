@@ -10,7 +10,7 @@ from core.explore.executors import pooled_runner
 from core.explore.plan import plan_exploration
 from core.knobs import sweep_knobs
 from ui import cached, live, sweep_results, tradeoff_controls
-from ui.jobs import REGISTRY, SweepJob
+from ui.jobs import REGISTRY, SweepJob, kept_sentence
 from ui.state import get_state
 from ui.text import plain
 
@@ -141,8 +141,12 @@ if job.error:
     st.error(plain(job.error))
 if job.stop_event.is_set():
     st.warning(f"Stopped after {len(job.trials)} of {job.total} trials.")
-if job.store_error:
-    st.warning(plain(f"Could not save every trial in the run history: {job.store_error} They are still shown here."))
+if job.store_error and not job.running:  # the refused trials are written to one file when the sweep ends
+    kept = kept_sentence(job.recovery_path, f"The {len(job.refused)} trial(s) not saved are")
+    st.warning(plain(f"Could not save every trial in the run history: {job.store_error}{kept}"))
+elif job.store_error:
+    st.warning(plain(f"Could not save every trial in the run history: {job.store_error} They are kept in a file "
+                     "when the sweep ends."))  # fmt: skip
 if not job.trials:
     st.stop()
 sweep_results.show(job, state, metric=metric, grid=not sweep_results.is_search(job))

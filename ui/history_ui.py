@@ -300,3 +300,65 @@ def export_ui(where: RunFilter, total: int) -> None:
             key="history_export_download",
             on_click="ignore",
         )
+
+
+def _home_relative(path: Path) -> str:
+    """``path`` as people read it: ``~/.tradeoff_lab/unsaved/`` rather than the whole home folder."""
+    home = str(Path.home())
+    text_ = str(path)
+    return ("~" + text_[len(home) :] if text_.startswith(home + os.sep) else text_) + os.sep
+
+
+def _import_unsaved(store: RunStore) -> None:
+    """The button's callback: every waiting file imported (all or nothing) into the configured store, the
+    outcome kept for the next run of the page. A store opened in memory because the real one could not be used
+    (the banner) is not a place to import to: the configured store is opened again, and if it still refuses,
+    the files stay."""
+    from core.records.store import RunStore as _Store
+    from core.records.store_import import import_unsaved
+
+    target = store
+    try:
+        if store.in_memory:  # the fallback (or TRADEOFF_LAB_DB=sqlite://): runs imported here would go with it
+            target = _Store()
+            if target.in_memory:
+                raise CoreError(
+                    "The run store is in memory only (TRADEOFF_LAB_DB), so runs imported into it would be lost "
+                    "when the app stops. Set TRADEOFF_LAB_DB to a file and import them again."
+                )
+        outcome = import_unsaved(target)
+    except CoreError as err:
+        st.session_state["history_unsaved_outcome"] = (
+            "error",
+            f"Could not import the runs kept in the unsaved folder: {err} The files stay where they are: try "
+            "again once the store is free.",
+        )
+        return
+    said = str(outcome)
+    if target is not store:
+        said += (
+            f" They are in {target.where}; this session shows the runs kept in memory: restart the app to list them."
+        )
+    st.session_state["history_unsaved_outcome"] = ("warning" if outcome.refused else "success", said)
+
+
+def unsaved_ui(store: RunStore) -> None:
+    """One line when runs the store could not save wait in ``~/.tradeoff_lab/unsaved/`` (whatever the store's state
+    now), with one button that imports them all and moves the files to ``unsaved/imported/``. Listing them is a
+    directory scan: the import code loads only when the button is pressed."""
+    from core.records.unsaved import unsaved_dir, waiting
+
+    outcome = st.session_state.pop("history_unsaved_outcome", None)
+    if outcome is not None:
+        kind, said = outcome
+        getattr(st, kind)(plain(said))
+    kept = waiting()
+    if not kept.files:
+        return
+    where = _home_relative(unsaved_dir())
+    runs = (
+        "1 run the store could not save is" if kept.n_runs == 1 else f"{kept.n_runs} runs the store could not save are"
+    )
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.info(plain(f"{runs} kept in {where}"), width="stretch")
+    row.button("Import them", key="history_unsaved_import", on_click=_import_unsaved, args=(store,))

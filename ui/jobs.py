@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core import CoreError, DataConfig, EpochLog, ModelConfig, RunResult, train
 from core.data.prepare import PreparedData
 from core.explore.sweeps import Trial
+from core.records.unsaved import Unsaved
 from core.status import Status
 from core.training.progress import BatchClock, Progress
 from core.training.worker import RunStopped, WorkerPool
@@ -108,7 +109,7 @@ class _Background(ABC):
             self._thread.join(timeout)
 
 
-def _store_call(job: _Background, write: Callable[[], Any]) -> Any:
+def _store_call(job: Any, write: Callable[[], Any]) -> Any:
     """A store write from a job's thread: a failure is kept as ``job.store_error``, never raised."""
     try:
         return write()
@@ -118,6 +119,60 @@ def _store_call(job: _Background, write: Callable[[], Any]) -> Any:
     except SQLAlchemyError as err:  # never SQL on screen
         job.store_error = f"The database refused the write ({type(err).__name__})."
         return None
+
+
+def save_unsaved(store: Any, run: Unsaved) -> int:
+    """``store.save`` of one run as its ``Unsaved`` entry describes it (so a refused one is kept as it was)."""
+    return store.save(
+        run.result, kind=run.kind, status=run.status, dataset=run.dataset, model=run.model, error=run.error,
+        group=run.group,
+    )  # fmt: skip
+
+
+def keep_in_file(runs: Any, *, kind: str = "train", error: str | None = None) -> tuple[str | None, str]:
+    """Write what the store refused to ``~/.tradeoff_lab/unsaved/`` (``write_recovery_file``): (its path, "") or
+    (None, a sentence saying it could not be written either)."""
+    from core.records.store_import import write_recovery_file
+
+    try:
+        return str(write_recovery_file(runs, kind=kind, error=error)), ""
+    except OSError as err:
+        return None, f" It could not be kept in a file either ({err.strerror or err})."
+
+
+@dataclass
+class Saved:
+    """What ``save_or_keep`` did: the ids saved, the store's sentence when it refused, the file that keeps the rest."""
+
+    ids: list[int] = field(default_factory=list)
+    store_error: str | None = None
+    recovery_path: str | None = None
+    refused: int = 0
+
+
+def save_or_keep(store: Any, runs: list[Unsaved], *, kind: str) -> Saved:
+    """Save each run; once the store refuses one (locked, full) the rest are not tried — each would wait out the
+    lock again — and every run not saved goes to ONE recovery file (``kind`` names it)."""
+    saved = Saved()
+    for i, run in enumerate(runs):
+        run_id = _store_call(saved, lambda run=run: save_unsaved(store, run))
+        if run_id is None:
+            saved.refused = len(runs) - i
+            saved.recovery_path, problem = keep_in_file(runs[i:], kind=kind)
+            saved.store_error = (saved.store_error or "") + problem
+            break
+        saved.ids.append(run_id)
+    return saved
+
+
+def kept_sentence(path: str | None, what: str = "It is") -> str:
+    """The warning's end: where the refused run(s) wait and how to add them to the history."""
+    if not path:
+        return f" {what} still shown here."
+    return (
+        f" {what} still shown here, and kept in {path}: History's “Import them” button (or python -m core runs "
+        "import --unsaved) adds them to the history."
+    )
 
 
 @dataclass
@@ -208,12 +263,8 @@ class TrainingJob(_Background):
         if self.store_id is not None:
             self._save_final()
         if self.store_error is not None and self.result is not None:  # refused (locked, full): kept in a file
-            from core.records.store_import import write_recovery_file
-
-            try:
-                self.recovery_path = str(write_recovery_file(self.result, error=self.store_error))
-            except OSError as err:
-                self.store_error += f" It could not be kept in a file either ({err.strerror or err})."
+            self.recovery_path, problem = keep_in_file(self.result, error=self.store_error)
+            self.store_error += problem
 
     def _save_final(self) -> None:
         if self.result is not None:
@@ -245,6 +296,8 @@ class SweepJob(_Background):
     saved_ids: list[int] = field(default_factory=list)
     group_id: str = field(default_factory=lambda: "sweep-" + secrets.token_hex(6))  # History groups its trials
     store_error: str | None = None
+    refused: list[Unsaved] = field(default_factory=list)  # trials the store refused: written to one file at the end
+    recovery_path: str | None = None  # that file (History's "import them" button or runs import --unsaved adds it)
     error: str | None = None
     started_at: float = field(default_factory=time.perf_counter)
     stop_event: threading.Event = field(default_factory=threading.Event)
@@ -253,20 +306,26 @@ class SweepJob(_Background):
     def _on_trial(self, trial: Trial, done: int, total: int) -> None:
         self.trials.append(trial)
         if self.store is not None:
-            saved = _store_call(
-                self,
-                lambda: self.store.save(
-                    trial.result,
-                    kind="trial",
-                    status=Status.FAILED if trial.result is None else None,
-                    dataset=trial.data_config.get("dataset"),
-                    model=trial.model_config.get("kind"),
-                    error=trial.error,
-                    group=self.group_id,
-                ),
+            run = Unsaved(
+                trial.result,
+                kind="trial",
+                status=Status.FAILED if trial.result is None else None,
+                dataset=trial.data_config.get("dataset"),
+                model=trial.model_config.get("kind"),
+                error=trial.error,
+                group=self.group_id,
             )
+            saved = _store_call(self, lambda: save_unsaved(self.store, run))
             if saved is not None:
                 self.saved_ids.append(saved)
+            else:
+                self.refused.append(run)
+
+    def _finish(self) -> None:
+        if self.refused:  # refused (locked, full): every refused trial kept in ONE file, the warning names it
+            self.recovery_path, problem = keep_in_file(self.refused, kind="sweep")
+            if problem:
+                self.store_error = (self.store_error or "") + problem
 
     def _work(self) -> None:
         out = self.run(on_trial=self._on_trial, should_stop=self.stop_event.is_set)

@@ -7,12 +7,12 @@
     python -m core compress --run ID --method float16,int8,int8-full,prune:0.8,distill:32 [--json]
     python -m core explain --run ID | <train flags> [--method permutation|shap] [--sensitive COLUMN] [--json]
     python -m core runs list --limit 50 --offset 50 --dataset digits | runs show ID | runs export --format csv
-    python -m core runs import FILE... | runs delete ID...
+    python -m core runs import FILE...|--unsaved | runs delete ID...
 
 A progress bar goes to stderr; the result table (or ``--json``) to stdout. Bad arguments or data print one
 line naming the problem and exit with status 2, never a traceback. When the run store cannot be used
 (locked, damaged, unreachable), ``train`` still prints its result, saves it to
-``~/.tradeoff_lab/unsaved/*.json`` (``runs import FILE`` adds it later) and exits with status 3.
+``~/.tradeoff_lab/unsaved/*.json`` (``runs import --unsaved`` adds it later) and exits with status 3.
 """
 
 from __future__ import annotations
@@ -112,7 +112,13 @@ def build_parser() -> argparse.ArgumentParser:
     imp = runs_sub.add_parser(
         "import", help="add the runs of JSON exports (or recovery files); all or nothing, several files checked at once"
     )
-    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("files", nargs="*", metavar="FILE")
+    imp.add_argument(
+        "--unsaved",
+        action="store_true",
+        help="every run the store could not save, waiting in ~/.tradeoff_lab/unsaved/ (the files then move to "
+        "unsaved/imported/)",
+    )
     delete = runs_sub.add_parser("delete", help="delete runs by id")
     delete.add_argument("ids", type=int, nargs="+", metavar="ID")
 

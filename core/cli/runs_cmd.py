@@ -25,6 +25,8 @@ def run_runs_command(args: argparse.Namespace) -> int:
         if args.runs_command == "list" and args.offset < 0:
             raise ConfigError(f"--offset must be an integer ≥ 0. Got {args.offset}.")
         where = _run_filter(args) if args.runs_command in ("list", "export") else None
+        if args.runs_command == "import" and bool(args.files) == bool(args.unsaved):
+            raise ConfigError("runs import takes FILE... or --unsaved (the runs the store could not save), not both.")
         store = RunStore()
         if args.runs_command == "list":
             page = store.page(where, limit=args.limit, offset=args.offset)
@@ -47,6 +49,13 @@ def run_runs_command(args: argparse.Namespace) -> int:
                 print(f"run {run.id}: unreadable ({run.problem}); `runs delete {run.id}` removes it")
             else:
                 print(format_table(run.result) if run.result else f"run {run.id}: {run.status} — {run.error}")
+        elif args.runs_command == "import" and args.unsaved:
+            from core.records.store_import import import_unsaved
+
+            outcome = import_unsaved(store)  # all or nothing; the files then move to unsaved/imported/
+            print(outcome)
+            if outcome.refused:  # named above and set aside; the others are imported
+                return EXIT_USAGE
         elif args.runs_command == "import":
             from core.records.store_import import import_files
 

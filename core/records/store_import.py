@@ -13,7 +13,8 @@ An import is checked whole before anything is written — types, ranges, sizes a
 value — then inserted in one transaction in the file's order, keeping ``created_at`` and the app version;
 runs whose uuid the store already holds are skipped and counted. Version 1 files (no uuid) get a uuid
 derived from their content, so importing one twice adds nothing the second time. A CLI run that cannot be
-saved is written to ``~/.tradeoff_lab/unsaved/<timestamp>-<id>.json`` in this same format.
+saved — and a Train run, a sweep's trials or a cross-validation's folds the app could not save — is written to
+``~/.tradeoff_lab/unsaved/`` in this same format (``write_recovery_file``); ``import_unsaved`` adds them all.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import sys
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -39,7 +40,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from core.config import lab_home
 from core.records.result import RunResult
 from core.records.run_schema import (  # noqa: F401  (re-exported: the checkers live in run_schema)
     MAX_DEPTH,
@@ -58,6 +58,7 @@ from core.records.run_schema import (  # noqa: F401  (re-exported: the checkers 
 )
 from core.records.store import KINDS, STATUSES, StoreError, app_version
 from core.records.store_pack import inflate, pack
+from core.records.unsaved import Unsaved, file_name, unsaved_dir  # noqa: F401  (unsaved_dir: re-exported)
 
 if TYPE_CHECKING:
     from core.records.store import RunFilter, RunStore, StoredRun
@@ -76,10 +77,6 @@ class ImportReport:
     def __str__(self) -> str:
         skipped = f"; {self.skipped} already present, skipped" if self.skipped else ""
         return f"Imported {self.added} run(s){skipped}."
-
-
-def unsaved_dir() -> Path:
-    return lab_home() / "unsaved"
 
 
 def _text(entry: dict, key: str, path: str, *, limit: int, default: str | None = "") -> str | None:
@@ -354,7 +351,12 @@ def import_files(store: RunStore, paths: list[str | Path], *, processes: int = I
     names = [str(p) for p in paths]
     if len(names) == 1:
         with open(names[0], "rb") as fh:
-            return import_json(store, fh.read())
+            text_ = fh.read()
+        try:
+            return import_json(store, text_)
+        except ImportFormatError as err:
+            err.file = names[0]  # which file (import_unsaved sets it aside)
+            raise
     now = datetime.now(UTC).isoformat(timespec="seconds")
     repeats = 0
 
@@ -364,7 +366,9 @@ def import_files(store: RunStore, paths: list[str | Path], *, processes: int = I
             try:
                 rows = next(checked)
             except ImportFormatError as err:
-                raise ImportFormatError(f"{Path(name).name}: {err}") from None
+                named = ImportFormatError(f"{Path(name).name}: {err}")
+                named.file = name  # which file (import_unsaved sets it aside)
+                raise named from None
             except BrokenProcessPool:
                 raise StoreError(
                     f"A worker process checking {Path(name).name} stopped (out of memory?); nothing was imported. "
@@ -511,26 +515,134 @@ def export_csv(store: RunStore, ids: list[int] | None = None, where: RunFilter |
     return out.getvalue()
 
 
-def write_recovery_file(result: RunResult | None, *, kind: str = "train", error: str | None = None) -> Path:
-    """Save a run the store could not take to ``~/.tradeoff_lab/unsaved/``; ``runs import FILE`` adds it."""
-    run_uuid = str(uuid.uuid4())
-    status = "failed" if result is None else "stopped" if result.stopped else "complete"
+def write_recovery_file(
+    runs: RunResult | None | Sequence[Unsaved], *, kind: str = "train", error: str | None = None
+) -> Path:
+    """Save what the store could not take to ``~/.tradeoff_lab/unsaved/``, as one export file; ``runs import
+    --unsaved`` (or History's button) adds it. ``runs``: one result (``kind`` and ``error`` are its own), or
+    several runs as ``Unsaved`` entries (a sweep's refused trials, ``kind`` "sweep"; a cross-validation's folds)
+    written to ONE file whose name says ``kind`` and how many runs it holds."""
+    if runs is None or isinstance(runs, RunResult):
+        runs = [Unsaved(runs, kind=kind, error=error)]
+    if not runs:
+        raise ValueError("write_recovery_file needs at least one run.")
     now = datetime.now(UTC)
-    payload = {
-        "uuid": run_uuid,
-        "created_at": now.isoformat(timespec="seconds"),
-        "app_version": app_version(),
-        "kind": kind,
-        "status": status,
-        "dataset": result.data_config.dataset if result else "?",
-        "model": result.model_config.kind.value if result else "?",
-        "notes": "",
-        "tags": [],
-        "error": error,
-        "result": result.to_dict() if result else None,
-    }
+    stamp = now.isoformat(timespec="seconds")
+    first_uuid = str(uuid.uuid4())
     folder = unsaved_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{now.strftime('%Y%m%dT%H%M%SZ')}-{run_uuid[:8]}.json"
-    path.write_text(document([payload]), encoding="utf-8")
+    path = folder / file_name(now.strftime("%Y%m%dT%H%M%SZ"), first_uuid[:8], kind=kind, n_runs=len(runs))
+    part = path.with_name(path.name + ".part")  # never listed half-written: renamed once complete
+    try:
+        with open(part, "w", encoding="utf-8") as out:
+            out.write(f'{{"format": "{FORMAT}", "version": {FORMAT_VERSION}, "runs": [')
+            for i, run in enumerate(runs):
+                out.write((", " if i else "") + json.dumps(_recovery_entry(run, first_uuid if i == 0 else None, stamp)))
+            out.write("]}")
+        os.replace(part, path)
+    finally:
+        part.unlink(missing_ok=True)
     return path
+
+
+def _recovery_entry(run: Unsaved, run_uuid: str | None, now: str) -> dict[str, Any]:
+    """One run of a recovery file, as an export writes it (its arrays packed: ~6x smaller than as text)."""
+    result = run.result
+    status = run.status or ("failed" if result is None else "stopped" if result.stopped else "complete")
+    entry = {
+        "uuid": run_uuid or str(uuid.uuid4()),
+        "created_at": result.created_at if result is not None and result.created_at else now,  # when it ran
+        "app_version": app_version(),
+        "kind": run.kind,
+        "status": str(status),
+        "dataset": run.dataset or (result.data_config.dataset if result else "?"),
+        "model": run.model or (result.model_config.kind.value if result else "?"),
+        "notes": "",
+        "tags": [],
+        "error": run.error,
+        "group": run.group,
+        "result": None,
+    }
+    if result is not None:
+        entry["result"], blob = pack(result.to_dict())
+        if blob is not None:
+            entry["arrays"] = base64.b64encode(blob).decode()
+    return entry
+
+
+@dataclass(frozen=True)
+class UnsavedImport:
+    """What ``import_unsaved`` did: the import's report, the files moved to ``unsaved/imported/``, and the files
+    it could not read as exports, each with why (set aside in ``unsaved/refused/``, so never offered again)."""
+
+    report: ImportReport | None
+    moved: tuple[Path, ...] = ()
+    refused: tuple[tuple[Path, str], ...] = ()
+    not_moved: str | None = None  # imported, but the files could not be moved (they would be skipped next time)
+
+    def __str__(self) -> str:
+        parts = [str(self.report)] if self.report is not None else []
+        if self.moved:
+            parts.append(f"{len(self.moved)} file(s) moved to {self.moved[0].parent}.")
+        if self.not_moved:
+            parts.append(self.not_moved)
+        for path, why in self.refused:
+            parts.append(f"Not imported: {path.name}, kept in {path.parent}: {why}")
+        return " ".join(parts) or "No runs are waiting in the unsaved folder."
+
+
+def _set_aside(path: Path, folder: Path) -> Path:
+    """``path`` moved into ``folder`` (a name already there gets a suffix, never overwritten)."""
+    folder.mkdir(exist_ok=True)
+    target = folder / path.name
+    n = 1
+    while target.exists():
+        target = folder / f"{path.stem}.{n}{path.suffix}"
+        n += 1
+    os.replace(path, target)
+    return target
+
+
+def import_unsaved(store: RunStore, *, processes: int = IMPORT_PROCESSES) -> UnsavedImport:
+    """Import every file waiting in ``unsaved/`` through ``import_files`` (all or nothing, runs whose uuid the
+    store holds already skipped), then move the files to ``unsaved/imported/``. A file that is not a readable
+    export is named, set aside in ``unsaved/refused/`` and the others imported without it; a store that
+    refuses the import (still locked) raises StoreError and every file stays where it was."""
+    from core.records.unsaved import waiting
+
+    folder = unsaved_dir()
+    files = list(waiting().files)
+    refused: list[tuple[Path, str]] = []
+    report = None
+    while files:
+        try:
+            report = import_files(store, files, processes=processes)
+            break
+        except (ImportFormatError, OSError) as err:
+            failed = err
+        if isinstance(failed, ImportFormatError):
+            bad = getattr(failed, "file", None)
+            why = str(failed).removeprefix(f"{Path(bad).name}: ") if bad else str(failed)
+            why = why.removesuffix(" Nothing was imported.")  # the other files are
+        else:  # unreadable (permissions), or gone since the scan
+            bad, why = failed.filename, f"could not be read: {failed.strerror or failed}"
+        bad_path = next((p for p in files if str(p) == str(bad)), None)
+        if bad_path is None and isinstance(failed, OSError):
+            raise StoreError(f"Could not read the runs in {folder} ({failed.strerror or failed}).") from failed
+        if bad_path is None:  # not a file's fault: the caller says what happened
+            raise failed
+        files.remove(bad_path)
+        try:
+            refused.append((_set_aside(bad_path, folder / "refused"), why))
+        except OSError:
+            refused.append((bad_path, why))
+    moved, not_moved = [], None
+    for path in files:
+        try:
+            moved.append(_set_aside(path, folder / "imported"))
+        except OSError as err:
+            not_moved = (
+                f"{path.name} could not be moved to {folder / 'imported'} ({err.strerror or err}); importing it "
+                "again adds nothing."
+            )
+    return UnsavedImport(report, tuple(moved), tuple(refused), not_moved)
