@@ -53,9 +53,13 @@ def chunk_files(folder: Path = STATIC_JS) -> tuple[str, ...]:
     return tuple(found)
 
 
+START_AFTER_MS = 1500  # after the page's last element: its script has ended and the browser has drawn it (bench_app's
+# Home, measured to the script's end, is not delayed by it)
+
+
 def prefetch_script(files: tuple[str, ...]) -> str:
-    """One ``<script>``: once per page load, after the page has drawn, import ``files`` one at a time whenever the
-    browser is idle, from the folder of Streamlit's own main module (so a base URL path is followed)."""
+    """One ``<script>``: once per page load, ``START_AFTER_MS`` after it is drawn, import ``files`` one at a time
+    whenever the browser is idle, from the folder of Streamlit's own main module (so a base URL path is followed)."""
     return f"""<script>
 (() => {{
   if (window.__tradeoffLabPrefetch) return;
@@ -64,11 +68,11 @@ def prefetch_script(files: tuple[str, ...]) -> str:
   if (!main) return;
   const folder = main.src.slice(0, main.src.lastIndexOf("/") + 1);
   const idle = () => new Promise((done) => (window.requestIdleCallback || setTimeout)(done, {{ timeout: 2000 }}));
-  (async () => {{
+  setTimeout(async () => {{
     for (const file of {json.dumps(list(files))}) {{
       await idle();
       try {{ await import(folder + file); }} catch (e) {{ /* a missing chunk: the page loads it when it needs it */ }}
     }}
-  }})();
+  }}, {START_AFTER_MS});
 }})();
 </script>"""
