@@ -25,7 +25,9 @@ PAGES = (  # (file, title, icon): Material icons render without an emoji font
 
 
 def run_app() -> None:
-    st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", layout="wide")
+    # An emoji, drawn by the browser as an inline SVG: a ":material/…:" page icon is fetched from fonts.gstatic.com
+    # (a request to Google on every page load, refused offline), and an image file would load Pillow for Home
+    st.set_page_config(page_title="Tradeoff Lab", page_icon="⚖️", layout="wide")
     page = st.navigation(
         [st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
     )

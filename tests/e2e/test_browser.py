@@ -127,3 +127,13 @@ def test_home_fetches_the_next_pages_element_code_while_idle_and_draws_nothing_f
     page.wait_for_timeout(300)
     _wait_idle(page)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_home_asks_nothing_of_any_other_host(page, app_url):
+    """A local tool: Home's page load (the favicon included) requests only the lab's own server."""
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(app_url)
+    _wait_idle(page)
+    page.wait_for_timeout(500)
+    assert hosts == {app_url.split("/")[2]}
