@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.prefetch import chunk_files, prefetch_script
 from ui.text import plain
 from ui.warmup import note_page_activity, warm_up_page_libraries
 
@@ -24,7 +25,9 @@ PAGES = (  # (file, title, icon): Material icons render without an emoji font
 
 
 def run_app() -> None:
-    st.set_page_config(page_title="Tradeoff Lab", page_icon=":material/balance:", layout="wide")
+    # An emoji, drawn by the browser as an inline SVG: a ":material/…:" page icon is fetched from fonts.gstatic.com
+    # (a request to Google on every page load, refused offline), and an image file would load Pillow for Home
+    st.set_page_config(page_title="Tradeoff Lab", page_icon="⚖️", layout="wide")
     page = st.navigation(
         [st.Page(path, title=title, icon=icon, default=i == 0) for i, (path, title, icon) in enumerate(PAGES)]
     )
@@ -45,6 +48,8 @@ def run_app() -> None:
     warm_up_workers()  # worker processes load TensorFlow and JAX meanwhile, so the first Keras run starts at once
     note_page_activity()
     warm_up_page_libraries()  # and this process pandas and Altair, for the next page's tables and charts (when idle)
+    # and the browser the next pages' element code, when it is idle (ui.prefetch): nothing is drawn
+    st.html(prefetch_script(chunk_files()), unsafe_allow_javascript=True)
 
 
 def _store_banner(banner) -> None:

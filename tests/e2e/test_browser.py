@@ -106,3 +106,34 @@ def test_a_bad_csv_upload_is_an_error_message_not_a_traceback(page, app_url, tmp
         or "csv" in page.locator('[data-testid="stAlertContentError"]').first.inner_text().lower()
     )
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_home_fetches_the_next_pages_element_code_while_idle_and_draws_nothing_for_it(page, app_url):
+    """ui/prefetch.py: with only Home open, the browser loads the table's and the charts' modules (History and
+    Train then draw without fetching them), and the script's element takes no height."""
+    page.goto(app_url)
+    _wait_idle(page)
+    assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    for module in ("/DataFrame.", "/ArrowVegaLiteChart."):
+        page.wait_for_function(
+            f"performance.getEntriesByType('resource').some(e => e.name.includes('{module}'))", timeout=30_000
+        )
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stElementContainer"]')]
+            .filter((e) => e.querySelector('[data-testid="stHtml"]')).map((e) => e.getBoundingClientRect().height)"""
+    )
+    assert heights == [0]
+    page.locator('[data-testid="stSidebarNav"] a', has_text="History").click()
+    page.wait_for_timeout(300)
+    _wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_home_asks_nothing_of_any_other_host(page, app_url):
+    """A local tool: Home's page load (the favicon included) requests only the lab's own server."""
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    page.goto(app_url)
+    _wait_idle(page)
+    page.wait_for_timeout(500)
+    assert hosts == {app_url.split("/")[2]}
