@@ -20,6 +20,7 @@ parent's ``__main__`` — under Streamlit, the app script itself).
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import itertools
 import os
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from multiprocessing.connection import Client, Connection, Listener
@@ -213,6 +215,17 @@ def _serve(conn: Connection) -> None:
 
 
 # --- the parent ----------------------------------------------------------------------------------------------
+_SUSPENDED: weakref.WeakSet[TrainingWorker] = weakref.WeakSet()  # children suspended by pause_loading, right now
+
+
+@atexit.register
+def _resume_suspended() -> None:
+    """A server that exits while a run holds a loader paused resumes it, so it notices and exits too (a stopped
+    child would not read its socket's end)."""
+    for worker in list(_SUSPENDED):
+        worker._drop_pauses()
+
+
 class _Overlap:
     """How many runs trained at once, process-wide, while one run did: its timing context says so.
 
@@ -376,6 +389,7 @@ class TrainingWorker:
                 except psutil.Error:
                     return None  # gone meanwhile, or not ours to stop: it loads on, and the run is stamped so
                 self._pause_stamp += 1
+                _SUSPENDED.add(self)
             self._pauses += 1
             return self._pause_stamp
 
@@ -400,6 +414,7 @@ class TrainingWorker:
     def _resume_child(self) -> None:
         import psutil
 
+        _SUSPENDED.discard(self)
         try:
             self._psutil_process.resume()
         except (psutil.Error, AttributeError):

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -17,6 +18,7 @@ from core import DataConfig, DataError, ModelConfig
 from core.config import Backend
 from core.training.worker import LOADING_CONTEXT, EnginePools, LoaderPause, RunStopped, TrainingWorker, WorkerPool
 
+_ROOT = Path(__file__).resolve().parents[2]
 _FOREVER = "import time\nwhile True:\n    time.sleep(0.05)\n"
 
 
@@ -27,7 +29,7 @@ class ForeverLoading(TrainingWorker):
         super().__init__(tensorflow=True)
 
     def _spawn(self, code: str, env: dict[str, str]) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-c", _FOREVER])
+        return subprocess.Popen([sys.executable, "-c", _FOREVER], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def status(worker: TrainingWorker) -> str:
@@ -138,6 +140,25 @@ def test_closing_ends_a_suspended_loader_and_its_pool():
     pool.close()
     assert process.wait(timeout=10) is not None
     assert not worker.unpause_loading(token)  # a late holder neither resumes nor signals a dead pid
+
+
+def test_a_process_that_exits_with_a_loader_paused_resumes_it():
+    code = (
+        "import sys\n"
+        "from tests.unit.test_loader_pause import ForeverLoading\n"
+        "w = ForeverLoading().start()\n"
+        "assert w.pause_loading() is not None\n"
+        "print(w._process.pid, flush=True)\n"  # and exit, the worker neither resumed nor closed
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=_ROOT)
+    child = psutil.Process(int(done.stdout.split()[0]))
+    try:
+        deadline = time.monotonic() + 5
+        while child.status() == psutil.STATUS_STOPPED and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert child.status() != psutil.STATUS_STOPPED  # a real worker then reads its socket's end and exits
+    finally:
+        child.kill()
 
 
 # --- through the light pool: real NumPy runs ---------------------------------------------------------------
