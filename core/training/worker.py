@@ -8,7 +8,8 @@ run is reported stopped with no model. A Keras worker imports Keras on its engin
 or JAX: Keras fixes the engine at import, so one process runs one, ``KERAS_BACKEND`` set in its environment);
 a light worker only NumPy and scikit-learn (a Keras run sent to it loads the engine it asks for, and a run
 on the other engine restarts it). :class:`WorkerPool` keeps workers of one kind warm and hands them out one
-run each; :class:`EnginePools` keeps one pool per kind and picks the right one for a config.
+run each; :class:`EnginePools` keeps one pool per kind and picks the right one for a config. In the app, the
+light pool's runs suspend the Keras workers still loading (:class:`LoaderPause`), so their time is their own.
 
 The child is a plain ``python -c`` process (not ``multiprocessing``'s spawn, which would re-run the
 parent's ``__main__`` — under Streamlit, the app script itself).
@@ -794,7 +795,7 @@ class EnginePools:
 
     def loader_pause(self) -> LoaderPause:
         """A pause of the Keras workers still loading, capped at ``pause_loaders_s`` (20 s if unset)."""
-        return LoaderPause(self.keras_workers, cap_s=self.pause_loaders_s or 20.0)
+        return LoaderPause(self.keras_workers, cap_s=20.0 if self.pause_loaders_s is None else self.pause_loaders_s)
 
     def existing(self) -> dict[Backend | None, WorkerPool]:
         """The pools started so far (engine → pool; None is the light pool)."""
