@@ -594,7 +594,8 @@ class LoaderPause:
     """Keras workers still loading their engine, suspended while one run is timed, so its time is its own.
 
     ``with LoaderPause(workers, cap_s=20) as pause: ...`` suspends each worker of ``workers()`` that is loading
-    and not claimed by a run, and resumes them on leaving (an error or a stop too). Past ``cap_s`` a timer
+    and not claimed by a run (none with ``cap_s=None``: it only watches), and resumes them on leaving (an error
+    or a stop too). Past ``cap_s`` a timer
     resumes them whatever the run's thread is doing, so no loader waits on a run longer than that (nor on a
     thread that never comes back). Pauses are counted per worker: two runs at once keep a loader paused until
     both have ended. Afterwards ``clean`` says whether the run was timed with no Keras engine loading beside it:
@@ -602,7 +603,7 @@ class LoaderPause:
     pause (one started meanwhile, or claimed by a run) loaded during the run.
     """
 
-    def __init__(self, workers: Callable[[], list[TrainingWorker]], *, cap_s: float) -> None:
+    def __init__(self, workers: Callable[[], list[TrainingWorker]], *, cap_s: float | None) -> None:
         self._workers, self.cap_s = workers, cap_s
         self._held: list[tuple[TrainingWorker, int]] = []
         self._lock = threading.Lock()
@@ -613,11 +614,11 @@ class LoaderPause:
 
     def __enter__(self) -> LoaderPause:
         self.started_at = time.perf_counter()
-        for worker in self._workers():
+        for worker in self._workers() if self.cap_s is not None else ():
             token = worker.pause_loading()
             if token is not None:
                 self._held.append((worker, token))
-        if self._held:
+        if self._held and self.cap_s is not None:
             self._timer = threading.Timer(self.cap_s, self._cap)
             self._timer.daemon = True
             self._timer.start()
@@ -674,7 +675,7 @@ class WorkerPool:
         quiet: Callable[[], LoaderPause] | None = None,
     ) -> None:
         self.tensorflow, self.threads, self.warm, self.max_size = tensorflow, threads, warm, max_size
-        self.quiet = quiet  # a LoaderPause to hold around each run (EnginePools: the light pool's, in the app)
+        self.quiet = quiet  # a LoaderPause to hold around each run (EnginePools gives the light pool one)
         self.backend = Backend(backend) if backend else (Backend.TENSORFLOW if tensorflow else None)
         self._workers: list[TrainingWorker] = []
         self._claimed: set[int] = set()  # ids of workers handed out
@@ -761,7 +762,9 @@ class EnginePools:
         self, *, keras_max_size: int = 2, light_max_size: int = 3, pause_loaders_s: float | None = None
     ) -> None:
         self.keras_max_size, self.light_max_size = keras_max_size, light_max_size
-        self.pause_loaders_s = pause_loaders_s  # set: the light pool's runs pause loading Keras workers this long
+        # set: the light pool's runs pause the Keras workers still loading, this long at most; None: they only
+        # watch them (a run one loaded beside is stamped "tensorflow-loading" either way)
+        self.pause_loaders_s = pause_loaders_s
         self._pools: dict[Backend | None, WorkerPool] = {}
         self._lock = threading.Lock()
 
@@ -771,8 +774,8 @@ class EnginePools:
         with self._lock:
             if key not in self._pools:
                 if key is None:
-                    quiet = None if self.pause_loaders_s is None else self.loader_pause
-                    self._pools[key] = WorkerPool(tensorflow=False, max_size=self.light_max_size, quiet=quiet).start()
+                    pool = WorkerPool(tensorflow=False, max_size=self.light_max_size, quiet=self.loader_pause)
+                    self._pools[key] = pool.start()
                 else:
                     self._pools[key] = WorkerPool(tensorflow=True, backend=key, max_size=self.keras_max_size).start()
             return self._pools[key]
@@ -794,8 +797,8 @@ class EnginePools:
         return [w for key, pool in self.existing().items() if key is not None for w in pool.workers]
 
     def loader_pause(self) -> LoaderPause:
-        """A pause of the Keras workers still loading, capped at ``pause_loaders_s`` (20 s if unset)."""
-        return LoaderPause(self.keras_workers, cap_s=20.0 if self.pause_loaders_s is None else self.pause_loaders_s)
+        """A pause of the Keras workers still loading, capped at ``pause_loaders_s`` (None: watched, not paused)."""
+        return LoaderPause(self.keras_workers, cap_s=self.pause_loaders_s)
 
     def existing(self) -> dict[Backend | None, WorkerPool]:
         """The pools started so far (engine → pool; None is the light pool)."""

@@ -173,7 +173,7 @@ class _Statuses:
         return self.stop_after_s is not None and time.perf_counter() - self.started > self.stop_after_s
 
 
-def _pools_with_a_loader(cap_s: float) -> tuple[EnginePools, TrainingWorker]:
+def _pools_with_a_loader(cap_s: float | None) -> tuple[EnginePools, TrainingWorker]:
     pools = EnginePools(light_max_size=1, pause_loaders_s=cap_s)
     keras = WorkerPool(tensorflow=True, warm=1, max_size=1)
     keras._new = lambda: ForeverLoading().start()
@@ -219,5 +219,13 @@ def test_a_run_past_the_cap_resumes_the_loader_and_is_stamped_tensorflow_loading
         pools.close()
 
 
-def test_without_a_cap_set_the_light_pool_pauses_nothing():
-    assert EnginePools().pause_loaders_s is None  # the CLI's and the benchmarks' pools time as before
+@pytest.mark.slow
+def test_without_a_cap_the_light_pool_pauses_nothing_and_still_stamps_a_run_beside_a_loader():
+    pools, loader = _pools_with_a_loader(cap_s=None)  # the CLI's and the benchmarks' pools
+    try:
+        statuses = _Statuses(loader)
+        result = pools.pool_for(ModelConfig()).run(DataConfig(), ModelConfig(), callback=statuses)
+        assert statuses.seen and psutil.STATUS_STOPPED not in {state for _, state in statuses.seen}
+        assert result.cost.timing_context == LOADING_CONTEXT
+    finally:
+        pools.close()
