@@ -595,12 +595,11 @@ class LoaderPause:
 
     ``with LoaderPause(workers, cap_s=20) as pause: ...`` suspends each worker of ``workers()`` that is loading
     and not claimed by a run (none with ``cap_s=None``: it only watches), and resumes them on leaving (an error
-    or a stop too). Past ``cap_s`` a timer
-    resumes them whatever the run's thread is doing, so no loader waits on a run longer than that (nor on a
-    thread that never comes back). Pauses are counted per worker: two runs at once keep a loader paused until
-    both have ended. Afterwards ``clean`` says whether the run was timed with no Keras engine loading beside it:
-    False past the cap, when a paused loader was resumed early (a run claimed it), or when a loader it did not
-    pause (one started meanwhile, or claimed by a run) loaded during the run.
+    or a stop too). Past ``cap_s`` a timer resumes them whatever the run's thread is doing, so no loader waits on
+    a run longer than that (nor on a thread that never comes back). Pauses are counted per worker: two runs at
+    once keep a loader paused until both have ended. Afterwards ``clean`` says whether the run was timed with no
+    Keras engine loading beside it: False past the cap, when a paused loader was resumed early (a run claimed
+    it), or when a loader it did not pause (one started meanwhile, or claimed by a run) loaded during the run.
     """
 
     def __init__(self, workers: Callable[[], list[TrainingWorker]], *, cap_s: float | None) -> None:
