@@ -50,7 +50,8 @@ def remember_run(result: RunResult) -> None:
     cache[(result.data_config, result.model_config)] = result
 
 
-_POOLS = EnginePools(keras_max_size=2, light_max_size=3)  # process-wide, like cache_resource
+LOADER_PAUSE_CAP_S = 20.0  # a NumPy or scikit-learn run pauses the Keras workers still loading, at most this long
+_POOLS = EnginePools(keras_max_size=2, light_max_size=3, pause_loaders_s=LOADER_PAUSE_CAP_S)  # process-wide
 
 
 def worker_pool(*, tensorflow: bool, backend: str | None = None) -> WorkerPool:
@@ -87,10 +88,11 @@ def tensorflow_ready() -> bool:
 
 
 def timing_context(model_cfg: ModelConfig) -> str:
-    """ "tensorflow-loading" while a Keras worker loads its engine beside this (non-Keras) run, else "serial";
-    the worker turns it into "parallel:<n>" when other runs train at the same time."""
-    loading = any(w.alive and not w.ready for pool in _keras_pools() for w in pool.workers)
-    return "tensorflow-loading" if loading and not model_cfg.kind.uses_keras else "serial"
+    """ "serial": the pools say otherwise when it was not. The worker turns it into "parallel:<n>" when other runs
+    train at the same time; the light pool (NumPy, scikit-learn) suspends the Keras workers still loading while
+    its run trains (their import would take one of the two cores) and stamps "tensorflow-loading" only when one
+    loaded beside the run anyway: past ``LOADER_PAUSE_CAP_S``, or claimed by a Keras run meanwhile."""
+    return "serial"
 
 
 @st.cache_resource

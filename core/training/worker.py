@@ -8,7 +8,8 @@ run is reported stopped with no model. A Keras worker imports Keras on its engin
 or JAX: Keras fixes the engine at import, so one process runs one, ``KERAS_BACKEND`` set in its environment);
 a light worker only NumPy and scikit-learn (a Keras run sent to it loads the engine it asks for, and a run
 on the other engine restarts it). :class:`WorkerPool` keeps workers of one kind warm and hands them out one
-run each; :class:`EnginePools` keeps one pool per kind and picks the right one for a config.
+run each; :class:`EnginePools` keeps one pool per kind and picks the right one for a config. In the app, the
+light pool's runs suspend the Keras workers still loading (:class:`LoaderPause`), so their time is their own.
 
 The child is a plain ``python -c`` process (not ``multiprocessing``'s spawn, which would re-run the
 parent's ``__main__`` — under Streamlit, the app script itself).
@@ -20,6 +21,7 @@ parent's ``__main__`` — under Streamlit, the app script itself).
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import itertools
 import os
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
 from multiprocessing.connection import Client, Connection, Listener
@@ -213,6 +216,17 @@ def _serve(conn: Connection) -> None:
 
 
 # --- the parent ----------------------------------------------------------------------------------------------
+_SUSPENDED: weakref.WeakSet[TrainingWorker] = weakref.WeakSet()  # children suspended by pause_loading, right now
+
+
+@atexit.register
+def _resume_suspended() -> None:
+    """A server that exits while a run holds a loader paused resumes it, so it notices and exits too (a stopped
+    child would not read its socket's end)."""
+    for worker in list(_SUSPENDED):
+        worker._drop_pauses()
+
+
 class _Overlap:
     """How many runs trained at once, process-wide, while one run did: its timing context says so.
 
@@ -279,6 +293,12 @@ class TrainingWorker:
         self._closed = False
         self.started_at = 0.0
         self.ready_after_s: float | None = None  # start → ready, once known
+        # pauses of a loading child (see pause_loading): holders, and a stamp that moves whenever the child is
+        # suspended afresh or resumed before its holders let go (a run claimed it, a restart, close)
+        self._pause_lock = threading.Lock()
+        self._pauses = 0
+        self._pause_stamp = 0
+        self._psutil_process: Any = None  # psutil.Process of the child, made on its first pause
 
     @property
     def tensorflow(self) -> bool:
@@ -306,11 +326,16 @@ class TrainingWorker:
             for var in _THREAD_VARS:
                 env[var] = str(self._threads)
         code = f"from core.training.worker import _child_main; _child_main({self._listener.address!r})"
+        with self._pause_lock:  # a new child is never suspended; an old holder's pause has lapsed
+            self._pauses, self._pause_stamp, self._psutil_process = 0, self._pause_stamp + 1, None
         self._ready.clear()
         self.started_at = time.perf_counter()
-        self._process = subprocess.Popen([sys.executable, "-c", code], cwd=_ROOT, env=env)
+        self._process = self._spawn(code, env)
         threading.Thread(target=self._connect, name="tradeoff-worker-connect", daemon=True).start()
         return self
+
+    def _spawn(self, code: str, env: dict[str, str]) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-c", code], cwd=_ROOT, env=env)
 
     def _connect(self) -> None:
         try:
@@ -346,6 +371,69 @@ class TrainingWorker:
     @property
     def busy(self) -> bool:
         return self._busy
+
+    def pause_loading(self) -> int | None:
+        """Suspend the child while it loads, so a run timed beside it has the CPU to itself; pauses are counted.
+
+        Only a child that is alive, still loading and not claimed by a run (a run waiting for it resumes it at
+        once). Returns a token for :meth:`unpause_loading`, or None when nothing was paused."""
+        import psutil
+
+        with self._pause_lock:
+            if self._busy or self._closed or self.ready or not self.alive:
+                return None
+            if self._pauses == 0:
+                try:
+                    if self._psutil_process is None:
+                        self._psutil_process = psutil.Process(self._process.pid)
+                    self._psutil_process.suspend()
+                except psutil.Error:
+                    return None  # gone meanwhile, or not ours to stop: it loads on, and the run is stamped so
+                self._pause_stamp += 1
+                _SUSPENDED.add(self)
+            self._pauses += 1
+            return self._pause_stamp
+
+    def unpause_loading(self, token: int) -> bool:
+        """Give back one pause; the child resumes when no pause is left. True when the child stayed suspended from
+        ``token``'s pause until now; False when it was resumed earlier (claimed by a run, restarted, closed)."""
+        with self._pause_lock:
+            if token != self._pause_stamp or self._pauses == 0:
+                return False
+            self._pauses -= 1
+            if self._pauses == 0:
+                self._resume_child()
+            return True
+
+    def _drop_pauses(self) -> None:
+        """Resume the child now, whoever paused it: a run needs it (their holders learn it was resumed)."""
+        with self._pause_lock:
+            if self._pauses:
+                self._pauses, self._pause_stamp = 0, self._pause_stamp + 1
+                self._resume_child()
+
+    def _resume_child(self) -> None:
+        import psutil
+
+        _SUSPENDED.discard(self)
+        try:
+            self._psutil_process.resume()
+        except (psutil.Error, AttributeError):
+            pass  # it died while paused: nothing left to resume
+
+    @property
+    def paused(self) -> bool:
+        """The child is suspended by :meth:`pause_loading`."""
+        return self._pauses > 0
+
+    def loading_between(self, start: float, end: float) -> bool:
+        """True when the child was loading (started, alive, not yet ready) at some moment of ``[start, end]``
+        (``time.perf_counter`` seconds), suspended or not."""
+        if self._process is None or self.started_at > end:
+            return False
+        if not self.ready:
+            return self.alive
+        return self.ready_after_s is not None and self.started_at + self.ready_after_s >= start
 
     def _stop_asked(self) -> bool:
         should_stop = self._should_stop
@@ -384,6 +472,7 @@ class TrainingWorker:
         with self._lock:
             self._stop.clear()  # a stop asked before this run began was meant for an earlier one
             self._busy, self._should_stop = True, should_stop
+            self._drop_pauses()  # never keep a run waiting for a child another run paused
             try:
                 self._switch_engine(model_cfg)
                 waited = 0.0
@@ -483,6 +572,7 @@ class TrainingWorker:
 
     def close(self) -> None:
         self._closed = True
+        self._drop_pauses()  # a suspended child would not read the goodbye; a kill would end it either way
         if self._conn is not None:
             try:
                 self._conn.send(None)
@@ -495,6 +585,74 @@ class TrainingWorker:
                 self._process.kill()
                 self._process.wait(timeout=10)
         self._listener.close()
+
+
+LOADING_CONTEXT = "tensorflow-loading"  # the timing context of a run timed while a Keras engine loaded beside it
+
+
+class LoaderPause:
+    """Keras workers still loading their engine, suspended while one run is timed, so its time is its own.
+
+    ``with LoaderPause(workers, cap_s=20) as pause: ...`` suspends each worker of ``workers()`` that is loading
+    and not claimed by a run (none with ``cap_s=None``: it only watches), and resumes them on leaving (an error
+    or a stop too). Past ``cap_s`` a timer resumes them whatever the run's thread is doing, so no loader waits on
+    a run longer than that (nor on a thread that never comes back). Pauses are counted per worker: two runs at
+    once keep a loader paused until both have ended. Afterwards ``clean`` says whether the run was timed with no
+    Keras engine loading beside it: False past the cap, when a paused loader was resumed early (a run claimed
+    it), or when a loader it did not pause (one started meanwhile, or claimed by a run) loaded during the run.
+    """
+
+    def __init__(self, workers: Callable[[], list[TrainingWorker]], *, cap_s: float | None) -> None:
+        self._workers, self.cap_s = workers, cap_s
+        self._held: list[tuple[TrainingWorker, int]] = []
+        self._lock = threading.Lock()
+        self._released = self.capped = False
+        self._kept = True  # every paused loader stayed suspended until released
+        self._timer: threading.Timer | None = None
+        self.started_at = self.ended_at = 0.0
+
+    def __enter__(self) -> LoaderPause:
+        self.started_at = time.perf_counter()
+        for worker in self._workers() if self.cap_s is not None else ():
+            token = worker.pause_loading()
+            if token is not None:
+                self._held.append((worker, token))
+        if self._held and self.cap_s is not None:
+            self._timer = threading.Timer(self.cap_s, self._cap)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _cap(self) -> None:
+        with self._lock:
+            if not self._released:
+                self.capped = True
+                self._release()
+
+    def _release(self) -> None:
+        self._released = True
+        kept = [worker.unpause_loading(token) for worker, token in self._held]  # every one, not all()'s first
+        self._kept = all(kept)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            if not self._released:
+                self._release()
+        self.ended_at = time.perf_counter()
+
+    @property
+    def paused(self) -> list[TrainingWorker]:
+        return [worker for worker, _ in self._held]
+
+    @property
+    def clean(self) -> bool:
+        """After the block: no Keras engine loaded beside the run (see the class docstring)."""
+        if self.capped or not self._kept:
+            return False
+        held = {id(worker) for worker, _ in self._held}
+        return not any(id(w) not in held and w.loading_between(self.started_at, self.ended_at) for w in self._workers())
 
 
 class WorkerPool:
@@ -513,8 +671,10 @@ class WorkerPool:
         warm: int = 1,
         max_size: int = 3,
         backend: Backend | str | None = None,
+        quiet: Callable[[], LoaderPause] | None = None,
     ) -> None:
         self.tensorflow, self.threads, self.warm, self.max_size = tensorflow, threads, warm, max_size
+        self.quiet = quiet  # a LoaderPause to hold around each run (EnginePools gives the light pool one)
         self.backend = Backend(backend) if backend else (Backend.TENSORFLOW if tensorflow else None)
         self._workers: list[TrainingWorker] = []
         self._claimed: set[int] = set()  # ids of workers handed out
@@ -566,9 +726,20 @@ class WorkerPool:
             self._cond.notify_all()
 
     def run(self, data_cfg: DataConfig, model_cfg: ModelConfig, *, callback: Callback | None = None, **kw) -> RunResult:
+        """Train in an idle worker. With ``quiet``, loading Keras workers are paused meanwhile; a run they loaded
+        beside anyway (past the pause's cap, or a loader it could not pause) is stamped "tensorflow-loading"."""
+        if self.quiet is None:
+            return self._run(data_cfg, model_cfg, callback=callback, **kw)
+        with self.quiet() as pause:
+            result = self._run(data_cfg, model_cfg, callback=callback, **kw)
+        if not pause.clean:
+            result = dataclasses.replace(result, cost=dataclasses.replace(result.cost, timing_context=LOADING_CONTEXT))
+        return result
+
+    def _run(self, data_cfg: DataConfig, model_cfg: ModelConfig, **kw) -> RunResult:
         worker = self.acquire()
         try:
-            return worker.run(data_cfg, model_cfg, callback=callback, **kw)
+            return worker.run(data_cfg, model_cfg, **kw)
         finally:
             self.release(worker)
 
@@ -586,8 +757,13 @@ class EnginePools:
     Process-wide in the app (ui.cached) and in ``python -m core sweep`` (a sweep over ``backend``).
     """
 
-    def __init__(self, *, keras_max_size: int = 2, light_max_size: int = 3) -> None:
+    def __init__(
+        self, *, keras_max_size: int = 2, light_max_size: int = 3, pause_loaders_s: float | None = None
+    ) -> None:
         self.keras_max_size, self.light_max_size = keras_max_size, light_max_size
+        # set: the light pool's runs pause the Keras workers still loading, this long at most; None: they only
+        # watch them (a run one loaded beside is stamped "tensorflow-loading" either way)
+        self.pause_loaders_s = pause_loaders_s
         self._pools: dict[Backend | None, WorkerPool] = {}
         self._lock = threading.Lock()
 
@@ -597,7 +773,8 @@ class EnginePools:
         with self._lock:
             if key not in self._pools:
                 if key is None:
-                    self._pools[key] = WorkerPool(tensorflow=False, max_size=self.light_max_size).start()
+                    pool = WorkerPool(tensorflow=False, max_size=self.light_max_size, quiet=self.loader_pause)
+                    self._pools[key] = pool.start()
                 else:
                     self._pools[key] = WorkerPool(tensorflow=True, backend=key, max_size=self.keras_max_size).start()
             return self._pools[key]
@@ -614,6 +791,14 @@ class EnginePools:
         require_installed(wanted)
         return self.pool(wanted)
 
+    def keras_workers(self) -> list[TrainingWorker]:
+        """Every worker of the Keras pools started so far."""
+        return [w for key, pool in self.existing().items() if key is not None for w in pool.workers]
+
+    def loader_pause(self) -> LoaderPause:
+        """A pause of the Keras workers still loading, capped at ``pause_loaders_s`` (None: watched, not paused)."""
+        return LoaderPause(self.keras_workers, cap_s=self.pause_loaders_s)
+
     def existing(self) -> dict[Backend | None, WorkerPool]:
         """The pools started so far (engine → pool; None is the light pool)."""
         with self._lock:
@@ -626,4 +811,4 @@ class EnginePools:
             self._pools.clear()
 
 
-__all__ = ["EnginePools", "EpochLog", "RunStopped", "TrainingWorker", "WorkerError", "WorkerPool"]
+__all__ = ["EnginePools", "EpochLog", "LoaderPause", "RunStopped", "TrainingWorker", "WorkerError", "WorkerPool"]
