@@ -19,6 +19,8 @@ def _page() -> AppTest:
 def test_page_loads_and_asks_for_a_run():
     at = _page()
     assert any("press **Run**" in i.value for i in at.info)
+    pickers = [m for m in at.multiselect if m.key.startswith("trade_vals_")]  # in columns: chips wrap, never cut
+    assert len(pickers) == 2 and all(m.proto.HasField("wrap") and m.proto.wrap for m in pickers)
 
 
 def test_tiny_grid_sweep_shows_frontier_what_ifs_and_opens_a_trial_in_train():
