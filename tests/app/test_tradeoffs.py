@@ -33,6 +33,8 @@ def test_tiny_grid_sweep_shows_frontier_what_ifs_and_opens_a_trial_in_train():
     assert not at.error, [e.value for e in at.error]
     table = at.dataframe[-1].value
     assert len(table) == 4 and set(table["epochs"]) == {"1", "5"} and table["pareto"].any()
+    # the run, its score and its time first, in view at 800 px; the knobs and the rest scroll sideways
+    assert list(at.dataframe[-1].proto.column_order[:3]) == ["run", "accuracy", "train_time_s"]
     assert any(m.value.startswith("Within the budget: ") for m in at.markdown)
     last = len(at.selectbox(key="trade_pick").options) - 1
     assert at.selectbox(key="trade_pick").options[last].startswith("#3 epochs=5")
