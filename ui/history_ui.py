@@ -93,7 +93,9 @@ def filters_ui(facets: dict[str, list[str]]) -> RunFilter:
     # fixed-width boxes that wrap: four columns left ~100 px each at 800 px ("Choose op…")
     row = st.container(horizontal=True, wrap=True)
     chosen = [
-        row.multiselect(label, facets[column], key=f"history_{column}", placeholder="any", width=FILTER_PX)
+        row.multiselect(  # chips wrap: in a row of boxes they would stay one line and cut the last one
+            label, facets[column], key=f"history_{column}", placeholder="any", width=FILTER_PX, wrap=True
+        )
         for label, column in (("Dataset", "dataset"), ("Model", "model"), ("Status", "status"), ("Kind", "kind"))
     ]
     tag = row.text_input("Tag", key="history_tag", placeholder="one tag, e.g. demo", width=FILTER_PX)

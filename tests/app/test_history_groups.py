@@ -50,6 +50,7 @@ def test_history_groups_a_sweep_and_a_cv_and_filters_by_kind_tag_and_date(monkey
     # run, accuracy and time first, the run pinned: in view at 800 px while the rest scrolls sideways
     assert list(at.dataframe[0].proto.column_order[:3]) == ["id", "accuracy", "train_time_s"]
     assert json.loads(at.dataframe[0].proto.columns)["id"]["pinned"] is True
+    assert all(at.multiselect(key=f"history_{c}").proto.wrap for c in ("dataset", "model", "status", "kind"))
     assert list(table.runs) == [1, 3, 4, 1] and list(table.kind)[1:3] == ["cv ×3", "trial ×4"]
     picker = at.selectbox(key="history_open_group")
     assert [lab.split(" (")[0] for lab in picker.options] == ["Cross-validation of 3 runs", "Sweep of 4 runs"]
