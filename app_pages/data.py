@@ -9,6 +9,7 @@ from ui import cached, widgets
 from ui.state import get_state
 from ui.text import plain
 
+IMAGES_PER_CLASS = 8
 state = get_state()
 st.title("Data")
 st.caption("What the model will learn from. Settings here carry over to Train.")
@@ -82,7 +83,12 @@ with left:
 with right:
     if info.is_image and data.image_shape is not None:
         raw = cached.raw_data(data_cfg)
-        st.altair_chart(charts.image_rows_chart(raw.X, raw.y, data.image_shape, data.class_names), width="stretch")
+        st.markdown(f"**First {IMAGES_PER_CLASS} images of each class**")
+        strips = charts.image_rows(raw.X, raw.y, data.image_shape, data.n_classes, per_class=IMAGES_PER_CLASS)
+        row = st.container(horizontal=True, wrap=True, gap="medium")  # a gap between classes, wrapping at 800 px
+        for strip, name in zip(strips, data.class_names, strict=True):
+            # each class's strip with its name right under it (a chart's axis put the names far to the left)
+            row.image(strip, caption=str(name), output_format="PNG")  # PNG: JPEG would smear the enlarged pixels
     elif info.kind == "toy2d":
         st.altair_chart(charts.scatter_2d(data.X_train, data.y_train, data.class_names), width="stretch")
     else:

@@ -11,7 +11,17 @@ import ui.history_ui as history_ui  # its own line: ui.history_ui.unsaved_ui, th
 from core import CoreError
 from core.records.store import RunFilter
 from ui import cached
-from ui.history_ui import annotate_ui, arrow_table, compare_ui, export_ui, filters_ui, frontier_ui, group_ui
+from ui.history_ui import (
+    RUN_COLUMNS,
+    RUN_ORDER,
+    annotate_ui,
+    arrow_table,
+    compare_ui,
+    export_ui,
+    filters_ui,
+    frontier_ui,
+    group_ui,
+)
 from ui.text import plain
 
 st.title("History")
@@ -23,13 +33,6 @@ history_ui.unsaved_ui(store)  # runs the store refused, waiting in ~/.tradeoff_l
 
 def _step(delta: int) -> None:
     st.session_state["history_page_no"] = max(1, st.session_state.get("history_page_no", 1) + delta)
-
-
-COLUMNS = {
-    "accuracy": st.column_config.NumberColumn(format="%.4f"),
-    "f1": st.column_config.NumberColumn(format="%.4f"),
-    "train_time_s": st.column_config.NumberColumn(format="%.3f"),
-}
 
 
 @st.fragment
@@ -67,7 +70,9 @@ def _runs(where: RunFilter, size: int) -> None:
     pager.number_input(f"Page (of {n_pages:,})", 1, n_pages, key="history_page_no", width=160)
     entries = page.groups if grouped else page.runs
     table = arrow_table([e.row() for e in entries])
-    st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS, lazy=False)  # lazy=None loads pandas
+    st.dataframe(  # run, accuracy and time first (ui.history_ui.RUN_ORDER); lazy=None would load pandas
+        table, hide_index=True, width="stretch", column_order=RUN_ORDER, column_config=RUN_COLUMNS, lazy=False
+    )
     if grouped:
         group_ui(page.groups)
 

@@ -7,6 +7,7 @@ TIME_COLOR.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -262,42 +263,18 @@ def image_grid(X, y, image_shape: tuple[int, int], n_classes: int, per_class: in
     return grid
 
 
-def image_rows_chart(
-    X, y, image_shape: tuple[int, int], class_names: Sequence[str], per_class: int = 8, row_px: int = 40
-) -> alt.Chart:
-    """``image_grid``'s rows as one chart, each row titled with its class name (images as inline PNGs)."""
-    import base64
-    import io
-
+def image_rows(X, y, image_shape: tuple[int, int], n_classes: int, per_class: int = 8, row_px: int = 40) -> list[Any]:
+    """``image_grid``'s rows, one uint8 strip per class (its first ``per_class`` images side by side), for
+    ``st.image`` to caption each strip with its class. Small images (8×8 digits) are enlarged pixel by pixel to
+    about ``row_px`` tall, never blurred."""
     import numpy as np
-    from PIL import Image
 
-    h, w = image_shape
-    grid = image_grid(X, y, image_shape, len(class_names), per_class)
-    scale = max(1, round(row_px / h))  # small images (8×8 digits) are enlarged pixel by pixel, never blurred
-    rows = []
-    for c, name in enumerate(class_names):
-        strip = grid[c * (h + 1) : c * (h + 1) + h]
-        pixels = np.kron(strip, np.ones((scale, scale)))
-        buffer = io.BytesIO()
-        Image.fromarray((pixels * 255).round().astype(np.uint8), mode="L").save(buffer, format="PNG")
-        rows.append(
-            {"class": str(name), "x": 0, "url": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()}
-        )
-    width, height = grid.shape[1] * scale, h * scale
-    return (
-        alt.Chart(pd.DataFrame(rows))
-        .mark_image(width=width, height=height)
-        .encode(
-            x=alt.X("x:Q", axis=None),
-            y=alt.Y("class:N", sort=[str(n) for n in class_names], title="class", axis=alt.Axis(labelLimit=160)),
-            url="url:N",
-            tooltip=["class"],
-        )
-        .properties(
-            title=f"First {per_class} images of each class", width=width, height=len(class_names) * (height + 14)
-        )
-    )
+    h, _ = image_shape
+    grid = image_grid(X, y, image_shape, n_classes, per_class)
+    scale = max(1, round(row_px / h))
+    pixels = (np.kron(grid, np.ones((scale, scale))) * 255).round().astype(np.uint8)
+    width = (grid.shape[1] - 1) * scale  # without the separator after the last image
+    return [pixels[c * (h + 1) * scale : (c * (h + 1) + h) * scale, :width] for c in range(n_classes)]
 
 
 def knob_chart(summary: pd.DataFrame, knob: str, metric: str) -> alt.HConcatChart:

@@ -323,10 +323,12 @@ def article_view(s: Subject) -> None:
                 case_data.X_val,
                 case_data.y_val,
                 case_data.class_names,
-                title=f"{rule}: final accuracy {case.runs[rule].accuracy[-1]:.3f}",
+                title=rule,
                 height=260,
             ),
         )
+        # below, not in the title: a half-width chart's title is cut at the plot's width (800 px: "0.…")
+        col.caption(f"{rule}: final accuracy {case.runs[rule].accuracy[-1]:.3f}")
     st.caption(
         "The article drops σ′ in the hidden layer: its first-layer gradients are off by the relative error above "
         f"(the output layer's are right). Computed in {seconds:.2f} s."

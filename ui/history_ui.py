@@ -58,6 +58,31 @@ def arrow_table(rows: list[dict[str, Any]]) -> Any:
     )
 
 
+# The runs tables (a page of runs, a group's runs): what identifies a run and its two numbers first, the run pinned,
+# so at 800 px they are in view and the rest scrolls sideways behind them.
+RUN_ORDER = (
+    "id",
+    "accuracy",
+    "train_time_s",
+    "model",
+    "dataset",
+    "f1",
+    "kind",
+    "status",
+    "runs",
+    "created_at",
+    "tags",
+    "notes",
+    "timing",
+)
+RUN_COLUMNS = {
+    "id": st.column_config.NumberColumn("run", format="#%d", width="small", pinned=True),
+    "accuracy": st.column_config.NumberColumn("accuracy", format="%.4f", width="small", help="validation accuracy"),
+    "train_time_s": st.column_config.NumberColumn("time (s)", format="%.3f", width="small", help="training time"),
+    "f1": st.column_config.NumberColumn("F1", format="%.4f", width="small", help="validation F1"),
+    "created_at": st.column_config.TextColumn("saved"),
+}
+
 PAGE_SIZES = (50, 100, 250)
 FILTER_PX = 220  # two filter boxes to a row at 800 px, three at 1440 px
 FRONTIER_DRAWN = 400  # points drawn at most (the chart redraws on every filter change); the frontier is drawn whole
@@ -68,7 +93,9 @@ def filters_ui(facets: dict[str, list[str]]) -> RunFilter:
     # fixed-width boxes that wrap: four columns left ~100 px each at 800 px ("Choose op…")
     row = st.container(horizontal=True, wrap=True)
     chosen = [
-        row.multiselect(label, facets[column], key=f"history_{column}", placeholder="any", width=FILTER_PX)
+        row.multiselect(  # chips wrap: in a row of boxes they would stay one line and cut the last one
+            label, facets[column], key=f"history_{column}", placeholder="any", width=FILTER_PX, wrap=True
+        )
         for label, column in (("Dataset", "dataset"), ("Model", "model"), ("Status", "status"), ("Kind", "kind"))
     ]
     tag = row.text_input("Tag", key="history_tag", placeholder="one tag, e.g. demo", width=FILTER_PX)
@@ -108,7 +135,12 @@ def group_ui(groups: tuple[RunGroup, ...]) -> None:
         )
         if key in several:
             st.dataframe(
-                arrow_table([r.row() for r in several[key].runs]), hide_index=True, width="stretch", lazy=False
+                arrow_table([r.row() for r in several[key].runs]),
+                hide_index=True,
+                width="stretch",
+                column_order=RUN_ORDER,
+                column_config=RUN_COLUMNS,
+                lazy=False,
             )
 
 

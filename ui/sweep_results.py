@@ -82,9 +82,9 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
             pd.DataFrame(
                 [
                     {
+                        f"+1 pp {metric} costs (s)": cost,  # first: in view at 800 px, the labels scroll
                         "from": params_label(a.params),
                         "to": params_label(b.params),
-                        f"+1 pp {metric} costs (s)": cost,
                         "within noise": within_noise(a, b) if a.n > 1 else None,
                     }
                     for a, b, cost in margins
@@ -134,7 +134,18 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
             mime="text/html",
             key="trade_report",
         )
-    st.dataframe(rows.drop(columns=["error"]), hide_index=True, width="stretch")
+    first = ["run", metric, "train_time_s", "label"]  # in view at 800 px; the knobs, latency, frontier flag scroll
+    st.dataframe(
+        rows.drop(columns=["error"]),
+        hide_index=True,
+        width="stretch",
+        column_order=first + [c for c in rows.columns if c not in first and c != "error"],
+        column_config={
+            "run": st.column_config.NumberColumn(pinned=True),
+            metric: st.column_config.NumberColumn(format="%.4f"),
+            "train_time_s": st.column_config.NumberColumn("time (s)", format="%.3f", help="training time"),
+        },
+    )
     complete = {t.index: t for t in trials if t.status != Status.FAILED}
     labels = dict(zip(rows.run, rows.label, strict=True))
     picked = st.selectbox(

@@ -89,6 +89,7 @@ def value_pickers(
                 default=remembered(f"trade_vals_{knob}", picked_default, choices),
                 key=f"trade_vals_{knob}",
                 format_func=display_value,
+                wrap=True,  # in a column the chips would stay one row and cut the last value at 800 px
             )
     return values
 

@@ -126,3 +126,14 @@ def test_statistics_are_rounded(tmp_path):
     at, _ = _data_page(tmp_path)
     (table,) = at.dataframe
     assert "%.3f" in str(table.proto.columns)  # a scaled mean reads 0.000, not 0.00000003
+
+
+def test_each_class_of_sample_images_is_captioned_with_its_name():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    at.session_state[STATE].data_cfg = DataConfig(dataset="digits")
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception, at.exception
+    # one image per class, its name right under it (not an axis label a chart's width away)
+    assert [image.captions for image in at.image] == [[str(c)] for c in range(10)]
+    assert not any("images of each class" in c.proto.spec for c in at.get("vega_lite_chart"))

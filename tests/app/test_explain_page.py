@@ -4,6 +4,7 @@ per-group thresholds move the parity numbers."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,8 @@ def test_image_run_saliency_and_inside():
     assert (
         check.loc["W1"].iloc[0] > 0.1 > 1e-6 > check.loc["W1"].iloc[1]
     )  # article's W1 gradient is off; correct is not
+    finals = [c.value for c in at.caption if ": final accuracy " in c.value]  # a caption: a chart's title cut it
+    assert [re.fullmatch(r"(\w+): final accuracy \d\.\d{3}", f)[1] for f in finals] == ["article", "correct"]
 
 
 @pytest.mark.slow

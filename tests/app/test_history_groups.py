@@ -1,6 +1,7 @@
 """History under AppTest: a sweep's trials and a cross-validation's folds listed as one entry each (their runs
 in an expander), and the filters by kind (imported runs included), tag and date."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -46,11 +47,16 @@ def test_history_groups_a_sweep_and_a_cv_and_filters_by_kind_tag_and_date(monkey
     assert _shown(at) == "Showing 1–4 of 4 entries (9 runs; trials and folds grouped), newest first."
     table = at.dataframe[0].value
     assert list(table.id) == [imported, folds[-1], trials[-1], lone]
+    # run, accuracy and time first, the run pinned: in view at 800 px while the rest scrolls sideways
+    assert list(at.dataframe[0].proto.column_order[:3]) == ["id", "accuracy", "train_time_s"]
+    assert json.loads(at.dataframe[0].proto.columns)["id"]["pinned"] is True
+    assert all(at.multiselect(key=f"history_{c}").proto.wrap for c in ("dataset", "model", "status", "kind"))
     assert list(table.runs) == [1, 3, 4, 1] and list(table.kind)[1:3] == ["cv ×3", "trial ×4"]
     picker = at.selectbox(key="history_open_group")
     assert [lab.split(" (")[0] for lab in picker.options] == ["Cross-validation of 3 runs", "Sweep of 4 runs"]
     picker.set_value("sweep-a").run()
     assert list(at.dataframe[1].value.id) == trials[::-1]
+    assert list(at.dataframe[1].proto.column_order) == list(at.dataframe[0].proto.column_order)
 
     at.multiselect(key="history_kind").set_value(["imported"]).run()
     assert list(at.dataframe[0].value.id) == [imported]

@@ -19,6 +19,8 @@ def _page() -> AppTest:
 def test_page_loads_and_asks_for_a_run():
     at = _page()
     assert any("press **Run**" in i.value for i in at.info)
+    pickers = [m for m in at.multiselect if m.key.startswith("trade_vals_")]  # in columns: chips wrap, never cut
+    assert len(pickers) == 2 and all(m.proto.HasField("wrap") and m.proto.wrap for m in pickers)
 
 
 def test_tiny_grid_sweep_shows_frontier_what_ifs_and_opens_a_trial_in_train():
@@ -31,6 +33,8 @@ def test_tiny_grid_sweep_shows_frontier_what_ifs_and_opens_a_trial_in_train():
     assert not at.error, [e.value for e in at.error]
     table = at.dataframe[-1].value
     assert len(table) == 4 and set(table["epochs"]) == {"1", "5"} and table["pareto"].any()
+    # the run, its score and its time first, in view at 800 px; the knobs and the rest scroll sideways
+    assert list(at.dataframe[-1].proto.column_order[:3]) == ["run", "accuracy", "train_time_s"]
     assert any(m.value.startswith("Within the budget: ") for m in at.markdown)
     last = len(at.selectbox(key="trade_pick").options) - 1
     assert at.selectbox(key="trade_pick").options[last].startswith("#3 epochs=5")
