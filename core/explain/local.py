@@ -137,12 +137,25 @@ def _numpy_input_gradient(model: Model, X: np.ndarray, target: int) -> np.ndarra
 
 
 def _keras_input_gradient(model: Model, X: np.ndarray, target: int) -> np.ndarray:
+    """d output[target] / d input, per row, on the engine the model was built on (Keras has no gradient of its own:
+    JAX differentiates a function, TensorFlow records a tape)."""
+    import keras
+
+    net = model.model_  # type: ignore[attr-defined]
+    if keras.backend.backend() == "jax":
+        import jax
+        import jax.numpy as jnp
+
+        def total(inputs):  # rows are independent (inference mode): the sum's gradient is each row's own
+            return net(inputs, training=False)[:, target].sum()
+
+        return np.asarray(jax.grad(total)(jnp.asarray(X, dtype=jnp.float32)), dtype=np.float64)
     import tensorflow as tf
 
     inputs = tf.convert_to_tensor(X, dtype=tf.float32)
     with tf.GradientTape() as tape:
         tape.watch(inputs)
-        out = model.model_(inputs, training=False)[:, target]  # type: ignore[attr-defined]
+        out = net(inputs, training=False)[:, target]
     return tape.gradient(out, inputs).numpy().astype(np.float64)
 
 

@@ -95,3 +95,61 @@ def test_feature_units_undo_the_scaling_prepare_applied(scaling, imbalance):
     units = feature_units(cfg)
     np.testing.assert_allclose(units.to_raw(scaled), raw, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(units.to_scaled(raw), scaled, rtol=1e-4, atol=1e-4)
+
+
+_KERAS_GRADIENTS = """
+import json, sys
+import numpy as np
+from core.config import ModelConfig
+from core.explain.local import integrated_gradients, saliency
+from core.models import build_model
+from core.models.keras_import import import_keras
+import_keras(sys.argv[1])
+rng = np.random.default_rng(1)
+shape = (8, 8)
+patch = np.zeros(shape, dtype=bool)
+patch[5:8, 1:4] = True
+images = rng.uniform(0, 0.3, size=(600, *shape)).astype(np.float32)
+y = rng.integers(0, 2, 600)
+images[y == 1] += patch * 1.0
+X = images.reshape(600, -1)
+cfg = ModelConfig(kind="keras_mlp", backend=sys.argv[1], hidden_units=(16,), epochs=15, seed=0)
+model = build_model(cfg, n_features=64, n_classes=2, image_shape=shape).fit(X[:400], y[:400], n_classes=2)
+x = X[400 + int(np.flatnonzero(y[400:] == 1)[0])]
+attributions = integrated_gradients(model, x, target=1, steps=200)
+change = model.predict_proba(x[None])[0, 1] - model.predict_proba(np.zeros((1, 64), np.float32))[0, 1]
+heat, method = saliency(model, x, image_shape=shape)
+print(json.dumps({"sum": float(attributions.sum()), "change": float(change), "method": method,
+                  "on_patch": float(heat[patch].sum())}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+def test_keras_gradients_on_either_engine_add_up_and_find_the_patch(backend):
+    """Explain's "One prediction" on a Keras MLP: a tape on TensorFlow, ``jax.grad`` on JAX (a tape there fails on
+    JAX arrays). Each engine in its own process: Keras fixes it at import."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from core.models.keras_import import backend_installed
+
+    if not backend_installed(backend):
+        pytest.skip(f"{backend} is not installed")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", _KERAS_GRADIENTS, backend],
+        cwd=root,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["method"] == "integrated gradients"
+    assert seen["sum"] == pytest.approx(seen["change"], abs=5e-3)  # completeness, as for the NumPy network
+    assert seen["on_patch"] > 0.5
