@@ -8,7 +8,7 @@ Contributions are "occlusion by the mean": how much the predicted class's probab
 feature is set to its training mean — one batched call, cheap enough to follow a what-if slider. Saliency
 is the gradient of the class probability with respect to the pixels (integrated gradients along a
 straight path from a black image) for the NumPy network (analytic backpropagation) and Keras models
-(``tf.GradientTape``); other families get occlusion of small patches.
+(a TensorFlow tape or ``jax.grad``, by the engine the model runs on); other families get occlusion of small patches.
 """
 
 from __future__ import annotations
