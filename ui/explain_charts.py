@@ -129,18 +129,31 @@ def activation_histograms(layers) -> alt.Chart:
     )
 
 
+def price_points(black_boxes: Sequence[dict], interpretable: Sequence[dict]) -> pd.DataFrame:
+    """The price chart's points: each ``{"model", "accuracy", "train_time_s"}``. Only the most accurate black box
+    and the interpretable models carry a label: several runs of one model share a title, and their labels, at
+    nearly the same accuracy, were printed over each other."""
+    best = max(black_boxes, key=lambda p: p["accuracy"], default=None)
+    rows = [{**p, "kind": "black box", "label": p["model"] if p is best else ""} for p in black_boxes]
+    rows += [{**p, "kind": "interpretable", "label": p["model"]} for p in interpretable]
+    return pd.DataFrame(rows, columns=["model", "accuracy", "train_time_s", "kind", "label"])
+
+
 def price_chart(points: pd.DataFrame) -> alt.LayerChart:
-    """Accuracy against training time (log) for the session's runs and the interpretable models, labelled."""
+    """Accuracy against training time (log) for the session's runs and the interpretable models (``price_points``);
+    the legend below the plot, where the labels do not run into it."""
     base = alt.Chart(points).encode(
         x=alt.X("train_time_s:Q", scale=alt.Scale(type="log"), title="training time (s, log)"),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="validation accuracy"),
     )
     dots = base.mark_point(size=90, filled=True).encode(
-        color=alt.Color("kind:N", scale=alt.Scale(domain=KINDS, range=[NEGATIVE, POSITIVE])),
-        shape="kind:N",
+        color=alt.Color(
+            "kind:N", scale=alt.Scale(domain=KINDS, range=[NEGATIVE, POSITIVE]), legend=alt.Legend(orient="bottom")
+        ),
+        shape=alt.Shape("kind:N", legend=alt.Legend(orient="bottom")),
         tooltip=["model", alt.Tooltip("accuracy:Q", format=".4f"), alt.Tooltip("train_time_s:Q", format=".3f")],
     )
-    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(text="model:N")
+    labels = base.mark_text(align="left", dx=8, fontSize=11).encode(text="label:N")
     return alt.layer(dots, labels).properties(title="The price of interpretability", height=300)
 
 

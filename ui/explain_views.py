@@ -221,22 +221,20 @@ def price_view(s: Subject) -> None:
     lr, _ = remembered((run.data_config, "lr"), lambda: interpretable.fit_logistic(data))
     same = [r for r in s.session_runs if r.data_config == run.data_config] or [run]
     best = max(same, key=lambda r: r.validation.accuracy)
-    points = [
-        {
-            "model": model_title(r.model_config),
-            "accuracy": r.validation.accuracy,
-            "train_time_s": r.cost.train_time_s,
-            "kind": "black box",
-        }
-        for r in same
-    ]
-    points += [
-        {"model": m.name, "accuracy": m.accuracy, "train_time_s": max(m.train_time_s, 1e-4), "kind": "interpretable"}
-        for m in (tree, lr)
-    ]
+    points = charts.price_points(
+        [
+            {
+                "model": model_title(r.model_config),
+                "accuracy": r.validation.accuracy,
+                "train_time_s": r.cost.train_time_s,
+            }
+            for r in same
+        ],
+        [{"model": m.name, "accuracy": m.accuracy, "train_time_s": max(m.train_time_s, 1e-4)} for m in (tree, lr)],
+    )
     best_name = model_title(best.model_config)
     st.markdown(plain(interpretable.price_sentence(tree, best_accuracy=best.validation.accuracy, best_name=best_name)))
-    charts.show(st, charts.price_chart(pd.DataFrame(points)))
+    charts.show(st, charts.price_chart(points))
     c1, c2 = st.columns(2)
     c1.code(tree.rules if len(tree.rules) < 20_000 else tree.rules[:20_000] + "\n…", language=None)
     c2.dataframe(

@@ -1,0 +1,32 @@
+"""Explain's price of interpretability: one label per model worth naming, the legend out of the labels' way."""
+
+from __future__ import annotations
+
+from ui.explain_charts import price_chart, price_points
+
+NET = "Neural network (128 units, Keras)"
+
+
+def test_only_the_best_black_box_and_the_interpretable_models_are_labelled():
+    points = price_points(
+        [
+            {"model": NET, "accuracy": 0.97, "train_time_s": 0.9},
+            {"model": NET, "accuracy": 0.98, "train_time_s": 1.1},  # the same title, nearly the same place
+            {"model": "Logistic regression", "accuracy": 0.95, "train_time_s": 0.2},
+        ],
+        [
+            {"model": "depth-4 tree", "accuracy": 0.55, "train_time_s": 0.01},
+            {"model": "logistic regression", "accuracy": 0.956, "train_time_s": 0.3},
+        ],
+    )
+    assert list(points["label"]) == ["", NET, "", "depth-4 tree", "logistic regression"]
+    assert list(points["kind"]) == ["black box"] * 3 + ["interpretable"] * 2
+    assert list(points["accuracy"]) == [0.97, 0.98, 0.95, 0.55, 0.956]  # every run still drawn
+
+
+def test_the_chart_writes_the_labels_and_puts_the_legend_below():
+    spec = price_chart(price_points([{"model": NET, "accuracy": 0.9, "train_time_s": 1.0}], [])).to_dict()
+    dots, labels = spec["layer"]
+    assert labels["encoding"]["text"]["field"] == "label"
+    assert dots["encoding"]["color"]["legend"]["orient"] == "bottom"
+    assert dots["encoding"]["shape"]["legend"]["orient"] == "bottom"
