@@ -13,11 +13,11 @@ from core.config import DataConfig, ModelConfig
 from core.explore.analysis import (
     display_value,
     marginal_costs,
+    noise_verdict,
     params_label,
     summarise,
     summary_rows,
     trial_rows,
-    within_noise,
 )
 from core.explore.search import search
 from core.records.report import sweep_report
@@ -85,7 +85,7 @@ def show(job: Any, state: Any, *, metric: str, grid: bool) -> None:
                         f"+1 pp {metric} costs (s)": cost,  # first: in view at 800 px, the labels scroll
                         "from": params_label(a.params),
                         "to": params_label(b.params),
-                        "within noise": within_noise(a, b) if a.n > 1 else None,
+                        "within noise": noise_verdict(a, b),
                     }
                     for a, b, cost in margins
                 ]

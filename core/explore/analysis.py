@@ -74,6 +74,14 @@ def within_noise(a: ConfigSummary, b: ConfigSummary) -> bool:
     return a_lo <= b_hi and b_lo <= a_hi
 
 
+def noise_verdict(a: ConfigSummary, b: ConfigSummary) -> str:
+    """Whether two configurations' difference is within noise, as a table cell: "yes", "no", or "one run each"
+    when either has a single repeat (no band to compare)."""
+    if a.n < 2 or b.n < 2:
+        return "one run each"
+    return "yes" if within_noise(a, b) else "no"
+
+
 def best_within_budget(summaries: Sequence[ConfigSummary], budget_s: float) -> ConfigSummary | None:
     """The most accurate configuration whose mean training time fits ``budget_s``."""
     fitting = [s for s in summaries if s.time_mean <= budget_s]

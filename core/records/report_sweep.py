@@ -22,6 +22,7 @@ from core.explore.analysis import (
     display_value,
     fastest_reaching,
     marginal_costs,
+    noise_verdict,
     params_label,
     summarise,
     summary_rows,
@@ -150,7 +151,7 @@ def _analysis(
                     "from": params_label(a.params),
                     "to": params_label(b.params),
                     f"+1 pp {metric} costs (s)": f"{cost:.3f}",
-                    "within noise": within_noise(a, b) if a.n > 1 else "one run each",
+                    "within noise": noise_verdict(a, b),
                 }
                 for a, b, cost in margins
             ]

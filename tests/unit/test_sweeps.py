@@ -9,6 +9,7 @@ from core.explore.analysis import (
     best_within_budget,
     fastest_reaching,
     marginal_costs,
+    noise_verdict,
     pareto_trials,
     summarise,
     within_noise,
@@ -87,6 +88,9 @@ def test_what_ifs_on_hand_made_summaries():
     costs = marginal_costs(s)  # frontier: 0.90@1 → 0.95@3 → 0.96@8
     assert [round(c, 3) for _, _, c in costs] == [round(2 / 5, 3), round(5 / 1, 3)]
     assert within_noise(s[1], s[2]) and not within_noise(s[0], s[1])
+    assert (noise_verdict(s[1], s[2]), noise_verdict(s[0], s[1])) == ("yes", "no")
+    single = ConfigSummary({"k": 0.97}, 1, 0.97, 0.0, 2.0, 0.0, ())
+    assert noise_verdict(single, s[1]) == noise_verdict(s[1], single) == "one run each"  # no band: not "None"
 
 
 def test_summarise_folds_repeats():
