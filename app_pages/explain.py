@@ -7,9 +7,11 @@ import time
 import streamlit as st
 
 from core import CoreError, DataConfig, ModelConfig, RunResult
+from core.config import Backend
 from core.data.datasets import DATASETS
 from core.evaluation.tiles import run_title
 from core.explain import Fitted, refit
+from core.models.keras_import import resolve_backend
 from ui import cached
 from ui.explain_views import VIEWS, Subject
 from ui.state import get_state
@@ -47,7 +49,9 @@ else:
 pick = st.selectbox("Run", range(len(runs)), index=default, format_func=lambda i: runs[i][0], key="explain_run")
 run = runs[pick][1]
 if run.model_config.kind.uses_keras:
-    st.caption("A Keras run is refitted in this process, so TensorFlow loads here (about 6 s, once).")
+    engine = resolve_backend(run.model_config)
+    load_s = "about 6 s" if engine == Backend.TENSORFLOW else "about 3 s"
+    st.caption(f"A Keras run is refitted in this process, so Keras on {engine.value} loads here ({load_s}, once).")
 try:
     fit, refit_s = fitted(run.data_config, run.model_config)
 except CoreError as err:

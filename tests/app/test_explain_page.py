@@ -110,7 +110,7 @@ def test_keras_cnn_run_feature_maps_and_gradients(tiny_mnist_dir):
     data_cfg = DataConfig(dataset="mnist", scaling="minmax")
     run = train(data_cfg, ModelConfig(kind="keras_cnn", filters=4, hidden_units=(16,), epochs=2))
     at = _page_with(run)
-    assert any("TensorFlow loads here" in c.value for c in at.caption)
+    assert any("Keras on tensorflow loads here" in c.value for c in at.caption)  # a CNN: TensorFlow, its default
     at.radio(key="explain_view").set_value("Inside").run()
     assert not at.exception, at.exception
     assert any("feature maps of the first validation image" in c.value for c in at.caption)
