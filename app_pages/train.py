@@ -13,7 +13,7 @@ from core.presets import PRESETS
 from core.records import links
 from ui import cached, link_ui, live, run_view, widgets
 from ui.claims import claim_text
-from ui.jobs import REGISTRY, TrainingJob
+from ui.jobs import REGISTRY, TrainingJob, kept_sentence
 from ui.state import get_state
 from ui.text import plain
 
@@ -164,12 +164,7 @@ if job is not None and job.matches(data_cfg, model_cfg):
     if job.stopped_without_model:
         st.info(plain(job.stopped_without_model))
     if job.store_error:
-        kept = (
-            f" It is still shown here, and kept in {job.recovery_path}: import that file on History (or with "
-            "python -m core runs import) to add it to the history."
-            if job.recovery_path
-            else " It is still shown here."
-        )
+        kept = kept_sentence(job.recovery_path)
         st.warning(plain(f"Could not save the run in the run history: {job.store_error}{kept}"))
 
 # --- the run on show -------------------------------------------------------------------------------------

@@ -169,9 +169,10 @@ def kept_sentence(path: str | None, what: str = "It is") -> str:
     """The warning's end: where the refused run(s) wait and how to add them to the history."""
     if not path:
         return f" {what} still shown here."
+    them = "it" if what == "It is" else "them"
     return (
         f" {what} still shown here, and kept in {path}: History's “Import them” button (or python -m core runs "
-        "import --unsaved) adds them to the history."
+        f"import --unsaved) adds {them} to the history."
     )
 
 

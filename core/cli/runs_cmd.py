@@ -76,6 +76,7 @@ def run_runs_command(args: argparse.Namespace) -> int:
     except StoreError as err:
         from core.records.run_schema import ImportFormatError
 
-        print(f"error: {err}", file=sys.stderr)
+        stay = " The files in the unsaved folder stay where they are." if getattr(args, "unsaved", False) else ""
+        print(f"error: {err}{stay}", file=sys.stderr)
         return EXIT_USAGE if isinstance(err, ImportFormatError) else EXIT_STORE  # a bad file is the user's
     return 0

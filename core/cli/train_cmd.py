@@ -156,7 +156,7 @@ def _save_or_recover(result) -> tuple[int, int | None]:
     except StoreError as err:
         try:
             path = write_recovery_file(result)
-            kept = f"The result was saved to {path}; `python -m core runs import {path}` adds it later."
+            kept = f"The result was saved to {path}; `python -m core runs import --unsaved` adds it later."
         except OSError as os_err:
             kept = f"No recovery file could be written either ({os_err.strerror}); the result is printed below."
         print(f"error: the run is not in the history: {err} {kept}", file=sys.stderr)

@@ -47,7 +47,8 @@ def test_runs_import_unsaved_waits_for_the_lock_then_imports_and_moves_the_files
     holder.execute("BEGIN EXCLUSIVE")
     try:
         assert main(["runs", "import", "--unsaved"]) == EXIT_STORE
-        assert "locked" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "locked" in err and "files in the unsaved folder stay where they are" in err
         assert all(p.exists() for p in kept) and RunStore(str(path)).count() == 0
     finally:
         holder.close()
