@@ -41,9 +41,7 @@ LEGEND_RIGHT = alt.Legend(labelLimit=0, titleLimit=0)  # beside the plot, labels
 
 
 def history_panels(history: Sequence[EpochLog], planned_epochs: int | None = None) -> tuple[alt.Chart, alt.Chart]:
-    """Accuracy and loss per epoch (train and validation) as two charts, each able to fill its own column. Each
-    line is named at its last epoch, not in a legend: in a half-width panel at 800 px a legend in the plot's
-    corner covered the curves, and one beside or above it took the plot's room."""
+    """Accuracy and loss per epoch (train and validation) as two charts, each able to fill its own column."""
     rows = []
     for log in history:
         rows.append({"epoch": log.epoch, "split": "train", "accuracy": log.accuracy, "loss": log.loss})
@@ -53,29 +51,17 @@ def history_panels(history: Sequence[EpochLog], planned_epochs: int | None = Non
     domain = [1, max(planned_epochs or 1, len(history), 2)]
     scale = alt.Scale(domain=["train", "validation"], range=[ACCURACY_COLOR, VALIDATION_COLOR])
     x = alt.X("epoch:Q", scale=alt.Scale(domain=domain), title="epoch", axis=EPOCH_AXIS)
-    color = alt.Color("split:N", scale=scale, legend=None)
-    base = alt.Chart(df).encode(x=x, color=color)
-
-    def panel(field: str, axis: alt.Axis, tip: str, above: str) -> alt.LayerChart:
-        """``above``: the split whose line usually runs higher (train for accuracy, validation for loss): its name
-        goes above its last point, the other's below, so the two names do not meet."""
-        y = alt.Y(f"{field}:Q", scale=alt.Scale(zero=False), title=field, axis=axis)
-        lines = base.mark_line(point=True).encode(
-            y=y, tooltip=["epoch:Q", "split:N", alt.Tooltip(f"{field}:Q", format=tip)]
-        )
-        last = base.transform_joinaggregate(last_epoch="max(epoch)").transform_filter(
-            alt.datum.epoch == alt.datum.last_epoch
-        )
-        names = [
-            last.transform_filter(alt.datum.split == split)
-            .mark_text(align="right", dx=-4, dy=-9 if split == above else 11, fontSize=11)
-            .encode(y=y, text="split:N")
-            for split in ("train", "validation")
-        ]
-        return alt.layer(lines, *names)
-
-    acc = panel("accuracy", alt.Axis(format=".0%"), ".2%", above="train")
-    loss = panel("loss", alt.Axis(format=".2~f"), ".4f", above="validation")
+    base = alt.Chart(df).encode(x=x)
+    acc = base.mark_line(point=True).encode(
+        color=alt.Color("split:N", scale=scale, legend=inside_legend("bottom-right")),  # accuracy rises: free
+        y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="accuracy", axis=alt.Axis(format=".0%")),
+        tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".2%")],
+    )
+    loss = base.mark_line(point=True).encode(
+        color=alt.Color("split:N", scale=scale, legend=inside_legend("top-right")),  # loss falls: free
+        y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="loss", axis=alt.Axis(format=".2~f")),
+        tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".4f")],
+    )
     return acc.properties(title="Accuracy per epoch", height=240), loss.properties(title="Loss per epoch", height=240)
 
 
