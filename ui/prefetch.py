@@ -53,13 +53,15 @@ def chunk_files(folder: Path = STATIC_JS) -> tuple[str, ...]:
     return tuple(found)
 
 
-START_AFTER_MS = 1500  # after the page's last element: its script has ended and the browser has drawn it (bench_app's
-# Home, measured to the script's end, is not delayed by it)
+QUIET_MS = 1500  # each import waits until the page has not changed for this long: its script has ended and the
+# browser has drawn it (bench_app's Home, measured to the script's end, is not delayed), and a page opened at once
+# (a click the moment Home is idle) or a run drawing its progress is not slowed by imports it does not need
 
 
 def prefetch_script(files: tuple[str, ...]) -> str:
-    """One ``<script>``: once per page load, ``START_AFTER_MS`` after it is drawn, import ``files`` one at a time
-    whenever the browser is idle, from the folder of Streamlit's own main module (so a base URL path is followed)."""
+    """One ``<script>``: once per page load, import ``files`` one at a time, each once the page has been still
+    (no element added, removed or changed) for ``QUIET_MS`` and the browser is idle, from the folder of Streamlit's
+    own main module (so a base URL path is followed)."""
     return f"""<script>
 (() => {{
   if (window.__tradeoffLabPrefetch) return;
@@ -67,12 +69,18 @@ def prefetch_script(files: tuple[str, ...]) -> str:
   const main = document.querySelector('script[type="module"][src*="/static/js/index."]');
   if (!main) return;
   const folder = main.src.slice(0, main.src.lastIndexOf("/") + 1);
+  let changed = performance.now();
+  const watch = new MutationObserver(() => {{ changed = performance.now(); }});
+  watch.observe(document.body, {{ subtree: true, childList: true, characterData: true }});
+  const wait = (ms) => new Promise((done) => setTimeout(done, ms));
   const idle = () => new Promise((done) => (window.requestIdleCallback || setTimeout)(done, {{ timeout: 2000 }}));
-  setTimeout(async () => {{
+  (async () => {{
     for (const file of {json.dumps(list(files))}) {{
+      while (performance.now() - changed < {QUIET_MS}) await wait({QUIET_MS} - (performance.now() - changed) + 50);
       await idle();
       try {{ await import(folder + file); }} catch (e) {{ /* a missing chunk: the page loads it when it needs it */ }}
     }}
-  }}, {START_AFTER_MS});
+    watch.disconnect();
+  }})();
 }})();
 </script>"""

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ui.prefetch import CHUNKS, START_AFTER_MS, STATIC_JS, chunk_files, prefetch_script
+from ui.prefetch import CHUNKS, QUIET_MS, STATIC_JS, chunk_files, prefetch_script
 
 
 @pytest.mark.parametrize("chunk", CHUNKS)
@@ -34,4 +34,6 @@ def test_the_script_imports_each_file_once_per_page_load_and_skips_failures():
     assert '["Slider.WU6er_Bo.js", "DataFrame.-f9-1zS0.js"]' in script
     assert "if (window.__tradeoffLabPrefetch) return;" in script  # a rerun redraws it: still once per page load
     assert "catch (e)" in script and "requestIdleCallback" in script
-    assert f"}}, {START_AFTER_MS});" in script  # not while the page itself is still drawing
+    assert (
+        "new MutationObserver" in script and f"performance.now() - changed < {QUIET_MS}" in script
+    )  # a still page only
