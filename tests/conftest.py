@@ -54,3 +54,20 @@ def jax_worker():
     w = TrainingWorker(tensorflow=True, backend="jax").start()
     yield w
     w.close()
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    """One digits run trained in about a second (1 epoch, 8 units): a result to save, keep in a file or export."""
+    from core import DataConfig, ModelConfig, train
+
+    return train(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,)))
+
+
+@pytest.fixture
+def private_home(tmp_path, monkeypatch):
+    """A private $HOME, so recovery files land in tmp_path/home/.tradeoff_lab/unsaved; a locked store is given up
+    after 1 s instead of the app's wait."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TRADEOFF_LAB_DB_LOCK_S", "1")
+    return tmp_path / "home"

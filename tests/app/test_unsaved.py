@@ -168,7 +168,8 @@ def test_history_says_what_waits_without_loading_the_import_code(home, tmp_path)
     assert plain("1 run the store could not save is kept in ~/.tradeoff_lab/unsaved/") in seen["info"], seen
 
 
-def test_the_trade_offs_page_names_the_file_that_keeps_the_trials_a_locked_store_refused(home, tmp_path, monkeypatch):
+def _app_on_a_new_store(tmp_path, monkeypatch) -> tuple[Path, AppTest]:
+    """The app on Home over a new, empty store file (the app's cached store handle dropped)."""
     db = tmp_path / "runs.sqlite"
     RunStore(str(db))
     monkeypatch.setenv("TRADEOFF_LAB_DB", str(db))
@@ -177,6 +178,11 @@ def test_the_trade_offs_page_names_the_file_that_keeps_the_trials_a_locked_store
     cached.run_store.clear()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     at.run()
+    return db, at
+
+
+def test_the_trade_offs_page_names_the_file_that_keeps_the_trials_a_locked_store_refused(home, tmp_path, monkeypatch):
+    db, at = _app_on_a_new_store(tmp_path, monkeypatch)
     at.switch_page("app_pages/tradeoffs.py").run()
     at.multiselect(key="trade_knobs").set_value(["epochs"]).run()
     at.multiselect(key="trade_vals_epochs").set_value([1, 2]).run()
@@ -195,14 +201,7 @@ def test_the_trade_offs_page_names_the_file_that_keeps_the_trials_a_locked_store
 
 
 def test_cross_validation_folds_a_locked_store_refuses_are_kept_in_one_file(home, tmp_path, monkeypatch):
-    db = tmp_path / "runs.sqlite"
-    RunStore(str(db))
-    monkeypatch.setenv("TRADEOFF_LAB_DB", str(db))
-    from ui import cached
-
-    cached.run_store.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.run()
+    db, at = _app_on_a_new_store(tmp_path, monkeypatch)
     at.switch_page("app_pages/train.py").run()
     at.selectbox(key="train_dataset").set_value("breast_cancer").run()  # auto-trains (and saves) the default model
     at.switch_page("app_pages/metrics.py").run()

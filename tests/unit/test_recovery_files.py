@@ -6,30 +6,23 @@ import sqlite3
 import pytest
 
 from core.cli import EXIT_STORE, EXIT_USAGE, main
-from core.config import DataConfig, ModelConfig
 from core.records.store import RunStore
 from core.records.store_import import write_recovery_file
 from core.records.unsaved import Unsaved, waiting
-from core.training.trainer import train
-
-
-@pytest.fixture(scope="module")
-def result():
-    return train(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,)))
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+def home(private_home, tmp_path, monkeypatch):
+    """The private home's unsaved folder, its store in tmp_path, a lock given up after 0.3 s."""
     monkeypatch.setenv("TRADEOFF_LAB_DB_LOCK_S", "0.3")
     monkeypatch.setenv("TRADEOFF_LAB_DB", str(tmp_path / "runs.sqlite"))
-    return tmp_path / "home" / ".tradeoff_lab" / "unsaved"
+    return private_home / ".tradeoff_lab" / "unsaved"
 
 
-def test_the_listing_counts_the_runs_each_file_name_says_it_holds(home, result):
+def test_the_listing_counts_the_runs_each_file_name_says_it_holds(home, tiny_result):
     assert waiting().files == () and waiting().n_runs == 0  # no folder yet
-    one = write_recovery_file(result)
-    several = write_recovery_file([Unsaved(result, kind="cv", group="cv-1")] * 3, kind="cv")
+    one = write_recovery_file(tiny_result)
+    several = write_recovery_file([Unsaved(tiny_result, kind="cv", group="cv-1")] * 3, kind="cv")
     (home / "imported").mkdir()
     (home / "imported" / "old-9runs.json").write_text("{}")  # imported already: not offered
     (home / "notes.txt").write_text("")  # not a recovery file
@@ -39,10 +32,10 @@ def test_the_listing_counts_the_runs_each_file_name_says_it_holds(home, result):
         write_recovery_file([])
 
 
-def test_runs_import_unsaved_waits_for_the_lock_then_imports_and_moves_the_files(home, tmp_path, capsys, result):
+def test_runs_import_unsaved_waits_for_the_lock_then_imports_and_moves_the_files(home, tmp_path, capsys, tiny_result):
     path = tmp_path / "runs.sqlite"
     RunStore(str(path))
-    kept = [write_recovery_file(result), write_recovery_file([Unsaved(None, kind="trial", error="boom")] * 2)]
+    kept = [write_recovery_file(tiny_result), write_recovery_file([Unsaved(None, kind="trial", error="boom")] * 2)]
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -60,8 +53,8 @@ def test_runs_import_unsaved_waits_for_the_lock_then_imports_and_moves_the_files
     assert "No runs are waiting" in capsys.readouterr().out and RunStore(str(path)).count() == 3
 
 
-def test_runs_import_unsaved_names_a_bad_file_sets_it_aside_and_imports_the_others(home, tmp_path, capsys, result):
-    good = write_recovery_file(result)
+def test_runs_import_unsaved_names_a_bad_file_sets_it_aside_and_imports_the_others(home, tmp_path, capsys, tiny_result):
+    good = write_recovery_file(tiny_result)
     bad = home / "20260101T000000Z-0badf11e.json"
     bad.write_bytes(b"\x00not json")
     assert main(["runs", "import", "--unsaved"]) == EXIT_USAGE
@@ -71,8 +64,8 @@ def test_runs_import_unsaved_names_a_bad_file_sets_it_aside_and_imports_the_othe
     assert RunStore(str(tmp_path / "runs.sqlite")).count() == 1
 
 
-def test_runs_import_takes_files_or_unsaved_not_both(home, capsys, result):
-    kept = write_recovery_file(result)
+def test_runs_import_takes_files_or_unsaved_not_both(home, capsys, tiny_result):
+    kept = write_recovery_file(tiny_result)
     assert main(["runs", "import", str(kept), "--unsaved"]) == EXIT_USAGE
     assert main(["runs", "import"]) == EXIT_USAGE
     assert "FILE... or --unsaved" in capsys.readouterr().err and kept.exists()

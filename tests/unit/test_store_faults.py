@@ -13,26 +13,11 @@ from pathlib import Path
 import pytest
 
 from core.cli import EXIT_STORE, EXIT_USAGE, main
-from core.config import DataConfig, ModelConfig
 from core.records.store import RunStore, StoreError, open_store
 from core.records.store_import import ImportFormatError, parse_export
-from core.training.trainer import train
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ["train", "--epochs", "1", "--hidden", "8", "--rows", "300"]
-
-
-@pytest.fixture(scope="module")
-def result():
-    return train(DataConfig(), ModelConfig(epochs=1, hidden_units=(8,)))
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """A private $HOME, so recovery files land in tmp_path/home/.tradeoff_lab/unsaved."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("TRADEOFF_LAB_DB_LOCK_S", "1")
-    return tmp_path / "home"
 
 
 def _recovery_files(home: Path) -> list[Path]:
@@ -88,9 +73,11 @@ def test_eight_processes_opening_a_new_store_at_once_keep_every_run(tmp_path):
 
 
 # --- a locked store ----------------------------------------------------------------------------------------
-def test_a_locked_store_keeps_the_cli_result_in_a_recovery_file(tmp_path, home, monkeypatch, capsys, result):
+def test_a_locked_store_keeps_the_cli_result_in_a_recovery_file(
+    tmp_path, private_home, monkeypatch, capsys, tiny_result
+):
     path = tmp_path / "runs.sqlite"
-    RunStore(str(path)).save(result)
+    RunStore(str(path)).save(tiny_result)
     monkeypatch.setenv("TRADEOFF_LAB_DB", str(path))
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
@@ -108,14 +95,14 @@ def test_a_locked_store_keeps_the_cli_result_in_a_recovery_file(tmp_path, home, 
         holder.rollback()
         holder.close()
     assert waited < 30
-    (recovery,) = _recovery_files(home)
+    (recovery,) = _recovery_files(private_home)
     assert main(["runs", "import", str(recovery)]) == 0 and "Imported 1 run(s)" in capsys.readouterr().out
     assert RunStore(str(path)).count() == 2
 
 
-def test_a_store_locked_for_readers_too_opens_in_memory_with_one_warning(tmp_path, monkeypatch, result):
+def test_a_store_locked_for_readers_too_opens_in_memory_with_one_warning(tmp_path, monkeypatch, tiny_result):
     path = tmp_path / "runs.sqlite"
-    RunStore(str(path)).save(result)
+    RunStore(str(path)).save(tiny_result)
     con = sqlite3.connect(path, isolation_level=None)
     con.execute("PRAGMA journal_mode=DELETE")  # a rollback journal: an exclusive lock keeps readers out too
     con.execute("BEGIN EXCLUSIVE")
@@ -124,21 +111,21 @@ def test_a_store_locked_for_readers_too_opens_in_memory_with_one_warning(tmp_pat
     try:
         store, warning = open_store(str(path))
         assert store.in_memory and "locked" in warning and "\n" not in warning
-        assert store.get(store.save(result)).result == result  # the session goes on in memory
+        assert store.get(store.save(tiny_result)).result == tiny_result  # the session goes on in memory
         assert path.read_bytes() == before
     finally:
         con.rollback()
         con.close()
 
 
-def test_a_write_that_meets_a_lock_is_a_store_error_not_sql(tmp_path, result):
+def test_a_write_that_meets_a_lock_is_a_store_error_not_sql(tmp_path, tiny_result):
     path = tmp_path / "runs.sqlite"
     store = RunStore(str(path), lock_s=0.5)
-    run_id = store.save(result)
+    run_id = store.save(tiny_result)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        for write in (lambda: store.annotate(run_id, notes="x"), lambda: store.save(result)):
+        for write in (lambda: store.annotate(run_id, notes="x"), lambda: store.save(tiny_result)):
             with pytest.raises(StoreError, match="locked by another process") as info:
                 write()
             assert "UPDATE" not in str(info.value) and "INSERT" not in str(info.value)
@@ -157,11 +144,13 @@ def _damage(path: Path) -> bytes:
     return bytes(data)
 
 
-def test_a_damaged_page_means_memory_a_banner_and_an_untouched_file(tmp_path, home, monkeypatch, capsys, result):
+def test_a_damaged_page_means_memory_a_banner_and_an_untouched_file(
+    tmp_path, private_home, monkeypatch, capsys, tiny_result
+):
     path = tmp_path / "runs.sqlite"
     store = RunStore(str(path))
     for _ in range(4):
-        store.save(result)
+        store.save(tiny_result)
     del store
     damaged = _damage(path)
     memory, warning = open_store(str(path))
@@ -169,7 +158,7 @@ def test_a_damaged_page_means_memory_a_banner_and_an_untouched_file(tmp_path, ho
     monkeypatch.setenv("TRADEOFF_LAB_DB", str(path))
     assert main(TRAIN) == EXIT_STORE
     out, err = capsys.readouterr()
-    assert "damaged" in _one_line(err) and "accuracy" in out and len(_recovery_files(home)) == 1
+    assert "damaged" in _one_line(err) and "accuracy" in out and len(_recovery_files(private_home)) == 1
     for command in (["runs", "list"], ["runs", "show", "1"], ["runs", "export"], ["runs", "delete", "1"]):
         assert main(command) == EXIT_STORE
         assert "damaged" in _one_line(capsys.readouterr().err)
@@ -185,7 +174,7 @@ def test_a_damaged_page_means_memory_a_banner_and_an_untouched_file(tmp_path, ho
         ("postgresql://user:secret@127.0.0.1:1/runs", "could not be reached"),
     ],
 )
-def test_an_unusable_url_is_one_line_and_the_result_is_kept(url, words, home, monkeypatch, capsys):
+def test_an_unusable_url_is_one_line_and_the_result_is_kept(url, words, private_home, monkeypatch, capsys):
     if words == "not installed":
         monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the driver had never been installed
     monkeypatch.setenv("TRADEOFF_LAB_DB", url)
@@ -194,7 +183,7 @@ def test_an_unusable_url_is_one_line_and_the_result_is_kept(url, words, home, mo
     assert main(TRAIN) == EXIT_STORE
     out, err = capsys.readouterr()
     assert words in _one_line(err) and "secret" not in err and "accuracy" in out
-    (recovery,) = _recovery_files(home)
+    (recovery,) = _recovery_files(private_home)
     assert len(parse_export(recovery.read_text())) == 1  # the format `runs import` reads
     assert main(["runs", "list"]) == EXIT_STORE
     assert words in _one_line(capsys.readouterr().err)
@@ -202,10 +191,10 @@ def test_an_unusable_url_is_one_line_and_the_result_is_kept(url, words, home, mo
 
 # --- crafted imports ---------------------------------------------------------------------------------------------
 @pytest.fixture
-def export(tmp_path, result) -> dict:
+def export(tmp_path, tiny_result) -> dict:
     source = RunStore(str(tmp_path / "source.sqlite"))
     for note in ("one", "two", "three"):
-        source.annotate(source.save(result), notes=note)
+        source.annotate(source.save(tiny_result), notes=note)
     return json.loads(source.export_json())
 
 
@@ -241,9 +230,9 @@ def _crafted(export: dict) -> dict[str, tuple[str, str]]:
     return cases
 
 
-def test_crafted_imports_leave_the_store_exactly_as_before(tmp_path, export, result):
+def test_crafted_imports_leave_the_store_exactly_as_before(tmp_path, export, tiny_result):
     store = RunStore(str(tmp_path / "runs.sqlite"))
-    store.annotate(store.save(result), notes="mine")
+    store.annotate(store.save(tiny_result), notes="mine")
     before = _snapshot(store)
     for name, (text, words) in _crafted(export).items():
         with pytest.raises(ImportFormatError) as info:
@@ -253,9 +242,9 @@ def test_crafted_imports_leave_the_store_exactly_as_before(tmp_path, export, res
         assert _snapshot(store) == before, name
 
 
-def test_a_valid_import_adds_exactly_its_runs_once(tmp_path, export, result):
+def test_a_valid_import_adds_exactly_its_runs_once(tmp_path, export, tiny_result):
     store = RunStore(str(tmp_path / "runs.sqlite"))
-    store.save(result)
+    store.save(tiny_result)
     before = _snapshot(store)
     doubled = copy.deepcopy(export)
     doubled["runs"].append(copy.deepcopy(export["runs"][0]))  # a run repeated inside the file
@@ -296,12 +285,12 @@ def test_the_cli_import_is_all_or_nothing_with_one_line(tmp_path, export, monkey
         (lambda row: row.update(note=[{"a": "x" * 10_001}]), "per_class[1].note[0].a' must be text"),
     ],
 )
-def test_a_per_class_row_is_checked_as_deeply_as_any_free_form_value(result, change, words):
+def test_a_per_class_row_is_checked_as_deeply_as_any_free_form_value(tiny_result, change, words):
     """Per-class rows take a one-loop path when flat (core/records/run_schema.py); anything else still gets the
     full check, with the same message."""
     from core.records.run_schema import check_result
 
-    d = json.loads(result.to_json())
+    d = json.loads(tiny_result.to_json())
     check_result(copy.deepcopy(d))  # as it is: valid
     change(d["metrics"]["validation"]["per_class"][1])
     with pytest.raises(ImportFormatError, match="metrics.validation." if "per_class" in words else None) as info:
@@ -309,7 +298,7 @@ def test_a_per_class_row_is_checked_as_deeply_as_any_free_form_value(result, cha
     assert words in str(info.value), str(info.value)
 
 
-def test_only_an_import_commits_with_synchronous_normal_and_only_in_wal_mode(tmp_path, export, result):
+def test_only_an_import_commits_with_synchronous_normal_and_only_in_wal_mode(tmp_path, export, tiny_result):
     """WAL with synchronous=NORMAL cannot damage the file (a power cut may lose the last import); other writes and
     a store not in WAL mode keep SQLite's FULL."""
     from sqlalchemy import event
@@ -317,7 +306,7 @@ def test_only_an_import_commits_with_synchronous_normal_and_only_in_wal_mode(tmp
     store = RunStore(str(tmp_path / "runs.sqlite"))
     seen: list[str] = []
     event.listen(store._engine, "before_cursor_execute", lambda *a: seen.append(a[2].split(" (")[0]))
-    store.save(result)
+    store.save(tiny_result)
     store.annotate(1, notes="x")
     assert len(seen) > 2 and not any("synchronous" in s for s in seen)
     seen.clear()
