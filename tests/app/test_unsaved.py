@@ -181,18 +181,23 @@ def _app_on_a_new_store(tmp_path, monkeypatch) -> tuple[Path, AppTest]:
     return db, at
 
 
+def _press_while_locked(at: AppTest, db: Path, key: str) -> None:
+    """Press the button ``key`` while another connection holds the store's write lock, released after the run."""
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        at.button(key=key).click().run()
+    finally:
+        holder.close()
+
+
 def test_the_trade_offs_page_names_the_file_that_keeps_the_trials_a_locked_store_refused(home, tmp_path, monkeypatch):
     db, at = _app_on_a_new_store(tmp_path, monkeypatch)
     at.switch_page("app_pages/tradeoffs.py").run()
     at.multiselect(key="trade_knobs").set_value(["epochs"]).run()
     at.multiselect(key="trade_vals_epochs").set_value([1, 2]).run()
     at.slider(key="trade_repeats").set_value(1).run()
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")  # another program holds the write lock for the whole sweep
-    try:
-        at.button(key="trade_run").click().run()
-    finally:
-        holder.close()
+    _press_while_locked(at, db, "trade_run")  # another program holds the write lock for the whole sweep
     assert not at.exception, at.exception
     (kept,) = home.glob("*.json")
     (said,) = [w.value for w in at.warning if "Could not save every trial" in w.value]
@@ -207,12 +212,7 @@ def test_cross_validation_folds_a_locked_store_refuses_are_kept_in_one_file(home
     at.switch_page("app_pages/metrics.py").run()
     at.slider(key="metrics_folds").set_value(3).run()
     before = RunStore(str(db)).count()
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
-        at.button(key="metrics_cv").click().run()
-    finally:
-        holder.close()
+    _press_while_locked(at, db, "metrics_cv")
     assert not at.exception, at.exception
     (kept,) = home.glob("*.json")
     (said,) = [w.value for w in at.warning if "Could not save the folds" in w.value]
