@@ -162,7 +162,14 @@ def save_or_keep(store: Any, runs: list[Unsaved], *, kind: str) -> Saved:
             saved.store_error = (saved.store_error or "") + problem
             break
         saved.ids.append(run_id)
+    if saved.ids and _stand_in(store):  # saved in memory only: every run kept in a file too
+        saved.recovery_path, _ = keep_in_file(runs, kind=kind)
     return saved
+
+
+def _stand_in(store: Any) -> bool:
+    """The in-memory store the app fell back to (``open_store``): what it holds is gone with the process."""
+    return getattr(store, "stand_in_for", None) is not None
 
 
 def kept_sentence(path: str | None, what: str = "It is") -> str:
@@ -266,6 +273,8 @@ class TrainingJob(_Background):
         if self.store_error is not None and self.result is not None:  # refused (locked, full): kept in a file
             self.recovery_path, problem = keep_in_file(self.result, error=self.store_error)
             self.store_error += problem
+        elif self.result is not None and _stand_in(self.store):  # saved in memory only: kept in a file too
+            self.recovery_path, _ = keep_in_file(self.result)
 
     def _save_final(self) -> None:
         if self.result is not None:
@@ -319,7 +328,7 @@ class SweepJob(_Background):
             saved = _store_call(self, lambda: save_unsaved(self.store, run))
             if saved is not None:
                 self.saved_ids.append(saved)
-            else:
+            if saved is None or _stand_in(self.store):  # not in the configured store: written to a file at the end
                 self.refused.append(run)
 
     def _finish(self) -> None:

@@ -118,6 +118,9 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
 
     def __init__(self, target: str | None = None, *, lock_s: float | None = None) -> None:
         self._parsed: dict[tuple[int, int], tuple[RunResult | None, str | None]] = {}  # (id, hash) → parsed
+        # set on the in-memory store ``open_store`` falls back to: why the configured one could not be used. What is
+        # saved here is gone with the process, so the app also keeps it in ~/.tradeoff_lab/unsaved/ files
+        self.stand_in_for: str | None = None
         super().__init__(target, lock_s=lock_s)
 
     # --- runs ------------------------------------------------------------------------------------------
@@ -438,5 +441,10 @@ def open_store(target: str | None = None) -> tuple[RunStore, str | None]:
     try:
         return RunStore(target), None
     except StoreError as err:
-        warning = f"{err} Runs are kept in memory for this session only; the store was not changed."
-        return RunStore("sqlite://"), warning
+        warning = (
+            f"{err} Runs are kept in memory for this session and in files in ~/.tradeoff_lab/unsaved/ (History's "
+            "“Import them” adds them once the store can be used); the store was not changed."
+        )
+        stand_in = RunStore("sqlite://")
+        stand_in.stand_in_for = str(err)
+        return stand_in, warning

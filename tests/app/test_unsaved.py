@@ -269,3 +269,48 @@ def test_a_store_kept_in_memory_is_no_place_to_import_to(home, tmp_path, monkeyp
     kind, text = said.pop("history_unsaved_outcome")
     assert kind == "success" and "restart the app" in text and not kept.exists()
     assert RunStore(str(db)).count() == 1
+
+
+def _stand_in_store(tmp_path) -> RunStore:
+    """The in-memory store the app falls back to when the configured file is damaged (``open_store``)."""
+    from core.records.store import open_store
+
+    damaged = tmp_path / "damaged.sqlite"
+    damaged.write_bytes(b"SQLite format 3\x00" + b"\x17" * 8000)
+    store, warning = open_store(str(damaged))
+    assert store.in_memory and store.stand_in_for and "~/.tradeoff_lab/unsaved/" in warning
+    return store
+
+
+def test_runs_saved_to_the_stand_in_store_are_kept_in_files_too(home, tmp_path):
+    """A damaged store: the app saves in memory, gone with the process, so each job also writes its runs to a file
+    that imports equal into a working store (History's "Import them", once the store is mended)."""
+    from ui.jobs import TrainingJob, save_or_keep
+
+    store = _stand_in_store(tmp_path)
+    job = TrainingJob(DataConfig(), TINY, store=store).start()
+    job.wait(120)
+    assert job.result is not None and job.store_error is None and store.count() == 1
+    spec = SweepSpec(DataConfig(), TINY, {"batch_size": [32, 64]})
+    sweep = SweepJob(lambda on_trial, should_stop: run_sweep(spec, on_trial=on_trial, should_stop=should_stop),
+                     total=2, store=store).start()  # fmt: skip
+    sweep.wait(120)
+    assert sweep.store_error is None and len(sweep.saved_ids) == 2 and sweep.recovery_path
+    folds = [Unsaved(t.result, kind="cv", group="cv-1") for t in sweep.trials]
+    kept_folds = save_or_keep(store, folds, kind="cv")
+    assert kept_folds.store_error is None and len(kept_folds.ids) == 2 and kept_folds.recovery_path
+
+    mended = RunStore(str(tmp_path / "mended.sqlite"))
+    for path in (job.recovery_path, sweep.recovery_path, kept_folds.recovery_path):
+        mended.import_json(Path(path).read_bytes())
+    stored = sorted(mended.list(), key=lambda s: s.id)
+    assert [s.kind for s in stored] == ["train", "trial", "trial", "cv", "cv"]
+    assert [s.result for s in stored] == [job.result, *(t.result for t in sweep.trials), *(f.result for f in folds)]
+
+
+def test_a_working_store_writes_no_file(home, tmp_path):
+    from ui.jobs import TrainingJob
+
+    job = TrainingJob(DataConfig(), TINY, store=RunStore(str(tmp_path / "runs.sqlite"))).start()
+    job.wait(120)
+    assert job.result is not None and job.recovery_path is None and not list(home.glob("*.json"))
