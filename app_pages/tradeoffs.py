@@ -141,12 +141,13 @@ if job.error:
     st.error(plain(job.error))
 if job.stop_event.is_set():
     st.warning(f"Stopped after {len(job.trials)} of {job.total} trials.")
-if job.store_error and not job.running:  # the refused trials are written to one file when the sweep ends
-    kept = kept_sentence(job.recovery_path, f"The {len(job.refused)} trial(s) not saved are")
+if job.store_error:  # the refused trials are written to one file when the sweep ends
+    kept = (
+        " They are kept in a file when the sweep ends."
+        if job.running
+        else kept_sentence(job.recovery_path, f"The {len(job.refused)} trial(s) not saved are")
+    )
     st.warning(plain(f"Could not save every trial in the run history: {job.store_error}{kept}"))
-elif job.store_error:
-    st.warning(plain(f"Could not save every trial in the run history: {job.store_error} They are kept in a file "
-                     "when the sweep ends."))  # fmt: skip
 if not job.trials:
     st.stop()
 sweep_results.show(job, state, metric=metric, grid=not sweep_results.is_search(job))

@@ -336,9 +336,8 @@ def export_ui(where: RunFilter, total: int) -> None:
 
 def _home_relative(path: Path) -> str:
     """``path`` as people read it: ``~/.tradeoff_lab/unsaved/`` rather than the whole home folder."""
-    home = str(Path.home())
-    text_ = str(path)
-    return ("~" + text_[len(home) :] if text_.startswith(home + os.sep) else text_) + os.sep
+    home, shown = str(Path.home()), str(path)
+    return ("~" + shown[len(home) :] if shown.startswith(home + os.sep) else shown) + os.sep
 
 
 def _import_unsaved(store: RunStore) -> None:
@@ -346,13 +345,12 @@ def _import_unsaved(store: RunStore) -> None:
     outcome kept for the next run of the page. A store opened in memory because the real one could not be used
     (the banner) is not a place to import to: the configured store is opened again, and if it still refuses,
     the files stay."""
-    from core.records.store import RunStore as _Store
     from core.records.store_import import import_unsaved
 
     target = store
     try:
         if store.in_memory:  # the fallback (or TRADEOFF_LAB_DB=sqlite://): runs imported here would go with it
-            target = _Store()
+            target = RunStore()
             if target.in_memory:
                 raise CoreError(
                     "The run store is in memory only (TRADEOFF_LAB_DB), so runs imported into it would be lost "

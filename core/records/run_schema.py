@@ -38,6 +38,8 @@ _METRICS_0_1 += ("recall_weighted", "f1_weighted", "roc_auc", "average_precision
 class ImportFormatError(StoreError):
     """A file (or a stored row) is not a valid Tradeoff Lab export; the message names the value."""
 
+    file: str | None = None  # which file, when the import read several (import_unsaved sets that one aside)
+
 
 # --- validation ----------------------------------------------------------------------------------------
 def _fail(path: str, rule: str, value: Any) -> ImportFormatError:

@@ -351,11 +351,11 @@ def import_files(store: RunStore, paths: list[str | Path], *, processes: int = I
     names = [str(p) for p in paths]
     if len(names) == 1:
         with open(names[0], "rb") as fh:
-            text_ = fh.read()
+            data = fh.read()
         try:
-            return import_json(store, text_)
+            return import_json(store, data)
         except ImportFormatError as err:
-            err.file = names[0]  # which file (import_unsaved sets it aside)
+            err.file = names[0]
             raise
     now = datetime.now(UTC).isoformat(timespec="seconds")
     repeats = 0
@@ -367,7 +367,7 @@ def import_files(store: RunStore, paths: list[str | Path], *, processes: int = I
                 rows = next(checked)
             except ImportFormatError as err:
                 named = ImportFormatError(f"{Path(name).name}: {err}")
-                named.file = name  # which file (import_unsaved sets it aside)
+                named.file = name
                 raise named from None
             except BrokenProcessPool:
                 raise StoreError(
@@ -621,7 +621,7 @@ def import_unsaved(store: RunStore, *, processes: int = IMPORT_PROCESSES) -> Uns
         except (ImportFormatError, OSError) as err:
             failed = err
         if isinstance(failed, ImportFormatError):
-            bad = getattr(failed, "file", None)
+            bad = failed.file
             why = str(failed).removeprefix(f"{Path(bad).name}: ") if bad else str(failed)
             why = why.removesuffix(" Nothing was imported.")  # the other files are
         else:  # unreadable (permissions), or gone since the scan
