@@ -20,9 +20,10 @@ from core.evaluation.thresholds import (
     threshold_metrics,
 )
 from core.evaluation.tiles import majority_text, run_title
+from core.records.keep import save_or_keep
 from core.records.unsaved import Unsaved
 from ui import cached, results
-from ui.jobs import kept_sentence, save_or_keep
+from ui.jobs import kept_sentence
 from ui.state import get_state
 from ui.text import plain
 

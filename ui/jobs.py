@@ -19,11 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from core import CoreError, DataConfig, EpochLog, ModelConfig, RunResult, train
 from core.data.prepare import PreparedData
 from core.explore.sweeps import Trial
+from core.records.keep import STORE_ERRORS, keep_in_file, refusal, save_unsaved, stand_in
 from core.records.unsaved import Unsaved
 from core.status import Status
 from core.training.progress import BatchClock, Progress
@@ -109,67 +108,13 @@ class _Background(ABC):
             self._thread.join(timeout)
 
 
-def _store_call(job: Any, write: Callable[[], Any]) -> Any:
-    """A store write from a job's thread: a failure is kept as ``job.store_error``, never raised."""
+def _store_call(job: _Background, write: Callable[[], Any]) -> Any:
+    """A store write from a job's thread: a failure is kept as ``job.store_error`` (``refusal``), never raised."""
     try:
         return write()
-    except CoreError as err:  # the store's own sentence: what happened, what to do
-        job.store_error = str(err)[:300]
+    except STORE_ERRORS as err:
+        job.store_error = refusal(err)
         return None
-    except SQLAlchemyError as err:  # never SQL on screen
-        job.store_error = f"The database refused the write ({type(err).__name__})."
-        return None
-
-
-def save_unsaved(store: Any, run: Unsaved) -> int:
-    """``store.save`` of one run as its ``Unsaved`` entry describes it (so a refused one is kept as it was)."""
-    return store.save(
-        run.result, kind=run.kind, status=run.status, dataset=run.dataset, model=run.model, error=run.error,
-        group=run.group,
-    )  # fmt: skip
-
-
-def keep_in_file(runs: Any, *, kind: str = "train", error: str | None = None) -> tuple[str | None, str]:
-    """Write what the store refused to ``~/.tradeoff_lab/unsaved/`` (``write_recovery_file``): (its path, "") or
-    (None, a sentence saying it could not be written either)."""
-    from core.records.store_import import write_recovery_file
-
-    try:
-        return str(write_recovery_file(runs, kind=kind, error=error)), ""
-    except OSError as err:
-        return None, f" It could not be kept in a file either ({err.strerror or err})."
-
-
-@dataclass
-class Saved:
-    """What ``save_or_keep`` did: the ids saved, the store's sentence when it refused, the file that keeps the rest."""
-
-    ids: list[int] = field(default_factory=list)
-    store_error: str | None = None
-    recovery_path: str | None = None
-    refused: int = 0
-
-
-def save_or_keep(store: Any, runs: list[Unsaved], *, kind: str) -> Saved:
-    """Save each run; once the store refuses one (locked, full) the rest are not tried — each would wait out the
-    lock again — and every run not saved goes to ONE recovery file (``kind`` names it)."""
-    saved = Saved()
-    for i, run in enumerate(runs):
-        run_id = _store_call(saved, lambda run=run: save_unsaved(store, run))
-        if run_id is None:
-            saved.refused = len(runs) - i
-            saved.recovery_path, problem = keep_in_file(runs[i:], kind=kind)
-            saved.store_error = (saved.store_error or "") + problem
-            break
-        saved.ids.append(run_id)
-    if saved.ids and _stand_in(store):  # saved in memory only: every run kept in a file too
-        saved.recovery_path, _ = keep_in_file(runs, kind=kind)
-    return saved
-
-
-def _stand_in(store: Any) -> bool:
-    """The in-memory store the app fell back to (``open_store``): what it holds is gone with the process."""
-    return getattr(store, "stand_in_for", None) is not None
 
 
 def kept_sentence(path: str | None, what: str = "It is") -> str:
@@ -273,7 +218,7 @@ class TrainingJob(_Background):
         if self.store_error is not None and self.result is not None:  # refused (locked, full): kept in a file
             self.recovery_path, problem = keep_in_file(self.result, error=self.store_error)
             self.store_error += problem
-        elif self.result is not None and _stand_in(self.store):  # saved in memory only: kept in a file too
+        elif self.result is not None and stand_in(self.store):  # saved in memory only: kept in a file too
             self.recovery_path, _ = keep_in_file(self.result)
 
     def _save_final(self) -> None:
@@ -328,7 +273,7 @@ class SweepJob(_Background):
             saved = _store_call(self, lambda: save_unsaved(self.store, run))
             if saved is not None:
                 self.saved_ids.append(saved)
-            if saved is None or _stand_in(self.store):  # not in the configured store: written to a file at the end
+            if saved is None or stand_in(self.store):  # not in the configured store: written to a file at the end
                 self.refused.append(run)
 
     def _finish(self) -> None:

@@ -148,17 +148,18 @@ def run_cv_command(args: argparse.Namespace) -> int:
 def _save_or_recover(result) -> tuple[int, int | None]:
     """Save a trained result: (exit status, its id). When the store cannot take it, write a recovery file and
     say so in one line."""
+    from core.records.keep import keep_in_file
     from core.records.store import RunStore, StoreError
-    from core.records.store_import import write_recovery_file
 
     try:
         return 0, RunStore().save(result)
     except StoreError as err:
-        try:
-            path = write_recovery_file(result)
-            kept = f"The result was saved to {path}; `python -m core runs import --unsaved` adds it later."
-        except OSError as os_err:
-            kept = f"No recovery file could be written either ({os_err.strerror}); the result is printed below."
+        path, problem = keep_in_file(result)
+        kept = (
+            f"The result was saved to {path}; `python -m core runs import --unsaved` adds it later."
+            if path
+            else f"{problem.strip()} The result is printed below."
+        )
         print(f"error: the run is not in the history: {err} {kept}", file=sys.stderr)
         return EXIT_STORE, None
 

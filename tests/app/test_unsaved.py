@@ -227,8 +227,8 @@ def test_cross_validation_folds_a_locked_store_refuses_are_kept_in_one_file(home
 
 
 def test_save_or_keep_stops_at_the_first_refusal_and_keeps_the_rest_in_one_file(home):
+    from core.records.keep import save_or_keep
     from core.records.store import StoreError
-    from ui.jobs import save_or_keep
 
     class RefusesTheSecond:
         calls = 0
@@ -285,7 +285,8 @@ def _stand_in_store(tmp_path) -> RunStore:
 def test_runs_saved_to_the_stand_in_store_are_kept_in_files_too(home, tmp_path):
     """A damaged store: the app saves in memory, gone with the process, so each job also writes its runs to a file
     that imports equal into a working store (History's "Import them", once the store is mended)."""
-    from ui.jobs import TrainingJob, save_or_keep
+    from core.records.keep import save_or_keep
+    from ui.jobs import TrainingJob
 
     store = _stand_in_store(tmp_path)
     job = TrainingJob(DataConfig(), TINY, store=store).start()
