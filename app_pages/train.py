@@ -122,7 +122,6 @@ else:
             data_cfg,
             model_cfg,
             pool=cached.pool_for(model_cfg),
-            context=cached.timing_context(model_cfg),
             store=store if save_runs else None,  # the job saves itself: "running" now, its outcome at the end
             auto=not train_clicked,
             estimate_s=estimate.seconds,

@@ -50,7 +50,9 @@ def remember_run(result: RunResult) -> None:
     cache[(result.data_config, result.model_config)] = result
 
 
-LOADER_PAUSE_CAP_S = 20.0  # a NumPy or scikit-learn run pauses the Keras workers still loading, at most this long
+# a NumPy or scikit-learn run pauses the Keras workers still loading (their import would take one of the two cores),
+# at most this long; its run is stamped "tensorflow-loading" only when an engine loaded beside it anyway
+LOADER_PAUSE_CAP_S = 20.0
 _POOLS = EnginePools(keras_max_size=2, light_max_size=3, pause_loaders_s=LOADER_PAUSE_CAP_S)  # process-wide
 
 
@@ -76,23 +78,6 @@ def warm_up_workers() -> None:
         for backend in Backend:
             if backend_installed(backend):
                 worker_pool(tensorflow=True, backend=backend.value)
-
-
-def _keras_pools() -> list[WorkerPool]:
-    return [pool for key, pool in _POOLS.existing().items() if key is not None]
-
-
-def tensorflow_ready() -> bool:
-    """False while a worker is still loading a Keras engine (a run timed meanwhile competes with it for the CPU)."""
-    return all(pool.ready for pool in _keras_pools())
-
-
-def timing_context(model_cfg: ModelConfig) -> str:
-    """ "serial": the pools say otherwise when it was not. The worker turns it into "parallel:<n>" when other runs
-    train at the same time; the light pool (NumPy, scikit-learn) suspends the Keras workers still loading while
-    its run trains (their import would take one of the two cores) and stamps "tensorflow-loading" only when one
-    loaded beside the run anyway: past ``LOADER_PAUSE_CAP_S``, or claimed by a Keras run meanwhile."""
-    return "serial"
 
 
 @st.cache_resource

@@ -45,7 +45,7 @@ def loading_keras_pool():
 
 def test_the_apps_pools_pause_loaders_for_twenty_seconds_at_most():
     assert cached._POOLS.pause_loaders_s == cached.LOADER_PAUSE_CAP_S == 20.0
-    assert cached.timing_context(ModelConfig()) == "serial"  # the pool stamps "tensorflow-loading" when it must
+    assert TrainingJob(DataConfig(), ModelConfig()).context == "serial"  # the pool stamps "tensorflow-loading"
 
 
 def test_a_training_job_beside_a_loading_worker_pauses_it_and_is_timed_alone(loading_keras_pool):
