@@ -109,6 +109,7 @@ NARROW_STEPS = (
 )
 NARROW_ROW2_Y = 152  # top of the second row's boxes; the diamond is centred on their middle
 NARROW_AFTER = ((("Evaluate", "on test"), 240, 110), (("Optimise", "performance"), 105, 115))  # right to left
+NARROW_DIAMOND_HW = 68  # a little narrower than the one row's: it sits between Evaluate and Tune
 NARROW_TUNE = (("Tune", "(knobs)"), 548, 95, 86)
 NARROW_WIDTH, NARROW_HEIGHT = 640, 225
 NARROW_MIN_WIDTH = 440  # 13 px labels at ≥ 9 px
@@ -124,15 +125,17 @@ def workflow_svg_narrow() -> str:
     train_x, train_w = NARROW_STEPS[-1][1], NARROW_STEPS[-1][2]
     cx, cy = train_x + train_w / 2, NARROW_ROW2_Y + BOX_H / 2
     parts.append(_arrow([(cx, ROW_Y + BOX_H), (cx, cy - DIAMOND_HH - 3)], marker=marker))
-    parts.append(_diamond(cx, cy, 68, DIAMOND_HH))
+    hw = NARROW_DIAMOND_HW
+    parts.append(_diamond(cx, cy, hw, DIAMOND_HH))
     (eval_lines, eval_x, eval_w), (opt_lines, opt_x, opt_w) = NARROW_AFTER
     parts += [_box(eval_lines, eval_x, NARROW_ROW2_Y, eval_w), _box(opt_lines, opt_x, NARROW_ROW2_Y, opt_w)]
-    parts.append(_arrow([(cx - 68, cy), (eval_x + eval_w + 3, cy)], "yes", (eval_x + eval_w + 8, cy - 8), marker))
+    parts.append(_arrow([(cx - hw, cy), (eval_x + eval_w + 3, cy)], "yes", (eval_x + eval_w + 8, cy - 8), marker))
     parts.append(_arrow([(eval_x, cy), (opt_x + opt_w + 3, cy)], marker=marker))
     tune_lines, tune_x, tune_y, tune_w = NARROW_TUNE
     parts.append(_box(tune_lines, tune_x, tune_y, tune_w))
     tune_cx = tune_x + tune_w / 2
-    parts.append(_arrow([(cx + 68, cy), (tune_cx, cy), (tune_cx, tune_y + BOX_H + 3)], "no", (cx + 74, cy - 8), marker))
+    to_tune = [(cx + hw, cy), (tune_cx, cy), (tune_cx, tune_y + BOX_H + 3)]
+    parts.append(_arrow(to_tune, "no", (cx + hw + 6, cy - 8), marker))
     parts.append(_arrow([(tune_cx, tune_y), (tune_cx, MID_Y), (train_x + train_w + 3, MID_Y)], marker=marker))
     return _svg(parts, NARROW_WIDTH, NARROW_HEIGHT, NARROW_MIN_WIDTH, marker)
 
