@@ -50,6 +50,7 @@ def tiles(
                 format_value(tile, tile.get(result)),
                 delta=change,
                 delta_color="off" if is_nil(change) else "normal" if tile.higher_is_better else "inverse",
+                delta_arrow="off" if is_nil(change) else "auto",  # "+0.00 pp" would point up
                 help=f"{tile_help(tile, result)} Arrow: change against the previous run.",
                 border=True,
             )
