@@ -1,6 +1,6 @@
 """core/perf.py against oracles: a fake model whose latency is known."""
 
-import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -9,30 +9,56 @@ from core import machine
 from core.training import perf
 
 
-def test_latency_of_a_2_ms_predict_reads_2_ms_from_at_least_200_calls_or_1_s():
-    def sleepy(row):
-        time.sleep(0.002)
+class _FakeClock:
+    """A perf_counter that moves only when the fake model says it worked: timings exact on any machine load."""
 
-    latency = perf.measure_latency(sleepy, np.zeros((1, 4), dtype=np.float32))
-    # sleep overshoots by scheduler granularity (tens of µs on Linux); a busy CPU adds a little more
-    assert latency.latency_ms_p50 == pytest.approx(2.0, abs=0.6)
-    assert latency.latency_ms_p95 >= latency.latency_ms_p50
-    assert latency.n_calls >= perf.LATENCY_CALLS or latency.n_calls * latency.latency_ms_p50 >= 900
+    def __init__(self) -> None:
+        self.now = 0.0
 
+    def perf_counter(self) -> float:
+        return self.now
 
-def test_slow_model_latency_stops_after_about_a_second():
-    latency = perf.measure_latency(lambda row: time.sleep(0.05), np.zeros((1, 2)))
-    assert 15 <= latency.n_calls < perf.LATENCY_CALLS  # ≥ 1 s of calls, not 200 × 50 ms
+    def work(self, seconds: float) -> None:
+        self.now += seconds
 
 
-def test_throughput_is_the_median_of_three_timed_batches():
-    durations = iter([0.0, 0.01, 0.04, 0.02])  # warm-up, then three timed batches
+@pytest.fixture
+def clock(monkeypatch) -> _FakeClock:
+    fake = _FakeClock()
+    monkeypatch.setattr(perf, "time", SimpleNamespace(perf_counter=fake.perf_counter))
+    return fake
+
+
+def test_latency_of_a_2_ms_predict_reads_2_ms_from_200_calls_after_the_warm_up(clock):
+    durations = iter([1.0] * perf.LATENCY_WARMUP_CALLS + [0.002] * 199 + [0.010])  # slow warm-up, one slow call
+
+    def predict(row):
+        clock.work(next(durations))
+
+    latency = perf.measure_latency(predict, np.zeros((1, 4), dtype=np.float32))
+    assert latency.n_calls == perf.LATENCY_CALLS
+    assert latency.latency_ms_p50 == pytest.approx(2.0)  # the warm-up's 1 s calls are not timed
+    assert latency.latency_ms_p95 == pytest.approx(2.0)  # one slow call in 200 is past the 95th percentile
+    assert next(durations, None) is None  # every call was made: 5 warm-up + 200 timed
+
+
+def test_slow_model_latency_stops_after_about_a_second(clock):
+    latency = perf.measure_latency(lambda row: clock.work(0.05), np.zeros((1, 2)))
+    assert latency.n_calls == 20  # 1 s of 50 ms calls, not 200 × 50 ms
+    assert latency.latency_ms_p50 == pytest.approx(50.0)
+
+
+def test_throughput_is_the_median_of_three_timed_batches(clock):
+    durations = iter([5.0, 0.01, 0.04, 0.02])  # warm-up, then three timed batches
+    batch_rows = []
 
     def predict(batch):
-        time.sleep(next(durations))
+        batch_rows.append(len(batch))
+        clock.work(next(durations))
 
     rows_per_s = perf.measure_throughput(predict, np.zeros((10, 3)))
-    assert rows_per_s == pytest.approx(perf.THROUGHPUT_BATCH / 0.02, rel=0.25)  # median 0.02, not best 0.01
+    assert rows_per_s == pytest.approx(perf.THROUGHPUT_BATCH / 0.02)  # median 0.02, not best 0.01 nor the warm-up
+    assert batch_rows == [perf.THROUGHPUT_BATCH] * 4  # 10 rows tiled up to one full batch
 
 
 def _cpuinfo(vendor: str, family: int, model: int, mhz: float, flags: str, cores: list[tuple[int, int]]) -> str:
