@@ -176,6 +176,7 @@ def run_train_command(args: argparse.Namespace) -> int:
     result = train(data_cfg, model_cfg, callback=_ProgressBar(), prepared=data, estimate_s=estimate.seconds)
     status, run_id = (0, None) if args.no_save else _save_or_recover(result)
     if run_id is not None:
+        print(f"saved as run {run_id}: `python -m core runs show {run_id}`, or History in the app", file=sys.stderr)
         _claim_line(args, result, run_id)
     print(json.dumps(result.to_dict(), indent=1) if args.json else format_table(result))
     return status

@@ -29,6 +29,20 @@ def test_train_prints_a_table_and_progress(capsys):
     assert "accuracy" in captured.out and "train_time_s" in captured.out
 
 
+def test_train_names_the_run_it_saved_and_runs_show_finds_it(capsys):
+    from core.records.store import RunStore
+
+    assert main(["train", "--dataset", "digits", "--model", "logistic_regression", "--json"]) == 0
+    captured = capsys.readouterr()
+    saved = [line for line in captured.err.splitlines() if line.startswith("saved as run ")]
+    assert len(saved) == 1, captured.err
+    run_id = int(saved[0].split()[3].rstrip(":"))
+    stored = RunStore().get(run_id)
+    assert stored.result.test.accuracy == json.loads(captured.out)["metrics"]["test"]["accuracy"]
+    assert main(["runs", "show", str(run_id)]) == 0
+    assert "LogisticRegression" in capsys.readouterr().out
+
+
 def test_train_json_is_a_run_result():
     proc = run_cli_here("train", "--model", "logistic_regression", "--dataset", "breast_cancer", "--json")
     assert proc.returncode == 0, proc.stderr
