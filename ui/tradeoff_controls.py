@@ -12,6 +12,8 @@ from core.explore import ray_connect
 from core.explore.analysis import display_value
 from core.knobs import KNOBS, sweep_values
 
+RAY_CONNECT_TIMEOUT_S = 15.0  # the page gives a Ray address this long to answer (the CLI: --ray-timeout, 30 s)
+
 EXECUTOR_LABELS = {
     "serial": "One at a time (honest times)",
     "local": "Local pool (faster; times measured under contention)",
@@ -104,7 +106,7 @@ def connect_ray() -> None:
     )
     with st.status(label, expanded=False) as box:
         try:
-            joined = ray_connect.connect(address, timeout_s=15.0)
+            joined = ray_connect.connect(address, timeout_s=RAY_CONNECT_TIMEOUT_S)
         except Exception:
             box.update(label="Ray is not available", state="error")
             raise

