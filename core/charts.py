@@ -38,10 +38,20 @@ def inside_legend(corner: str) -> alt.Legend:
 
 
 LEGEND_RIGHT = alt.Legend(labelLimit=0, titleLimit=0)  # beside the plot, labels never clipped
+# one line above the plot, under its title: for curves that can end in any corner (learning curves crossed an
+# inside legend at 800 px), it costs ~20 px of height and no width
+LEGEND_ABOVE = alt.Legend(orient="top", direction="horizontal", title=None, labelLimit=0, offset=4, padding=0)
 
 
 def history_panels(history: Sequence[EpochLog], planned_epochs: int | None = None) -> tuple[alt.Chart, alt.Chart]:
     """Accuracy and loss per epoch (train and validation) as two charts, each able to fill its own column."""
+    acc, loss = _curves(history, planned_epochs)
+    # fit-x: the plot keeps its 240 px and the legend sits above it (Streamlit's "fit" squeezed both into 240 px)
+    fit = alt.AutoSizeParams(type="fit-x", contains="padding")
+    return acc.properties(autosize=fit), loss.properties(autosize=fit)
+
+
+def _curves(history: Sequence[EpochLog], planned_epochs: int | None) -> tuple[alt.Chart, alt.Chart]:
     rows = []
     for log in history:
         rows.append({"epoch": log.epoch, "split": "train", "accuracy": log.accuracy, "loss": log.loss})
@@ -53,12 +63,12 @@ def history_panels(history: Sequence[EpochLog], planned_epochs: int | None = Non
     x = alt.X("epoch:Q", scale=alt.Scale(domain=domain), title="epoch", axis=EPOCH_AXIS)
     base = alt.Chart(df).encode(x=x)
     acc = base.mark_line(point=True).encode(
-        color=alt.Color("split:N", scale=scale, legend=inside_legend("bottom-right")),  # accuracy rises: free
+        color=alt.Color("split:N", scale=scale, legend=LEGEND_ABOVE),
         y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="accuracy", axis=alt.Axis(format=".0%")),
         tooltip=["epoch:Q", "split:N", alt.Tooltip("accuracy:Q", format=".2%")],
     )
     loss = base.mark_line(point=True).encode(
-        color=alt.Color("split:N", scale=scale, legend=inside_legend("top-right")),  # loss falls: free
+        color=alt.Color("split:N", scale=scale, legend=LEGEND_ABOVE),
         y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="loss", axis=alt.Axis(format=".2~f")),
         tooltip=["epoch:Q", "split:N", alt.Tooltip("loss:Q", format=".4f")],
     )
@@ -68,7 +78,7 @@ def history_panels(history: Sequence[EpochLog], planned_epochs: int | None = Non
 def history_chart(history: Sequence[EpochLog], planned_epochs: int | None = None) -> alt.HConcatChart:
     """Train and validation accuracy (left) and loss (right) per epoch; grows by one point per epoch. Each
     panel is 280 px wide so the pair fits an 800 px screen (pages that can, draw ``history_panels``)."""
-    acc, loss = history_panels(history, planned_epochs)
+    acc, loss = _curves(history, planned_epochs)
     return alt.hconcat(acc.properties(width=280), loss.properties(width=280))
 
 

@@ -136,5 +136,6 @@ def test_an_unreachable_ray_address_is_a_message_not_a_traceback(monkeypatch):
     at.radio(key="trade_executor").set_value("ray").run()
     at.button(key="trade_run").click().run()
     assert not at.exception, at.exception
-    assert any("Nothing answers at the Ray address '127.0.0.1:9'" in e.value and "tried for 2 s" in e.value for e in at.error), at.error
+    said = "Nothing answers at the Ray address '127.0.0.1:9'"
+    assert any(said in e.value and "tried for 2 s" in e.value for e in at.error), at.error
     assert any("press **Run**" in i.value for i in at.info)  # no sweep started

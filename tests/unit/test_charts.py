@@ -73,6 +73,7 @@ def test_epoch_axes_are_whole_numbers_and_legends_are_never_clipped():
             assert axis["tickMinStep"] == 1 and axis["format"] == "d"
             legend = view["encoding"]["color"]["legend"]
             assert legend["labelLimit"] == 0
+            assert legend["orient"] == "top"  # above the plot: no corner is safe from a learning curve
 
 
 def test_roc_lines_follow_the_chosen_classes():
