@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from core.cli.args import (
     _DATA_FLAGS,
@@ -14,6 +15,9 @@ from core.cli.args import (
 )
 from core.cli.train_cmd import configs_from_args
 from core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from core.records.store import StoredRun
 
 
 def _compress_parser(sub, train_parser: argparse.ArgumentParser) -> None:
@@ -75,7 +79,7 @@ def run_compress_command(args: argparse.Namespace) -> int:
     out = report.to_dict()
     status = 0
     if not args.no_save:
-        status = _save_variants(report, out, args.run, store)
+        status = _save_variants(report, out, run if args.run is not None else None, store)
     if args.json:
         print(json.dumps(out, indent=1))
         return status
@@ -100,27 +104,50 @@ def run_compress_command(args: argparse.Namespace) -> int:
     return status
 
 
-def _save_variants(report, out: dict, parent_id: int | None, store) -> int:
-    """Store the original (when it was trained from flags) and every variant linked to it; ids go into ``out``."""
+def _save_variants(report, out: dict, parent: StoredRun | None, store) -> int:
+    """Store the original (when it was trained from flags) and every variant linked to it; ids go into ``out``.
+    What the store refuses is kept in ``~/.tradeoff_lab/unsaved/`` (``runs import --unsaved`` adds it, linked)."""
     import uuid
 
     from core.compress.runner import variant_run
+    from core.records.keep import keep_in_file, refusal, save_or_keep
     from core.records.store import RunStore, StoreError
+    from core.records.unsaved import Unsaved
 
+    parent_uuid = parent.uuid if parent is not None else str(uuid.uuid4())
+    runs = [] if parent is not None else [Unsaved(report.parent, uuid=parent_uuid)]
+    batch = str(uuid.uuid4())
+    by_label = {v.method: v for v in report.variants}
+    for row in out["variants"]:
+        v = by_label[row["method"]]
+        result = variant_run(report, v) if v.status == "complete" else None
+        info = {**row, "batch": batch, "model": out["model"], "original": out["original"]}
+        runs.append(
+            Unsaved(
+                result,
+                kind="compress",
+                status="complete" if result is not None else "failed",
+                dataset=None if result is not None else "?",
+                model=None if result is not None else "?",
+                error=None if result is not None else info.get("error"),
+                parent=parent_uuid,
+                compress=info,
+            )
+        )
     try:
         store = store or RunStore()
-        if parent_id is None:
-            parent_id = store.save(report.parent)
-        batch = str(uuid.uuid4())
-        ids = []
-        by_label = {v.method: v for v in report.variants}
-        for row in out["variants"]:
-            v = by_label[row["method"]]
-            result = variant_run(report, v) if v.status == "complete" else None
-            info = {**row, "batch": batch, "model": out["model"], "original": out["original"]}
-            ids.append(store.save_variant(result, parent_id=parent_id, info=info))
     except StoreError as err:
-        print(f"error: the variants are not in the history: {err}", file=sys.stderr)
-        return EXIT_STORE
-    out["parent_id"], out["variant_ids"] = parent_id, ids
+        path, problem = keep_in_file(runs, kind="compress")
+        return _refused(refusal(err) + problem, path)
+    saved = save_or_keep(store, runs, kind="compress")
+    if saved.store_error is not None:
+        return _refused(saved.store_error, saved.recovery_path)
+    ids = saved.ids
+    out["parent_id"], out["variant_ids"] = (parent.id, ids) if parent is not None else (ids[0], ids[1:])
     return 0
+
+
+def _refused(problem: str, path: str | None) -> int:
+    kept = f" They were saved to {path}; `python -m core runs import --unsaved` adds them later." if path else ""
+    print(f"error: the variants are not in the history: {problem}{kept}", file=sys.stderr)
+    return EXIT_STORE

@@ -32,10 +32,18 @@ def refusal(err: Exception) -> str:
 
 
 def save_unsaved(store: RunStore, run: Unsaved) -> int:
-    """``store.save`` of one run as its ``Unsaved`` entry describes it (so a refused one is kept as it was)."""
+    """``store.save`` of one run as its ``Unsaved`` entry describes it (so a refused one is kept as it was); a
+    compressed variant through ``save_variant``, linked to its parent (saved before it, by uuid)."""
+    if run.compress is not None:
+        from core.records.store_db import StoreError
+
+        parent_id = store.id_of(run.parent) if run.parent else None
+        if parent_id is None:
+            raise StoreError(f"The run this variant was made from ({run.parent}) is not in the store.")
+        return store.save_variant(run.result, parent_id=parent_id, info=run.compress, run_uuid=run.uuid)
     return store.save(
         run.result, kind=run.kind, status=run.status, dataset=run.dataset, model=run.model, error=run.error,
-        group=run.group,
+        group=run.group, run_uuid=run.uuid,
     )  # fmt: skip
 
 

@@ -215,6 +215,47 @@ def _free_form(value: Any, path: str, depth: int) -> None:
         raise _fail(path, f"text of at most {MAX_TEXT} characters", value)
 
 
+# a compressed variant's report row (core/compress, stored beside the run): what the Compress page reads of it
+VARIANT_COST = ("size_bytes", "gzip_bytes", "latency_ms_p50", "latency_ms_p95", "rows_per_s", "n_params")
+VARIANT_COST += ("peak_memory_mb", "build_time_s")
+
+
+def check_variant_info(value: Any, path: str) -> dict[str, Any]:
+    """A variant's report row, as the compress command writes it: method, status, verdict, batch and model as
+    text; the original's and (when complete) the variant's own runtime, validation accuracy and F1, and costs."""
+    if not isinstance(value, dict):
+        raise _fail(path, "an object (a compressed variant's report row)", value)
+    _free_form(value, path, 1)
+    for key in ("method", "status", "verdict", "batch", "model"):
+        if not isinstance(value.get(key), str) or len(value[key]) > MAX_TEXT:
+            raise _fail(f"{path}.{key}", "text", value.get(key))
+    _check_measured(value.get("original"), f"{path}.original")
+    if value["status"] == "complete":
+        _check_measured(value, path)
+    delta = value.get("delta_accuracy_pp")
+    if delta is not None and not _is_number(delta):
+        raise _fail(f"{path}.delta_accuracy_pp", "a number or null", delta)
+    return value
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _check_measured(value: Any, path: str) -> None:
+    """A measured model of a compression report: its runtime, validation accuracy and F1, and its costs."""
+    if not isinstance(value, dict) or not isinstance(value.get("runtime"), str):
+        raise _fail(path, 'an object with a "runtime"', value)
+    validation = (value.get("metrics") or {}).get("validation") if isinstance(value.get("metrics"), dict) else None
+    for key in ("accuracy", "f1"):
+        if not isinstance(validation, dict) or not _is_number(validation.get(key)):
+            raise _fail(f"{path}.metrics.validation.{key}", "a number", (validation or {}).get(key))
+    cost = value.get("cost")
+    for key in VARIANT_COST:
+        if not isinstance(cost, dict) or not _is_number(cost.get(key)) or cost[key] < 0:
+            raise _fail(f"{path}.cost.{key}", "a number ≥ 0", cost.get(key) if isinstance(cost, dict) else cost)
+
+
 def _range(value: Any, low: float, high: float, path: str) -> None:
     if value is not None and not (low <= value <= high):  # NaN fails too
         raise _fail(path, f"a number in [{low:g}, {high:g}]", value)

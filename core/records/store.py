@@ -135,8 +135,13 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
         model: str | None = None,
         error: str | None = None,
         group: str | None = None,
+        parent_id: int | None = None,
+        compress_json: str | None = None,
+        run_uuid: str | None = None,
     ) -> int:
-        """Save a run; ``group`` ties a sweep's trials (or a cross-validation's folds) together in History."""
+        """Save a run; ``group`` ties a sweep's trials (or a cross-validation's folds) together in History.
+        ``parent_id`` and ``compress_json``: a compressed variant's link and report row (``save_variant``).
+        ``run_uuid``: the run's uuid when another record names it already (a fresh one otherwise)."""
         status = _status(status or ("stopped" if result is not None and result.stopped else "complete"))
         values = {
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -148,7 +153,9 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
             "error": error,
             "app_version": app_version(),
             "group_id": group or None,
-            "uuid": str(uuid.uuid4()),
+            "parent_id": parent_id,
+            "compress_json": compress_json,
+            "uuid": run_uuid or str(uuid.uuid4()),
             "owner": process_token() if status == Status.RUNNING.value else None,
             **headline(result),
         }
@@ -340,6 +347,7 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
         def action() -> tuple[int, int]:
             nonlocal later
             added = skipped = 0
+            variants: list[dict[str, Any]] = []  # linked once every batch is in: a parent may come in a later file
             try:
                 with self._write(bulk=True) as conn:
                     for rows in itertools.chain([first], batches):
@@ -347,7 +355,9 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
                         present = self._present(conn, [r["uuid"] for r in rows])
                         new = [r for r in rows if r["uuid"] not in present]
                         self._insert_many(new, conn)
+                        variants += [r for r in new if r.get("parent_uuid")]
                         added, skipped = added + len(new), skipped + len(rows) - len(new)
+                    self._link_parents(conn, variants)
             except (SQLAlchemyError, sqlite3.Error) as err:
                 if later:
                     raise _Unretried() from err
@@ -358,6 +368,24 @@ class RunStore(RunQueries, VariantRuns, ScenarioRuns, Database):
             return self._retrying(action)
         except _Unretried as err:
             raise err.__cause__ from None  # guarded: one line
+
+    @staticmethod
+    def _link_parents(conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Imported variants name their parent by uuid: link each to the parent's id here (inserted in this import
+        or before). A parent the store does not hold leaves the variant unlinked, listed in History as a run."""
+        links = [{"parent": r["parent_uuid"], "uuid": r["uuid"]} for r in rows]
+        if links:
+            conn.execute(
+                text("UPDATE runs SET parent_id = (SELECT p.id FROM runs p WHERE p.uuid = :parent) WHERE uuid = :uuid"),
+                links,
+            )
+
+    @guarded
+    def id_of(self, run_uuid: str) -> int | None:
+        """The id of the run with this uuid, or None when the store does not hold it."""
+        with self._engine.connect() as conn:
+            found = conn.execute(text("SELECT id FROM runs WHERE uuid = :u"), {"u": run_uuid}).scalar()
+        return None if found is None else int(found)
 
     @staticmethod
     def _present(conn: Connection, uuids: list[str]) -> set[str]:
@@ -390,6 +418,8 @@ _INSERT_COLUMNS = (
     "owner",
     "group_id",
     "imported_at",
+    "parent_id",
+    "compress_json",
     *HEADLINE_COLUMNS,
 )
 _INSERT = f"INSERT INTO runs ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join(':' + c for c in _INSERT_COLUMNS)})"
@@ -398,7 +428,8 @@ _INSERT = f"INSERT INTO runs ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('
 def _complete(row: dict[str, Any]) -> dict[str, Any]:
     """A row with every insert column (notes and tags empty, headline columns NULL unless given)."""
     blank = {"notes": "", "tags": "", "owner": None, "result_arrays": None, "group_id": None, "imported_at": None}
-    return {**dict.fromkeys(HEADLINE_COLUMNS), **blank, **row}
+    blank |= {"parent_id": None, "compress_json": None}
+    return {**dict.fromkeys(HEADLINE_COLUMNS), **blank, **{k: v for k, v in row.items() if k != "parent_uuid"}}
 
 
 def stored_result(result: RunResult | None) -> dict[str, Any]:

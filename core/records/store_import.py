@@ -2,7 +2,10 @@
 
     {"format": "tradeoff-lab-runs", "version": 3, "runs": [{"uuid", "created_at", "app_version", "kind",
      "status", "dataset", "model", "notes", "tags", "error", "group", "result": RunResult.to_dict() | null,
-     "arrays": base64 | absent}, ...]}
+     "arrays": base64 | absent, "parent": uuid | absent, "compress": report row | absent}, ...]}
+
+A compressed variant (kind "compress") carries its report row and its parent's uuid: an import links it to
+that run when the store holds it (from this import or before), so Compress shows it again.
 
 Version 3 writes a result as the store keeps it: its plain form without the bulky arrays (predictions, curve
 points), which travel packed in ``"arrays"`` (base64 of core/records/store_pack.py's blob), ~6x smaller and
@@ -52,6 +55,7 @@ from core.records.run_schema import (  # noqa: F401  (re-exported: the checkers 
     _fail,
     check_packed,
     check_result,
+    check_variant_info,
     headline_of_dict,
     headline_of_json,
     result_from_json,
@@ -61,7 +65,7 @@ from core.records.store_pack import inflate, pack
 from core.records.unsaved import Unsaved, file_name, unsaved_dir  # noqa: F401  (unsaved_dir: re-exported)
 
 if TYPE_CHECKING:
-    from core.records.store import RunFilter, RunStore, StoredRun
+    from core.records.store import RunFilter, RunStore
 
 FORMAT = "tradeoff-lab-runs"
 FORMAT_VERSION = 3
@@ -94,7 +98,7 @@ def _entry_row(entry: Any, path: str, ahead: tuple[bytes, bytes] | None = None) 
     if not isinstance(entry, dict):
         raise _fail(path, "an object (one run)", entry)
     known = {"uuid", "created_at", "app_version", "kind", "status", "dataset", "model", "notes", "tags"}
-    unknown = sorted(set(entry) - known - {"error", "result", "id", "arrays", "group"})
+    unknown = sorted(set(entry) - known - {"error", "result", "id", "arrays", "group", "parent", "compress"})
     if unknown:
         raise ImportFormatError(f"'{path}' has unknown field(s) {', '.join(map(repr, unknown))[:200]}.")
     kind = entry.get("kind", "train")
@@ -153,15 +157,27 @@ def _entry_row(entry: Any, path: str, ahead: tuple[bytes, bytes] | None = None) 
             if raw_result is not None
             else datetime.now(UTC).isoformat(timespec="seconds")
         )
+    if entry.get("compress") is not None:  # a compressed variant: its report row, and its parent by uuid
+        if kind != "compress":
+            raise _fail(f"{path}.kind", '"compress" for a run with a "compress" report row', kind)
+        row["compress_json"] = json.dumps(check_variant_info(entry["compress"], f"{path}.compress"))
+    if entry.get("parent") is not None:
+        row["parent_uuid"] = _uuid(entry["parent"], f"{path}.parent")
     if "uuid" in entry:
-        try:
-            row["uuid"] = str(uuid.UUID(str(entry["uuid"])))
-        except ValueError:
-            raise _fail(f"{path}.uuid", "a UUID", entry["uuid"]) from None
+        row["uuid"] = _uuid(entry["uuid"], f"{path}.uuid")
+        if row.get("parent_uuid") == row["uuid"]:
+            raise _fail(f"{path}.parent", "another run's uuid", entry["parent"])
     else:  # the same content always gets the same id, so a re-import is skipped
         digest = hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).digest()[:16]
         row["uuid"] = str(uuid.UUID(bytes=digest))
     return row
+
+
+def _uuid(value: Any, path: str) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise _fail(path, "a UUID", value) from None
 
 
 def _base64(value: Any, path: str) -> bytes:
@@ -424,23 +440,6 @@ def _ahead(pool: ProcessPoolExecutor, names: list[str], depth: int) -> Iterator[
 
 
 # --- export ----------------------------------------------------------------------------------------------
-def entry(run: StoredRun) -> dict[str, Any]:
-    return {
-        "uuid": run.uuid,
-        "created_at": run.created_at,
-        "app_version": run.app_version,
-        "kind": run.kind,
-        "status": run.status,
-        "dataset": run.dataset,
-        "model": run.model,
-        "notes": run.notes,
-        "tags": list(run.tags),
-        "error": run.error,
-        "group": run.group_id or None,
-        "result": run.result.to_dict() if run.result else None,
-    }
-
-
 def document(entries: list[dict[str, Any]]) -> str:
     return json.dumps({"format": FORMAT, "version": FORMAT_VERSION, "runs": entries})
 
@@ -492,6 +491,7 @@ def write_export(
             "tags": [t for t in str(m["tags"] or "").split(",") if t],
             "error": m["error"],
             "group": m["group_id"],
+            **_variant_fields(m),
         }
         arrays = m["result_arrays"]
         packed = f', "arrays": "{base64.b64encode(arrays).decode()}"' if arrays is not None else ""
@@ -500,6 +500,19 @@ def write_export(
         n += 1
     out.write("]}")
     return n
+
+
+def _variant_fields(m: Any) -> dict[str, Any]:
+    """A compressed variant's link to its parent (by uuid: ids differ between stores) and its report row."""
+    fields: dict[str, Any] = {}
+    if m["parent_uuid"]:
+        fields["parent"] = m["parent_uuid"]
+    if m["compress_json"]:
+        try:
+            fields["compress"] = json.loads(m["compress_json"])
+        except ValueError:
+            pass  # an unreadable report row: the run travels without it
+    return fields
 
 
 def export_json(store: RunStore, ids: list[int] | None = None, where: RunFilter | None = None) -> str:
@@ -528,7 +541,7 @@ def write_recovery_file(
         raise ValueError("write_recovery_file needs at least one run.")
     now = datetime.now(UTC)
     stamp = now.isoformat(timespec="seconds")
-    first_uuid = str(uuid.uuid4())
+    first_uuid = runs[0].uuid or str(uuid.uuid4())
     folder = unsaved_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / file_name(now.strftime("%Y%m%dT%H%M%SZ"), first_uuid[:8], kind=kind, n_runs=len(runs))
@@ -550,7 +563,7 @@ def _recovery_entry(run: Unsaved, run_uuid: str | None, now: str) -> dict[str, A
     result = run.result
     status = run.status or ("failed" if result is None else "stopped" if result.stopped else "complete")
     entry = {
-        "uuid": run_uuid or str(uuid.uuid4()),
+        "uuid": run.uuid or run_uuid or str(uuid.uuid4()),
         "created_at": result.created_at if result is not None and result.created_at else now,  # when it ran
         "app_version": app_version(),
         "kind": run.kind,
@@ -562,6 +575,8 @@ def _recovery_entry(run: Unsaved, run_uuid: str | None, now: str) -> dict[str, A
         "error": run.error,
         "group": run.group,
         "result": None,
+        **({"parent": run.parent} if run.parent else {}),
+        **({"compress": run.compress} if run.compress is not None else {}),
     }
     if result is not None:
         entry["result"], blob = pack(result.to_dict())

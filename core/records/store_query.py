@@ -373,7 +373,8 @@ class RunQueries:
     def export_rows(
         self, where: RunFilter | None = None, ids: list[int] | None = None, *, chunk: int = 200
     ) -> Iterator[Any]:
-        """Every matching stored row, oldest first, read ``chunk`` rows per query (keyset paging)."""
+        """Every matching stored row, oldest first, read ``chunk`` rows per query (keyset paging); a variant's row
+        carries its parent's uuid as ``parent_uuid``."""
         clause, params = (where or RunFilter()).where()
         if ids:
             names = [f"id_{i}" for i in range(len(ids))]
@@ -382,7 +383,9 @@ class RunQueries:
             params.update(zip(names, ids, strict=True))
         after = 0
         while True:
-            sql = f"SELECT * FROM runs {clause} {'AND' if clause else 'WHERE'} id > :after ORDER BY id LIMIT :chunk"
+            parent = "(SELECT p.uuid FROM runs p WHERE p.id = runs.parent_id) AS parent_uuid"
+            sql = f"SELECT runs.*, {parent} FROM runs {clause} {'AND' if clause else 'WHERE'} id > :after"
+            sql += " ORDER BY id LIMIT :chunk"
             rows = self._read(sql, {**params, "after": after, "chunk": chunk})
             yield from rows
             if len(rows) < chunk:

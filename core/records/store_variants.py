@@ -19,24 +19,25 @@ class VariantRuns:
     """The compressed variants of ``RunStore``."""
 
     @guarded
-    def save_variant(self, result: RunResult | None, *, parent_id: int, info: dict[str, Any]) -> int:
-        """Save a compressed variant (kind "compress") linked to run ``parent_id``; ``info`` is its report row."""
+    def save_variant(
+        self, result: RunResult | None, *, parent_id: int, info: dict[str, Any], run_uuid: str | None = None
+    ) -> int:
+        """Save a compressed variant (kind "compress") linked to run ``parent_id``, in one insert; ``info`` is its
+        report row."""
         import json
 
         self.get(parent_id)  # the parent must exist: RunNotFound names the id
-        run_id = self.save(
+        return self.save(
             result,
             kind="compress",
             status="complete" if result is not None else "failed",
             error=None if result is not None else info.get("error"),
             dataset=None if result is not None else "?",
             model=None if result is not None else "?",
+            parent_id=parent_id,
+            compress_json=json.dumps(info),
+            run_uuid=run_uuid,
         )
-        self._execute_write(
-            "UPDATE runs SET parent_id = :parent, compress_json = :info WHERE id = :id",
-            {"parent": parent_id, "info": json.dumps(info), "id": run_id},
-        )
-        return run_id
 
     @guarded
     def variants(self, parent_id: int) -> list[tuple[StoredRun, dict[str, Any]]]:

@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.config import lab_home
 
@@ -43,6 +43,9 @@ class Unsaved:
     model: str | None = None  # None: the result's
     error: str | None = None
     group: str | None = None  # a sweep's or a cross-validation's group: History lists the runs as one entry
+    uuid: str | None = None  # None: a fresh one when saved or kept; given when another entry names this run
+    parent: str | None = None  # a compressed variant: its parent run's uuid (the store links it on import)
+    compress: dict[str, Any] | None = None  # a compressed variant's report row (Compress shows it)
 
 
 @dataclass(frozen=True)

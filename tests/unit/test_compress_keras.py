@@ -148,3 +148,71 @@ def test_report_rows_and_chart_show_every_complete_variant_with_the_original_mar
         "size_bytes",
         "latency_ms_p50",
     ]
+
+
+def _locked(path):
+    """Another program holding the store's write lock (released by the caller's rollback)."""
+    import sqlite3
+
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    return holder
+
+
+def test_variants_a_locked_store_refuses_are_kept_in_a_file_and_import_linked_to_their_run(
+    report, private_home, tmp_path, capsys
+):
+    from core.cli.args import EXIT_STORE
+    from core.cli.compress_cmd import _save_variants
+    from core.records.store_import import import_unsaved
+
+    path = tmp_path / "runs.sqlite"
+    store = RunStore(str(path))
+    parent = store.get(store.save(report.parent))
+    out = report.to_dict()
+    holder = _locked(path)
+    try:
+        assert _save_variants(report, out, parent, store) == EXIT_STORE
+    finally:
+        holder.rollback()
+        holder.close()
+    said = capsys.readouterr().err
+    assert "the variants are not in the history" in said and "runs import --unsaved" in said
+    assert store.variants(parent.id) == []
+    (kept,) = (private_home / ".tradeoff_lab" / "unsaved").glob("*compress*runs.json")
+    assert str(kept) in said
+    import_unsaved(store)
+    rows = store.variants(parent.id)
+    assert [info["method"] for _, info in rows] == [v.method for v in report.variants]
+    assert len({info["batch"] for _, info in rows}) == 1 and rows[0][1]["original"] == out["original"]
+    assert all(run.kind == "compress" and run.parent_id == parent.id for run, _ in rows)
+
+
+def test_variants_travel_with_their_run_through_an_export_and_a_file_kept_before_the_run_was_saved(
+    report, private_home, tmp_path
+):
+    from core.records.keep import keep_in_file
+    from core.records.store_import import export_json, import_json, import_unsaved
+    from core.records.unsaved import Unsaved
+
+    source = RunStore(str(tmp_path / "source.sqlite"))
+    parent_id = source.save(report.parent)
+    student = _by_method(report)["distill:16"]
+    info = {**student.to_dict(), "batch": "b1", "model": report.model_repr, "original": report.to_dict()["original"]}
+    source.save_variant(variant_run(report, student), parent_id=parent_id, info=info)
+    elsewhere = RunStore(str(tmp_path / "elsewhere.sqlite"))
+    elsewhere.save(report.parent)  # ids differ between the two stores: the link travels by uuid
+    assert import_json(elsewhere, export_json(source)).added == 2
+    new_parent = elsewhere.id_of(source.get(parent_id).uuid)
+    ((run, moved),) = elsewhere.variants(new_parent)
+    assert new_parent != parent_id and moved == info and run.result.model_config.hidden_units == (16,)
+
+    # a run trained from flags whose store refused everything: the file holds the run, then its variants
+    run_uuid = "6f1c3e2a-0000-4000-8000-000000000001"
+    keep_in_file([Unsaved(report.parent, uuid=run_uuid), Unsaved(None, kind="compress", status="failed",
+                  dataset="?", model="?", error="boom", parent=run_uuid,
+                  compress={**info, "status": "failed", "method": "int8"})], kind="compress")  # fmt: skip
+    fresh = RunStore(str(tmp_path / "fresh.sqlite"))
+    import_unsaved(fresh)
+    ((failed, kept),) = fresh.variants(fresh.id_of(run_uuid))
+    assert failed.status == "failed" and failed.error == "boom" and kept["method"] == "int8"

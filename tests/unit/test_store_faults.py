@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.cli import EXIT_STORE, EXIT_USAGE, main
+from core.records.run_schema import VARIANT_COST
 from core.records.store import RunStore, StoreError, open_store
 from core.records.store_import import ImportFormatError, parse_export
 
@@ -227,6 +228,29 @@ def _crafted(export: dict) -> dict[str, tuple[str, str]]:
     string_note = copy.deepcopy(export)
     string_note["runs"][1]["tags"] = "a,b"
     cases["tags as text"] = (json.dumps(string_note), "runs[1].tags")
+    measured = {"runtime": "keras", "metrics": {"validation": {"accuracy": 0.9, "f1": 0.9}}}
+    measured["cost"] = {key: 1 for key in VARIANT_COST}
+    row = {"method": "int8", "status": "complete", "verdict": "v", "batch": "b", "model": "m", **measured}
+    row["original"] = measured
+    for name, change, words in (
+        ("a variant row without its costs", {"cost": {}}, "runs[1].compress.cost.size_bytes"),
+        (
+            "a variant's latency as text",
+            {"original": {**measured, "cost": {"latency_ms_p50": "1 ms"}}},
+            ".original.cost",
+        ),
+        ("a variant row that is a list", None, "runs[1].compress"),
+    ):
+        variant = copy.deepcopy(export)
+        variant["runs"][1] |= {"kind": "compress", "parent": variant["runs"][0]["uuid"]}
+        variant["runs"][1]["compress"] = [row] if change is None else {**row, **change}
+        cases[name] = (json.dumps(variant), words)
+    not_compress = copy.deepcopy(export)
+    not_compress["runs"][1]["compress"] = row  # a report row on a "train" run
+    cases["a report row on a run that is no variant"] = (json.dumps(not_compress), "runs[1].kind")
+    own_parent = copy.deepcopy(export)
+    own_parent["runs"][2] |= {"kind": "compress", "parent": own_parent["runs"][2]["uuid"], "compress": row}
+    cases["a variant of itself"] = (json.dumps(own_parent), "runs[2].parent")
     return cases
 
 
