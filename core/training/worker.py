@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import functools
 import itertools
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -69,8 +71,9 @@ class RunStopped(WorkerError):
 
 
 # --- the child ---------------------------------------------------------------------------------------------
-def _child_main(address: str) -> None:
-    """Entry point of the child: connect, load what it needs, then serve run requests."""
+def _child_main(address: str, parent: tuple[int, float] | None = None) -> None:
+    """Entry point of the child: connect, load what it needs, then serve run requests. ``parent`` (pid, start
+    time) is not read here: it is in the command line, for :func:`reap_stopped_orphans`."""
     try:
         conn = Client(address, authkey=bytes.fromhex(os.environ.pop("TRADEOFF_LAB_WORKER_KEY")))
         _serve(conn)
@@ -219,6 +222,56 @@ def _serve(conn: Connection) -> None:
 _SUSPENDED: weakref.WeakSet[TrainingWorker] = weakref.WeakSet()  # children suspended by pause_loading, right now
 
 
+_CHILD_CALL = re.compile(r"_child_main\('[^']*', \((\d+), ([0-9.]+)\)\)")  # the parent a child names
+
+
+def _parent_stamp() -> tuple[int, float]:
+    """This process as a child's command line names it: pid and start time (a pid alone may be reused)."""
+    import psutil
+
+    return os.getpid(), round(psutil.Process().create_time(), 2)
+
+
+def reap_stopped_orphans() -> int:
+    """Kill this user's workers left suspended by a server that was killed outright (SIGKILL: no atexit), so no
+    longer read by anyone: a stopped child never notices its parent has gone and would hold its memory (an engine
+    half loaded, ~0.5 GB) until the machine restarts. Only a child that is stopped and whose parent, named in its
+    command line by pid and start time, is no longer running. Returns how many were killed."""
+    import psutil
+
+    killed = 0
+    me = psutil.Process().username()
+    for proc in psutil.process_iter(["cmdline", "status", "username"]):
+        try:
+            info = proc.info
+            if info["status"] != psutil.STATUS_STOPPED or info["username"] != me:
+                continue
+            named = _CHILD_CALL.search(" ".join(info["cmdline"] or ()))
+            if named is None or _running(int(named[1]), float(named[2])):
+                continue
+            proc.kill()  # SIGKILL ends a stopped process too
+            killed += 1
+        except psutil.Error:
+            continue  # gone meanwhile, or not ours to look at
+    return killed
+
+
+def _running(pid: int, started: float) -> bool:
+    import psutil
+
+    try:
+        return abs(psutil.Process(pid).create_time() - started) < 0.05
+    except psutil.Error:
+        return False
+
+
+@functools.cache
+def _reap_once() -> None:
+    """``reap_stopped_orphans``, once per process, in a background thread (a scan of every process costs ~20 ms;
+    the app's first pool starts in Home's script): the first pool started clears what a killed server left."""
+    threading.Thread(target=reap_stopped_orphans, name="tradeoff-reap-orphans", daemon=True).start()
+
+
 @atexit.register
 def _resume_suspended() -> None:
     """A server that exits while a run holds a loader paused resumes it, so it notices and exits too (a stopped
@@ -325,7 +378,8 @@ class TrainingWorker:
         if self._threads is not None:
             for var in _THREAD_VARS:
                 env[var] = str(self._threads)
-        code = f"from core.training.worker import _child_main; _child_main({self._listener.address!r})"
+        parent = _parent_stamp()
+        code = f"from core.training.worker import _child_main; _child_main({self._listener.address!r}, {parent!r})"
         with self._pause_lock:  # a new child is never suspended; an old holder's pause has lapsed
             self._pauses, self._pause_stamp, self._psutil_process = 0, self._pause_stamp + 1, None
         self._ready.clear()
@@ -681,6 +735,7 @@ class WorkerPool:
         self._cond = threading.Condition()
 
     def start(self) -> WorkerPool:
+        _reap_once()
         with self._cond:
             while len(self._workers) < self.warm:
                 self._workers.append(self._new())

@@ -16,7 +16,15 @@ import pytest
 
 from core import DataConfig, DataError, ModelConfig
 from core.config import Backend
-from core.training.worker import LOADING_CONTEXT, EnginePools, LoaderPause, RunStopped, TrainingWorker, WorkerPool
+from core.training.worker import (
+    LOADING_CONTEXT,
+    EnginePools,
+    LoaderPause,
+    RunStopped,
+    TrainingWorker,
+    WorkerPool,
+    reap_stopped_orphans,
+)
 
 _ROOT = Path(__file__).resolve().parents[2]
 _FOREVER = "import time\nwhile True:\n    time.sleep(0.05)\n"
@@ -30,6 +38,15 @@ class ForeverLoading(TrainingWorker):
 
     def _spawn(self, code: str, env: dict[str, str]) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-c", _FOREVER], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+class NamedForeverLoading(ForeverLoading):
+    """The same fake, its command line carrying the real child's call (which names the parent that started it)."""
+
+    def _spawn(self, code: str, env: dict[str, str]) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, "-c", _FOREVER + "# " + code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
 
 def status(worker: TrainingWorker) -> str:
@@ -159,6 +176,30 @@ def test_a_process_that_exits_with_a_loader_paused_resumes_it():
         assert child.status() != psutil.STATUS_STOPPED  # a real worker then reads its socket's end and exits
     finally:
         child.kill()
+
+
+def test_a_loader_left_suspended_by_a_killed_server_is_reaped_and_one_whose_server_lives_is_not():
+    code = (
+        "import os, signal\n"
+        "from tests.unit.test_loader_pause import NamedForeverLoading\n"
+        "w = NamedForeverLoading().start()\n"
+        "assert w.pause_loading() is not None\n"
+        "print(w._process.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"  # killed outright: no atexit resumes the loader
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=_ROOT)
+    orphan = psutil.Process(int(done.stdout.split()[0]))
+    mine = NamedForeverLoading().start()  # suspended too, but its server (this process) is running
+    try:
+        assert mine.pause_loading() is not None and wait_status(mine, psutil.STATUS_STOPPED) == psutil.STATUS_STOPPED
+        assert orphan.status() == psutil.STATUS_STOPPED  # nobody will ever resume it
+        assert reap_stopped_orphans() == 1
+        assert orphan.wait(5) is not None or not orphan.is_running()
+        assert status(mine) == psutil.STATUS_STOPPED  # left alone
+    finally:
+        if orphan.is_running():
+            orphan.kill()
+        mine.close()
 
 
 # --- through the light pool: real NumPy runs ---------------------------------------------------------------
