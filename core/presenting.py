@@ -109,6 +109,14 @@ def model_words(model: ModelConfig) -> str:
     return kind.value.replace("_", " ")
 
 
+def _engine_words(model: ModelConfig) -> str:
+    """What runs a network: "NumPy (from scratch)", "Keras on JAX"."""
+    engine = model.engine
+    if engine is None:
+        return "NumPy (from scratch)"
+    return f"Keras on {'JAX' if engine.value == 'jax' else 'TensorFlow'}"
+
+
 def title_for(data: DataConfig, model: ModelConfig) -> str:
     """ "A small neural network (128 units) on handwritten digits"."""
     return f"{model_words(model)} on {data_words(data)}"
@@ -169,6 +177,8 @@ def default_story(data: DataConfig, model: ModelConfig, before: tuple[DataConfig
     old_data, old_model = before
     if old_data.dataset != data.dataset:
         return f"The same question on {data_words(data)}: how does {model_words(model).lower()} cope?"
+    if old_model.kind != model.kind and model_words(model) == model_words(old_model):  # NumPy's network, in Keras
+        return f"The same network in {_engine_words(model)} instead of {_engine_words(old_model)}: which is faster?"
     if old_model.kind != model.kind:
         return f"{model_words(model)} instead of {model_words(old_model).lower()}: which is the better deal?"
     changed = [

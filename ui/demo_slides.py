@@ -20,10 +20,11 @@ def navigation(n_slides: int, *, key: str = "demo") -> int:
     """Previous / Next (also the Left / Right arrow keys); returns the slide on show, 0-based."""
     step = st.session_state.setdefault(f"{key}_step", 0) % n_slides
     prev_col, pos_col, next_col = st.columns(3, vertical_alignment="center")  # [2, 5, 2] cut "Pr…" at 800 px
-    if prev_col.button("Previous", key=f"{key}_prev", icon=":material/arrow_back:", shortcut="Left", width="stretch"):
+    # no icon: Streamlit shows the shortcut beside the label already ("Previous ←"; with an icon, "← Previous ←")
+    if prev_col.button("Previous", key=f"{key}_prev", shortcut="Left", width="stretch"):
         st.session_state[f"{key}_step"] = (step - 1) % n_slides
         st.rerun()
-    if next_col.button("Next", key=f"{key}_next", icon=":material/arrow_forward:", shortcut="Right", width="stretch"):
+    if next_col.button("Next", key=f"{key}_next", shortcut="Right", width="stretch"):
         st.session_state[f"{key}_step"] = (step + 1) % n_slides
         st.rerun()
     pos_col.caption(f"Slide {step + 1} of {n_slides} · the arrow keys ← → move too")

@@ -66,6 +66,10 @@ def test_a_default_story_says_what_changed_since_the_scenario_before():
     assert "forest of 100 decision trees instead of a small neural network" in default_story(
         data, forest, (data, small)
     )
+    keras = replace(small, kind=ModelKind.KERAS_MLP)  # the same words for both networks: the engine is the change
+    assert default_story(data, keras, (data, small)) == (
+        "The same network in Keras on JAX instead of NumPy (from scratch): which is faster?"
+    )
     assert "Learning rate" in default_story(data, replace(small, learning_rate=0.01), (data, small))
     # a Keras-only setting the NumPy network does not read is no change at all
     assert "measured again" in default_story(data, replace(small, dropout=0.5), (data, small))
