@@ -214,6 +214,8 @@ def delta(tile: Tile, current: RunResult, reference: RunResult | None) -> str | 
         return f"{diff * 100:+.2f} pp"
     if tile.key == "n_params":
         return f"{int(diff):+,}"
+    if tile.unit == "ms" and max(abs(a), abs(b)) < 1:  # both shown in µs ("64 µs"): the delta too
+        return f"{diff * 1000:+.0f} µs"
     if tile.unit == "s" or tile.unit == "ms" or tile.key == "roc_auc":
         return f"{diff:+.3f}{' ' + tile.unit if tile.unit else ''}"
     return f"{diff:+,.1f} {tile.unit}".strip()

@@ -116,3 +116,15 @@ def test_small_latencies_and_large_sizes_fit_a_tile_and_zero_deltas_are_nil():
     assert format_value(latency, 0.0142) == "14 µs" and format_value(latency, 1.5) == "1.500 ms"
     assert format_value(size, 103.52) == "104 KB" and format_value(size, 38.46) == "38.5 KB"
     assert is_nil("+0.000 ms") and is_nil(None) and not is_nil("-0.74 pp")
+
+
+def test_a_latency_delta_is_in_the_unit_its_values_are_shown_in(two_runs):
+    a, _ = two_runs
+    latency = next(t for t in TILES if t.key == "latency_ms_p50")
+
+    def at(ms: float):
+        return replace(a, cost=replace(a.cost, latency_ms_p50=ms))
+
+    assert (format_value(latency, 0.064), delta(latency, at(0.064), at(0.024))) == ("64 µs", "+40 µs")
+    assert is_nil(delta(latency, at(0.0241), at(0.024)))  # +0 µs: nothing to colour
+    assert delta(latency, at(1.5), at(0.5)) == "+1.000 ms"  # one of them shown in ms: the delta in ms
