@@ -150,8 +150,8 @@ def claim_check(preset: Preset, measured: tuple[int, RunResult] | None) -> str:
     claim = f"{preset.source or 'its source'}'s {preset.claimed_test_accuracy:.1%}"
     if measured is None:
         return (
-            f"Not measured on this machine yet: train `{preset.name}` as defined (no demo cap) to check {claim} "
-            "test accuracy."
+            f"Not in your run history yet: train `{preset.name}` as defined (no demo cap) to check {claim} "
+            "test accuracy with your own run."
         )
     run_id, r = measured
     gap = (r.test.accuracy - preset.claimed_test_accuracy) * 100

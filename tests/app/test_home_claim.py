@@ -28,7 +28,7 @@ def _article_run(test_accuracy: float):
 def test_claim_check_reads_the_latest_matching_run_only(tmp_path):
     preset = get_preset("seed-article")
     store = RunStore(str(tmp_path / "runs.sqlite"))
-    assert "Not measured on this machine yet" in claim_check(preset, latest_measurement(preset, store))
+    assert "Not in your run history yet" in claim_check(preset, latest_measurement(preset, store))
     capped = _article_run(0.99)
     store.save(replace(capped, model_config=replace(preset.model, epochs=5)))  # a capped run is not the preset
     assert latest_measurement(preset, store) is None
