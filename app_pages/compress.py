@@ -14,6 +14,7 @@ from core.compress.charts import accuracy_panels, report_table
 from core.compress.methods import STUDENT_EPOCHS
 from core.evaluation.tiles import run_title
 from ui import cached
+from ui.jobs import kept_sentence
 from ui.results import chart_row
 from ui.state import get_state
 from ui.text import plain
@@ -119,9 +120,13 @@ if st.button("Compress", type="primary", key="compress_go", disabled=not methods
     if done.returncode not in (0, 3) or not done.stdout.strip():
         st.error(plain(errors[-1] if errors else f"Compression stopped (exit status {done.returncode})."))
         st.stop()
-    if errors:
-        st.warning(plain(errors[-1]))
     reports[parent_id] = json.loads(done.stdout)
+    not_saved = reports[parent_id].pop("not_saved", None)
+    if not_saved:  # the store refused the variants: the CLI kept them in a file
+        refused = f"The variants are not in the history: {not_saved['problem']}"
+        st.warning(plain(refused + kept_sentence(not_saved["kept_in"], "They are")))
+    elif errors:
+        st.warning(plain(errors[-1].removeprefix("error: ")))
 
 report = reports.get(parent_id) if parent_id is not None else None
 if report is None and parent_id is not None:

@@ -138,16 +138,18 @@ def _save_variants(report, out: dict, parent: StoredRun | None, store) -> int:
         store = store or RunStore()
     except StoreError as err:
         path, problem = keep_in_file(runs, kind="compress")
-        return _refused(refusal(err) + problem, path)
+        return _refused(out, refusal(err) + problem, path)
     saved = save_or_keep(store, runs, kind="compress")
     if saved.store_error is not None:
-        return _refused(saved.store_error, saved.recovery_path)
+        return _refused(out, saved.store_error, saved.recovery_path)
     ids = saved.ids
     out["parent_id"], out["variant_ids"] = (parent.id, ids) if parent is not None else (ids[0], ids[1:])
     return 0
 
 
-def _refused(problem: str, path: str | None) -> int:
+def _refused(out: dict, problem: str, path: str | None) -> int:
+    """Say the variants are not in the history (stderr, and ``out["not_saved"]`` for the Compress page)."""
+    out["not_saved"] = {"problem": problem, "kept_in": path}
     kept = f" They were saved to {path}; `python -m core runs import --unsaved` adds them later." if path else ""
     print(f"error: the variants are not in the history: {problem}{kept}", file=sys.stderr)
     return EXIT_STORE

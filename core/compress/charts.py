@@ -94,7 +94,7 @@ def _panel(df: pd.DataFrame, x: str, title: str, x_title: str) -> alt.LayerChart
     front = df[df["on_frontier"]].sort_values(x)
     base = alt.Chart(df).encode(
         x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=x_title),
-        y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="validation accuracy"),
+        y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="validation accuracy", axis=alt.Axis(format=".1%")),
     )
     # no text beside the points: close variants (float16, int8, a distilled student) would overprint each other;
     # the colour legend names each method, the shape its runtime, the tooltip the exact numbers

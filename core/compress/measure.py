@@ -126,7 +126,9 @@ def verdict(v: Variant, original: Variant, same_runtime: Variant | None) -> str:
     """One line: size and speed against the float32 model in the same runtime, the runtime's own share, Δ accuracy."""
     if v.status != "complete":
         return f"{v.method}: {v.status} — {v.error}"
-    base = same_runtime if (same_runtime is not None and v.runtime == same_runtime.runtime) else original
+    reference = v.method == "float32"  # the float32 LiteRT model itself: against the Keras original, not itself
+    in_litert = same_runtime is not None and v.runtime == same_runtime.runtime and not reference
+    base = same_runtime if in_litert else original
     where = "the float32 model in LiteRT" if base is same_runtime else "the Keras original"
     size = _times(base.cost["size_bytes"] / v.cost["size_bytes"], "smaller", "larger")
     if v.method.startswith("prune"):
@@ -140,8 +142,8 @@ def verdict(v: Variant, original: Variant, same_runtime: Variant | None) -> str:
             f"vs the Keras original {_times(total, 'faster', 'slower')}, of which the runtime alone is "
             f"{_times(runtime, 'faster', 'slower')}"
         )
-    elif v.method == "float32":
-        parts.append("the runtime alone, no compression")
+    elif reference:
+        parts.append("the runtime alone, no compression: the reference for the other LiteRT variants")
     if v.delta_pp is not None:
         noise = " — within noise" if v.within_noise else ""
         parts.append(f"{v.delta_pp:+.1f} pp accuracy{noise}")

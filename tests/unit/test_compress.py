@@ -74,6 +74,9 @@ def test_verdict_separates_the_runtime_from_the_compression():
     assert line.endswith("-0.2 pp accuracy — within noise")
     slower = verdict(_variant("int8-full", "litert", 12_000, 0.02, delta=-1.0, band=(-2.0, -0.5)), original, baseline)
     assert "2.0× slower than the float32 model" in slower and "within noise" not in slower
+    reference = verdict(baseline, original, baseline)  # the float32 model in LiteRT is not compared with itself
+    assert reference.startswith("float32: 1.0× smaller, 200.0× faster than the Keras original")
+    assert "no compression: the reference for the other LiteRT variants" in reference
 
 
 @pytest.fixture
