@@ -209,7 +209,7 @@ def frontier_chart(
     metric: str = "accuracy",
     cost: str = "train_time_s",
     marks: dict[str, str] | None = None,
-    title: str = "What was tried: accuracy vs training time",
+    title: str = "What was tried",  # the axes say what against what: a longer title was cut at 800 px
 ) -> alt.LayerChart:
     """Points (metric vs cost), the Pareto frontier as a step line, and marked points ringed.
 

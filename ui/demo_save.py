@@ -51,3 +51,5 @@ def save_form(state: Any, run: Any) -> None:
             told = story.strip() or suggestion
             if cached.store_safely("save the scenario", lambda s: s.save_scenario(name, told, run_id)):
                 st.success(f"Saved “{plain(name)}”. Open **Demo** to present it.")
+                # and a toast: the browser closes the expander on the form's rerun, hiding the message inside it
+                st.toast(f"Scenario “{plain(name)}” saved: open **Demo** to present it.", icon=":material/slideshow:")

@@ -340,7 +340,10 @@ class RunQueries:
     def _frontier(self, conn: Connection, where: RunFilter) -> list[tuple[int, str, str, str, float, float, str]]:
         clause, params = where.where()
         extra = "result_state = 'ok' AND val_accuracy IS NOT NULL AND train_time_s IS NOT NULL"
-        clause = f"{clause} AND {extra}" if clause else f"WHERE {extra}"
+        if "compress" not in where.kinds:  # a compressed variant's time is its build (conversion), not a training
+            extra += " AND kind != 'compress'"
+        clause = f"({clause.removeprefix('WHERE ')}) AND {extra}" if clause else extra
+        clause = f"WHERE {clause}"
         columns = "id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context"
         sql = f"SELECT {columns} FROM {self._summaries} {clause}"
         return [

@@ -142,6 +142,7 @@ def test_train_saves_a_scenario_from_a_form_with_the_default_story(monkeypatch, 
     (saved,) = RunStore(str(db)).scenarios()
     run = RunStore(str(db)).get(saved.run_id).result
     assert saved.name == "First look"
+    assert any("First look" in t.value and "saved" in t.value for t in at.toast)  # seen with the expander closed
     assert saved.narrative == default_story(run.data_config, run.model_config)  # the suggestion, stored
     # the browser empties the fields on Save (AppTest keeps its own values): the next scenario starts blank
     assert at.form(key="train_scenario_form").proto.form.clear_on_submit

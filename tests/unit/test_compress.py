@@ -99,6 +99,17 @@ def test_variants_are_stored_linked_to_their_parent(store):
         store.save_variant(parent, parent_id=999, info=info)
 
 
+def test_a_variant_is_not_on_the_training_time_frontier_unless_compress_runs_are_asked_for(store):
+    from core.records.store import RunFilter
+
+    parent = train(DataConfig(), ModelConfig(epochs=2))
+    parent_id = store.save(parent)
+    child = store.save_variant(parent, parent_id=parent_id, info={"method": "int8", "status": "complete"})
+    assert [p[0] for p in store.frontier_points()] == [parent_id]  # its time is a conversion, not a training
+    assert [p[0] for p in store.frontier_points(RunFilter(kinds=("compress",)))] == [child]
+    assert [p[0] for p in store.frontier_points(RunFilter(datasets=("digits",)))] == [parent_id]
+
+
 def test_a_non_keras_model_is_measured_and_each_method_skipped_with_its_reason():
     report = run_compress(CompressSpec(DataConfig(), ModelConfig(epochs=3), parse_methods("int8,prune:0.5")))
     out = report.to_dict()
