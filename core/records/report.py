@@ -190,8 +190,22 @@ def _metric_table(runs: Sequence[RunResult], labels: Sequence[str]) -> str:
     return table(rows)
 
 
+def _setting(key: str, value: object, run: RunResult) -> object:
+    """A configuration value as the report shows it: an unset one says what it means, never a blank cell."""
+    if value is not None:
+        return value
+    engine = run.model_config.engine
+    meaning = {
+        "data.n_rows": "all",
+        "model.backend": f"default ({engine.value})" if engine is not None else "—",
+        "model.device": "the engine's choice",
+        "data.positive_class": "default",
+    }
+    return meaning.get(key, "—")
+
+
 def _config_table(runs: Sequence[RunResult], labels: Sequence[str]) -> str:
-    configs = [flat_config(r) for r in runs]
+    configs = [{k: _setting(k, v, r) for k, v in flat_config(r).items()} for r in runs]
     if len(runs) == 1:
         return table([{"setting": k, "value": v} for k, v in configs[0].items() if applies(k, runs[0])])
     keys = [k for k in config_differences(list(runs)) if any(applies(k, r) for r in runs)]
@@ -254,7 +268,10 @@ def runs_report(
     ]
     if len(runs) == 1 and runs[0].dataset.get("columns"):
         parts += ["<h2>Columns of the table</h2>", _columns_table(runs[0].dataset["columns"])]
-    figures = [f for f in (_curves(runs, labels),) if f is not None]
+    # one run: train and validation, accuracy and loss, as the app draws them; several: validation, overlaid
+    one = len(runs) == 1 and any(h.val_accuracy is not None for h in runs[0].history)
+    curves = charts.history_chart(runs[0].history, runs[0].model_config.epochs) if one else _curves(runs, labels)
+    figures = [f for f in (curves,) if f is not None]
     if len(runs) > 1:
         board = pd.DataFrame(
             [

@@ -71,6 +71,14 @@ def test_a_run_report_lists_only_the_settings_its_model_has(net_run, forest_run)
     assert "model.n_trees" not in net and "model.dropout" not in net  # Keras-only: not the NumPy network's
 
 
+def test_a_run_report_draws_both_curves_and_leaves_no_setting_blank(net_run):
+    page = runs_report([net_run])
+    assert "Accuracy per epoch" in page and "Loss per epoch" in page  # train and validation, as on Train
+    cells = dict(re.findall(r"<tr><td>(data\.n_rows|data\.positive_class)</td><td>(.*?)</td></tr>", page))
+    assert cells == {"data.n_rows": "all", "data.positive_class": "default"}, cells
+    assert "<td></td>" not in page
+
+
 def test_reports_fit_a4_paper_and_print(net_run, forest_run, sweep):
     spec, trials = sweep
     pages = [runs_report([net_run]), runs_report([net_run, forest_run]), sweep_report(trials, spec)]
