@@ -16,7 +16,7 @@ from core.chart_colors import ACCURACY_COLOR, OTHER_COLOR
 from core.records.store_frontier import FrontierView
 
 WIDTH, HEIGHT = 640, 350  # viewBox; shown at most this wide, scaled down in a narrower column (text too)
-LEFT, RIGHT, TOP, BOTTOM = 60, 520, 40, 300  # the plot area; the legend sits right of it
+LEFT, RIGHT, TOP, BOTTOM = 72, 520, 40, 300  # the plot area (room for "96.65 %" left of it); the legend right
 TICKS = 5
 
 
@@ -39,8 +39,10 @@ def _time_text(v: float) -> str:
     return f"{v:.3g}"  # Vega's ".3~g": 0.05, 1.2, 110
 
 
-def _accuracy_text(v: float) -> str:
-    return f"{v:.3f}".rstrip("0").rstrip(".")  # Vega's ".3~f": 0.95, 0.912, 1
+def _accuracy_text(v: float, step: float) -> str:
+    """An accuracy tick in %, as Train's tiles show accuracy, with the decimals its tick step needs: 95 %, 96.5 %."""
+    decimals = max(0, math.ceil(-math.log10(step * 100) - 1e-9)) if step > 0 else 0
+    return f"{v * 100:.{decimals}f} %"
 
 
 def frontier_svg(view: FrontierView, title: str) -> str:
@@ -67,7 +69,7 @@ def frontier_svg(view: FrontierView, title: str) -> str:
     for v in ys:
         y = py(v)
         parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{RIGHT}" y2="{y}" stroke="currentColor" stroke-opacity="0.1"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y + 4}" text-anchor="end">{_accuracy_text(v)}</text>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 4}" text-anchor="end">{_accuracy_text(v, ys[1] - ys[0])}</text>')
     parts.append(f'<text x="{(LEFT + RIGHT) / 2}" y="{BOTTOM + 38}" text-anchor="middle">training time (s)</text>')
     parts.append(
         f'<text transform="translate(16 {(TOP + BOTTOM) / 2}) rotate(-90)" text-anchor="middle">accuracy</text>'
@@ -80,7 +82,7 @@ def frontier_svg(view: FrontierView, title: str) -> str:
         parts.append(f'<path d="{"".join(path)}" fill="none" stroke="{ACCURACY_COLOR}" stroke-width="2"/>')
     for p in sorted(points, key=lambda p: p[5]):  # the frontier's dots on top
         run, model, dataset, accuracy, seconds, on = p
-        hover = f"#{run} {model} on {dataset}\naccuracy {accuracy:.4f}\ntraining time {seconds:.3f} s"
+        hover = f"#{run} {model} on {dataset}\naccuracy {accuracy:.2%}\ntraining time {seconds:.3f} s"
         parts.append(
             f'<circle cx="{px(seconds)}" cy="{py(accuracy)}" r="5.3" fill="{ACCURACY_COLOR if on else OTHER_COLOR}" '
             f'fill-opacity="0.8"><title>{escape(hover, {chr(10): "&#10;"})}</title></circle>'

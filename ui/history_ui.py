@@ -77,9 +77,10 @@ RUN_ORDER = (
 )
 RUN_COLUMNS = {
     "id": st.column_config.NumberColumn("run", format="#%d", width="small", pinned=True),
-    "accuracy": st.column_config.NumberColumn("accuracy", format="%.4f", width="small", help="validation accuracy"),
+    # in %, as Train's tiles show it (a fraction here read as another unit)
+    "accuracy": st.column_config.NumberColumn("accuracy", format="percent", width="small", help="validation accuracy"),
     "train_time_s": st.column_config.NumberColumn("time (s)", format="%.3f", width="small", help="training time"),
-    "f1": st.column_config.NumberColumn("F1", format="%.4f", width="small", help="validation F1"),
+    "f1": st.column_config.NumberColumn("F1", format="percent", width="small", help="validation F1"),
     "created_at": st.column_config.TextColumn("saved"),
 }
 
@@ -126,7 +127,7 @@ def group_ui(groups: tuple[RunGroup, ...]) -> None:
         name = GROUP_NAMES.get(g.newest.kind, "Group")
         return plain(
             f"{name} of {len(g.runs)} runs (#{g.runs[-1].id}–#{g.newest.id}, {g.newest.dataset})"
-            + ("" if best is None else f", best accuracy {best:.4f}")
+            + ("" if best is None else f", best accuracy {best:.2%}")
         )
 
     with st.expander(f"Runs of a group ({len(several)} on this page)", expanded=True):
@@ -241,7 +242,7 @@ def compare_ui(store: RunStore, summaries: dict[int, RunSummary]) -> None:
                 .mark_line(point=True)
                 .encode(
                     x=alt.X("epoch:Q", axis=charts.EPOCH_AXIS),
-                    y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False)),
+                    y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=".1%")),
                     color="run:N",
                 )
                 .properties(title="Validation accuracy per epoch, overlaid", height=260),

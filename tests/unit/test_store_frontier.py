@@ -34,10 +34,10 @@ def test_each_drawn_run_is_a_dot_with_its_run_accuracy_and_time_as_hover_text():
     dots = [c for c in root.iter(f"{SVG}circle") if c.find(f"{SVG}title") is not None]
     hovers = sorted(c.find(f"{SVG}title").text for c in dots)
     assert hovers == [
-        "#1 knn on digits\naccuracy 0.9000\ntraining time 1.000 s",
-        "#2 numpy_mlp on digits\naccuracy 0.9500\ntraining time 2.000 s",
-        "#3 knn on digits\naccuracy 0.9200\ntraining time 3.000 s",
-        "#4 <b>odd & name</b> on digits\naccuracy 0.9700\ntraining time 4.000 s",  # text, never markup
+        "#1 knn on digits\naccuracy 90.00%\ntraining time 1.000 s",
+        "#2 numpy_mlp on digits\naccuracy 95.00%\ntraining time 2.000 s",
+        "#3 knn on digits\naccuracy 92.00%\ntraining time 3.000 s",
+        "#4 <b>odd & name</b> on digits\naccuracy 97.00%\ntraining time 4.000 s",  # text, never markup
     ]
     colours = {c.find(f"{SVG}title").text[:2]: c.get("fill") for c in dots}
     assert colours == {"#1": ACCURACY_COLOR, "#2": ACCURACY_COLOR, "#3": OTHER_COLOR, "#4": ACCURACY_COLOR}
@@ -55,6 +55,8 @@ def test_the_step_line_joins_the_frontier_in_time_order_and_the_axes_span_the_da
     assert at["#1"][0] < at["#2"][0] < at["#4"][0] and at["#4"][1] < at["#2"][1] < at["#1"][1]  # up is better
     ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle" and t.text[0].isdigit()]
     assert ticks == ["1", "2", "3", "4"]
+    levels = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert levels == ["90 %", "92 %", "94 %", "96 %", "98 %"]  # accuracy in %, as on Train: 0.9–0.97 in 2 pp steps
 
 
 def test_an_empty_or_single_run_chart_still_draws():
