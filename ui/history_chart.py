@@ -35,8 +35,10 @@ def nice_ticks(low: float, high: float, count: int = TICKS) -> list[float]:
     return [round(first + i * step, 12) for i in range(n + 1)]
 
 
-def _time_text(v: float) -> str:
-    return f"{v:.3g}"  # Vega's ".3~g": 0.05, 1.2, 110
+def _time_text(v: float, step: float) -> str:
+    """A time tick with the decimals its step needs: 0.05, 1.2, 110; 1.2345 beside 1.235 (never "1.23" twice)."""
+    decimals = max(0, math.ceil(-math.log10(step) - 1e-9)) if step > 0 else 0
+    return f"{v:.{decimals}f}"
 
 
 def _accuracy_text(v: float, step: float) -> str:
@@ -65,7 +67,7 @@ def frontier_svg(view: FrontierView, title: str) -> str:
     for v in xs:
         x = px(v)
         parts.append(f'<line x1="{x}" y1="{TOP}" x2="{x}" y2="{BOTTOM}" stroke="currentColor" stroke-opacity="0.1"/>')
-        parts.append(f'<text x="{x}" y="{BOTTOM + 16}" text-anchor="middle">{_time_text(v)}</text>')
+        parts.append(f'<text x="{x}" y="{BOTTOM + 16}" text-anchor="middle">{_time_text(v, xs[1] - xs[0])}</text>')
     for v in ys:
         y = py(v)
         parts.append(f'<line x1="{LEFT}" y1="{y}" x2="{RIGHT}" y2="{y}" stroke="currentColor" stroke-opacity="0.1"/>')

@@ -119,3 +119,22 @@ def test_frontier_chart_shows_the_marked_key_only_when_a_point_is_marked():
     assert shape_legends(charts.frontier_chart(board).to_dict()) == [None]  # a sweep marks nothing: no empty key
     marked = charts.frontier_chart(board.assign(role=["", "current"])).to_dict()
     assert shape_legends(marked) != [None]
+
+
+def test_close_runs_get_distinct_axis_labels_on_the_frontier():
+    import re
+
+    import vl_convert
+
+    board = pd.DataFrame(
+        {
+            "run": [1, 2, 3],
+            "label": ["a", "b", "c"],
+            "accuracy": [0.9662, 0.9668, 0.9671],  # 0.05 pp apart, as repeats of one configuration are
+            "train_time_s": [1.2341, 1.2352, 1.2367],
+            "role": ["", "", ""],
+        }
+    )
+    svg = vl_convert.vegalite_to_svg(charts.frontier_chart(board).to_dict())
+    labels = re.findall(r"<text[^>]*>([0-9.]+)</text>", svg)
+    assert len(labels) >= 6 and len(set(labels)) == len(labels), labels  # no tick printed like its neighbour

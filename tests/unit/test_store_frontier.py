@@ -59,6 +59,14 @@ def test_the_step_line_joins_the_frontier_in_time_order_and_the_axes_span_the_da
     assert levels == ["90 %", "92 %", "94 %", "96 %", "98 %"]  # accuracy in %, as on Train: 0.9–0.97 in 2 pp steps
 
 
+def test_close_runs_get_distinct_tick_labels():
+    close = [(i, "knn", "digits", "", 0.9662 + 0.0003 * i, 1.2341 + 0.0013 * i, "serial") for i in range(3)]
+    root = _chart(close)
+    for anchor in ("middle", "end"):  # time ticks under the plot, accuracy ticks left of it
+        ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == anchor and t.text[0].isdigit()]
+        assert len(ticks) >= 3 and len(set(ticks)) == len(ticks), ticks
+
+
 def test_an_empty_or_single_run_chart_still_draws():
     assert _chart([]).tag == f"{SVG}svg"
     (dot,) = [c for c in _chart(POINTS[:1]).iter(f"{SVG}circle") if c.find(f"{SVG}title") is not None]
