@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.config import DataConfig, ModelConfig, ModelKind
+from core.config import Backend, DataConfig, ModelConfig, ModelKind
 from core.evaluation.tiles import TILES, Tile
 from core.knobs import KNOBS, write_value
 
@@ -114,7 +114,7 @@ def _engine_words(model: ModelConfig) -> str:
     engine = model.engine
     if engine is None:
         return "NumPy (from scratch)"
-    return f"Keras on {'JAX' if engine.value == 'jax' else 'TensorFlow'}"
+    return f"Keras on {'JAX' if engine is Backend.JAX else 'TensorFlow'}"
 
 
 def title_for(data: DataConfig, model: ModelConfig) -> str:

@@ -122,18 +122,7 @@ def _save_variants(report, out: dict, parent: StoredRun | None, store) -> int:
         v = by_label[row["method"]]
         result = variant_run(report, v) if v.status == "complete" else None
         info = {**row, "batch": batch, "model": out["model"], "original": out["original"]}
-        runs.append(
-            Unsaved(
-                result,
-                kind="compress",
-                status="complete" if result is not None else "failed",
-                dataset=None if result is not None else "?",
-                model=None if result is not None else "?",
-                error=None if result is not None else info.get("error"),
-                parent=parent_uuid,
-                compress=info,
-            )
-        )
+        runs.append(Unsaved.variant(result, info, parent=parent_uuid))
     try:
         store = store or RunStore()
     except StoreError as err:

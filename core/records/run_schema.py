@@ -246,10 +246,12 @@ def _check_measured(value: Any, path: str) -> None:
     """A measured model of a compression report: its runtime, validation accuracy and F1, and its costs."""
     if not isinstance(value, dict) or not isinstance(value.get("runtime"), str):
         raise _fail(path, 'an object with a "runtime"', value)
-    validation = (value.get("metrics") or {}).get("validation") if isinstance(value.get("metrics"), dict) else None
+    metrics = value.get("metrics")
+    validation = metrics.get("validation") if isinstance(metrics, dict) else None
+    validation = validation if isinstance(validation, dict) else {}
     for key in ("accuracy", "f1"):
-        if not isinstance(validation, dict) or not _is_number(validation.get(key)):
-            raise _fail(f"{path}.metrics.validation.{key}", "a number", (validation or {}).get(key))
+        if not _is_number(validation.get(key)):
+            raise _fail(f"{path}.metrics.validation.{key}", "a number", validation.get(key))
     cost = value.get("cost")
     for key in VARIANT_COST:
         if not isinstance(cost, dict) or not _is_number(cost.get(key)) or cost[key] < 0:

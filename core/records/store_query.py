@@ -342,8 +342,7 @@ class RunQueries:
         extra = "result_state = 'ok' AND val_accuracy IS NOT NULL AND train_time_s IS NOT NULL"
         if "compress" not in where.kinds:  # a compressed variant's time is its build (conversion), not a training
             extra += " AND kind != 'compress'"
-        clause = f"({clause.removeprefix('WHERE ')}) AND {extra}" if clause else extra
-        clause = f"WHERE {clause}"
+        clause = f"{clause} AND {extra}" if clause else f"WHERE {extra}"  # RunFilter brackets its own ORs
         columns = "id, model, dataset, model_repr, val_accuracy, train_time_s, timing_context"
         sql = f"SELECT {columns} FROM {self._summaries} {clause}"
         return [

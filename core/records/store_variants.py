@@ -26,14 +26,17 @@ class VariantRuns:
         report row."""
         import json
 
+        from core.records.unsaved import Unsaved
+
         self.get(parent_id)  # the parent must exist: RunNotFound names the id
+        entry = Unsaved.variant(result, info)
         return self.save(
             result,
-            kind="compress",
-            status="complete" if result is not None else "failed",
-            error=None if result is not None else info.get("error"),
-            dataset=None if result is not None else "?",
-            model=None if result is not None else "?",
+            kind=entry.kind,
+            status=entry.status,
+            error=entry.error,
+            dataset=entry.dataset,
+            model=entry.model,
             parent_id=parent_id,
             compress_json=json.dumps(info),
             run_uuid=run_uuid,

@@ -47,6 +47,22 @@ class Unsaved:
     parent: str | None = None  # a compressed variant: its parent run's uuid (the store links it on import)
     compress: dict[str, Any] | None = None  # a compressed variant's report row (Compress shows it)
 
+    @classmethod
+    def variant(cls, result: RunResult | None, info: dict[str, Any], *, parent: str | None = None) -> Unsaved:
+        """A compressed variant as the store keeps it (``RunStore.save_variant``): failed, with its report row's
+        error and no dataset or model, when it has no result."""
+        done = result is not None
+        return cls(
+            result,
+            kind="compress",
+            status="complete" if done else "failed",
+            dataset=None if done else "?",
+            model=None if done else "?",
+            error=None if done else info.get("error"),
+            parent=parent,
+            compress=info,
+        )
+
 
 @dataclass(frozen=True)
 class Waiting:
